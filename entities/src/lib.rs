@@ -1,0 +1,50 @@
+//! SeaORM entities: one module per table. No web types here.
+pub mod api_token;
+pub mod audit_event;
+pub mod business_hours;
+pub mod forward;
+pub mod forward_link;
+pub mod holiday;
+pub mod kb_article;
+pub mod kb_revision;
+pub mod kb_search_miss;
+pub mod login_attempt;
+pub mod mail_outbox;
+pub mod password_reset;
+pub mod provider;
+pub mod provider_contact;
+pub mod provider_service;
+pub mod report;
+pub mod school;
+pub mod service;
+pub mod session;
+pub mod sla_target;
+pub mod ticket;
+pub mod ticket_event;
+pub mod user;
+
+pub mod prelude {
+    pub use super::api_token::Entity as ApiToken;
+    pub use super::audit_event::Entity as AuditEvent;
+    pub use super::business_hours::Entity as BusinessHours;
+    pub use super::forward::Entity as Forward;
+    pub use super::forward_link::Entity as ForwardLink;
+    pub use super::holiday::Entity as Holiday;
+    pub use super::kb_article::Entity as KbArticle;
+    pub use super::kb_revision::Entity as KbRevision;
+    pub use super::kb_search_miss::Entity as KbSearchMiss;
+    pub use super::login_attempt::Entity as LoginAttempt;
+    pub use super::mail_outbox::Entity as MailOutbox;
+    pub use super::password_reset::Entity as PasswordReset;
+    pub use super::provider::Entity as Provider;
+    pub use super::provider_contact::Entity as ProviderContact;
+    pub use super::provider_service::Entity as ProviderService;
+    pub use super::report::Entity as Report;
+    pub use super::school::Entity as School;
+    pub use super::service::Entity as Service;
+    pub use super::session::Entity as Session;
+    pub use super::sla_target::Entity as SlaTarget;
+    pub use super::ticket::Entity as Ticket;
+    pub use super::ticket_event::Entity as TicketEvent;
+    pub use super::user::Entity as User;
+}

@@ -1,0 +1,40 @@
+//! A ticket: a problem a school handed up to the service desk.
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "tickets")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub school_id: i32,
+    pub service_id: Option<i32>,
+    pub title: String,
+    #[sea_orm(column_type = "Text")]
+    pub description: String,
+    pub status: String,
+    pub priority: String,
+    pub level: i16,
+    pub triage_scope: Option<String>,
+    pub triage_fault_type: Option<String>,
+    pub created_by: i32,
+    pub assignee_id: Option<i32>,
+    pub provider_id: Option<i32>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub solution: Option<String>,
+    pub first_response_due: Option<DateTimeUtc>,
+    pub resolution_due: Option<DateTimeUtc>,
+    pub first_response_at: Option<DateTimeUtc>,
+    pub resolved_at: Option<DateTimeUtc>,
+    pub closed_at: Option<DateTimeUtc>,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    /// The teacher's report this ticket was escalated from, if any.
+    pub report_id: Option<i32>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

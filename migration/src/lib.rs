@@ -1,0 +1,25 @@
+//! Forward-only migrations. Never edit one that has landed; add a new file.
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_foundation;
+mod m20261123_000002_kb;
+mod m20261123_000003_desk_calendar;
+mod m20261123_000004_tickets;
+mod m20261123_000005_reports;
+mod m20261123_000006_forwards;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_foundation::Migration),
+            Box::new(m20261123_000002_kb::Migration),
+            Box::new(m20261123_000003_desk_calendar::Migration),
+            Box::new(m20261123_000004_tickets::Migration),
+            Box::new(m20261123_000005_reports::Migration),
+            Box::new(m20261123_000006_forwards::Migration),
+        ]
+    }
+}

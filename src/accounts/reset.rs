@@ -1,0 +1,139 @@
+//! Password reset by mail: a single-use link with a 256-bit token (stored as a hash) that
+//! expires. Asking never reveals whether an address has an account.
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait,
+};
+use serde_json::json;
+
+use crate::audit::{self, By, Target};
+use crate::auth::{password, tokens};
+use crate::config::Settings;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::mail::{self, Mailer, Outgoing};
+use crate::validate;
+use entities::{password_reset, user};
+
+/// At most this many reset mails per account and hour: the form is public, and must not
+/// become a way to flood someone's inbox.
+pub const MAILS_PER_HOUR: u64 = 3;
+
+/// Records a reset and mails its link, if the address belongs to an active account (and
+/// it has not had `MAILS_PER_HOUR` links in the last hour). Returns nothing either way, so
+/// the page can say the same thing to everyone.
+pub async fn request_reset(
+    db: &DatabaseConnection,
+    mailer: &Mailer,
+    settings: &Settings,
+    email: &str,
+) -> AppResult<()> {
+    let email = validate::email("email", email)?;
+    let Some(found) = super::service::find_by_email(db, &email).await?.filter(|u| u.active) else {
+        return Ok(());
+    };
+    let now = Utc::now();
+    let recent = password_reset::Entity::find()
+        .filter(password_reset::Column::UserId.eq(found.id))
+        .filter(password_reset::Column::CreatedAt.gt(now - chrono::Duration::hours(1)))
+        .count(db)
+        .await?;
+    if recent >= MAILS_PER_HOUR {
+        tracing::warn!(target: "staffel::accounts", user = found.id, "password reset requests throttled");
+        return Ok(());
+    }
+    let token = tokens::random_hex(32);
+    let expires = now + chrono::Duration::minutes(settings.reset_link_minutes);
+    let txn = db.begin().await?;
+    password_reset::ActiveModel {
+        user_id: Set(found.id),
+        token_hash: Set(tokens::hash(&token)),
+        created_at: Set(now),
+        expires_at: Set(expires),
+        used_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let lang = Lang::parse(&found.language).unwrap_or_default();
+    mail::enqueue(
+        &txn,
+        mailer,
+        Outgoing {
+            to_addr: &found.email,
+            to_name: &found.name,
+            lang,
+            template: "password_reset",
+            context: &json!({
+                "link": mailer.link(&format!("/password/reset/{token}")),
+                "minutes": settings.reset_link_minutes.to_string(),
+            }),
+            thread: None,
+        },
+    )
+    .await?;
+    audit::record(&txn, By::Anonymous, "user.password_reset_requested", Target::new("user", found.id), json!({}))
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The reset a link stands for, if it is unused and unexpired.
+pub async fn find_valid(db: &DatabaseConnection, token: &str) -> AppResult<password_reset::Model> {
+    if token.len() != 64 || !token.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(AppError::Gone);
+    }
+    let reset = password_reset::Entity::find()
+        .filter(password_reset::Column::TokenHash.eq(tokens::hash(token)))
+        .one(db)
+        .await?
+        .ok_or(AppError::Gone)?;
+    if reset.used_at.is_some() || reset.expires_at < Utc::now() {
+        return Err(AppError::Gone);
+    }
+    Ok(reset)
+}
+
+pub async fn reset_password(db: &DatabaseConnection, token: &str, new: &str, confirm: &str) -> AppResult<user::Model> {
+    let reset = find_valid(db, token).await?;
+    password::validate("new", new)?;
+    if new != confirm {
+        return Err(AppError::invalid("confirm", "validation.password_mismatch"));
+    }
+    let hash = password::hash(new.to_string()).await?;
+    let txn = db.begin().await?;
+    // Mark the link used first, conditionally: of two submissions at once, one wins.
+    let now = Utc::now();
+    let claimed = password_reset::Entity::update_many()
+        .col_expr(password_reset::Column::UsedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(password_reset::Column::Id.eq(reset.id))
+        .filter(password_reset::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Err(AppError::Gone);
+    }
+    // The account's other links (from earlier mails) die with the old password.
+    expire_links(&txn, reset.user_id).await?;
+    let found = user::Entity::find_by_id(reset.user_id).one(&txn).await?.ok_or(AppError::Gone)?;
+    let mut active: user::ActiveModel = found.into();
+    active.password_hash = Set(hash);
+    active.updated_at = Set(Utc::now());
+    let updated = active.update(&txn).await?;
+    super::login::end_all_sessions(&txn, updated.id).await?;
+    audit::record(&txn, By::Anonymous, "user.password_reset", Target::new("user", updated.id), json!({})).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Uses up every open reset link of an account: a new password makes them pointless, and
+/// a stolen old mail must not set another one.
+pub async fn expire_links<C: sea_orm::ConnectionTrait>(db: &C, user_id: i32) -> AppResult<()> {
+    password_reset::Entity::update_many()
+        .col_expr(password_reset::Column::UsedAt, sea_orm::sea_query::Expr::value(Utc::now()))
+        .filter(password_reset::Column::UserId.eq(user_id))
+        .filter(password_reset::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,499 @@
+//! `bench http`: the real server (`staffel serve`, the release binary next to this one) on a
+//! fresh data dir with the shipped FAQ plus 10,000 corpus articles imported through
+//! `staffel kb import`, loaded with `wrk`: `/healthz` against the JSON search API.
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::corpus;
+use crate::report::{self, mb, ms, verdict, Table, TempDir};
+
+const ARTICLES: usize = 10_000;
+/// The one tag only the last imported article carries: when a search finds it, the
+/// server's index has caught up with the import.
+const LAST_MARKER: &str = "benchmarkletztesdokument";
+const RATIO_TARGET: f64 = 0.30;
+
+/// What readers search for: FAQ topics and corpus words, questions, a typo, prefixes as
+/// typed (those go as search-as-you-type keystrokes, `suggest=1`).
+const QUERIES: &[(&str, bool)] = &[
+    ("Drucker", false),
+    ("Passwort zurücksetzen", false),
+    ("Wie setze ich mein Passwort zurück?", false),
+    ("WLAN", false),
+    ("Beamer kein Bild", false),
+    ("Regierung", false),
+    ("Gewerkschaft Vertrag", false),
+    ("Wie viele Punkte gab die Verteidigung der Panthers ab?", false),
+    ("Fußball", false),
+    ("Bundeskanzler", false),
+    ("Passwrot", false),
+    ("Umwelt", false),
+    ("Lernpl", true),
+    ("Wirtsch", true),
+    ("Tesla", false),
+    ("Flüchtlinge", false),
+];
+
+struct Server {
+    child: Child,
+    base_port: u16,
+    log: PathBuf,
+}
+
+impl Server {
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(20)..].join("\n")
+    }
+
+    fn get(&self, path: &str) -> Result<(u16, String), String> {
+        http_get(self.base_port, path)
+    }
+
+    fn wait_healthy(&mut self, within: Duration) -> Result<Duration, String> {
+        let started = Instant::now();
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(format!("staffel serve exited ({status}):\n{}", self.log_tail()));
+            }
+            if matches!(self.get("/healthz"), Ok((200, _))) {
+                return Ok(started.elapsed());
+            }
+            if started.elapsed() > within {
+                return Err(format!("staffel serve not healthy after {within:?}:\n{}", self.log_tail()));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn stop(mut self) {
+        // A graceful stop first (SIGTERM to the process this benchmark started), then a kill.
+        let _ = Command::new("kill").args(["-TERM", &self.pid().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One request over a fresh connection (HTTP/1.1, `Connection: close`).
+fn http_get(port: u16, path: &str) -> Result<(u16, String), String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+    stream.set_read_timeout(Some(Duration::from_secs(10))).map_err(|e| e.to_string())?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n")
+        .map_err(|e| e.to_string())?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&raw);
+    let (head, body) = text.split_once("\r\n\r\n").ok_or("no HTTP response")?;
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or("no status")?;
+    let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
+    Ok((status, if chunked { dechunk(body) } else { body.to_string() }))
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else { break };
+        if size == 0 || rest.len() < size {
+            break;
+        }
+        out.push_str(&rest[..size]);
+        body = rest[size..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn search_path((text, suggest): (&str, bool)) -> String {
+    format!("/api/v1/kb/search?q={}{}", encode(text), if suggest { "&suggest=1" } else { "" })
+}
+
+/// CPU time (user + system) of a process in seconds, from `/proc/<pid>/stat`.
+fn cpu_secs(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+fn idle_cpu_percent(pid: u32, over: Duration) -> Option<f64> {
+    let before = cpu_secs(pid)?;
+    std::thread::sleep(over);
+    Some((cpu_secs(pid)? - before) / over.as_secs_f64() * 100.0)
+}
+
+fn write_articles(dir: &Path, corpus_dir: &Path) -> Result<(), String> {
+    let corpus = corpus::load(corpus_dir)?;
+    let base = corpus::base_docs(&corpus);
+    let docs = corpus::documents(&base, ARTICLES, 0);
+    let last = docs.len() - 1;
+    for (n, d) in docs.into_iter().enumerate() {
+        let mut tags = d.tags.clone();
+        if n == last {
+            tags.push(LAST_MARKER.into());
+        }
+        let quoted = |s: &str| serde_json::to_string(s).unwrap_or_default();
+        let text = format!(
+            "---\ntitle: {}\naudience: [pupil]\nservice: {}\ntags: [{}]\n---\n\n{}\n",
+            quoted(&d.title),
+            d.service.as_deref().unwrap_or("other"),
+            tags.iter().map(|t| quoted(t)).collect::<Vec<_>>().join(", "),
+            d.body
+        );
+        let path = dir.join(format!("{}.md", d.slug));
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+struct WrkResult {
+    requests_per_sec: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    requests: u64,
+    errors: u64,
+}
+
+fn parse_duration_ms(text: &str) -> Option<f64> {
+    let split = text.find(|c: char| c.is_alphabetic())?;
+    let (value, unit) = text.split_at(split);
+    let value: f64 = value.parse().ok()?;
+    Some(match unit {
+        "us" => value / 1000.0,
+        "ms" => value,
+        "s" => value * 1000.0,
+        "m" => value * 60_000.0,
+        _ => return None,
+    })
+}
+
+fn parse_wrk(output: &str) -> Result<WrkResult, String> {
+    let mut result = WrkResult { requests_per_sec: 0.0, p50_ms: 0.0, p99_ms: 0.0, requests: 0, errors: 0 };
+    for line in output.lines().map(str::trim) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["Requests/sec:", value] => result.requests_per_sec = value.parse().unwrap_or(0.0),
+            ["50%", value] => result.p50_ms = parse_duration_ms(value).unwrap_or(0.0),
+            ["99%", value] => result.p99_ms = parse_duration_ms(value).unwrap_or(0.0),
+            [count, "requests", "in", ..] => result.requests = count.parse().unwrap_or(0),
+            ["Non-2xx", "or", "3xx", "responses:", n] => result.errors += n.parse::<u64>().unwrap_or(0),
+            ["Socket", "errors:", rest @ ..] => {
+                result.errors += rest.iter().filter_map(|w| w.trim_end_matches(',').parse::<u64>().ok()).sum::<u64>()
+            }
+            _ => {}
+        }
+    }
+    if result.requests_per_sec == 0.0 {
+        return Err(format!("cannot read the wrk output:\n{output}"));
+    }
+    Ok(result)
+}
+
+fn wrk(url: &str, script: Option<&Path>, seconds: u64, connections: u32) -> Result<WrkResult, String> {
+    let mut command = Command::new("wrk");
+    command.args(["-t2", &format!("-c{connections}"), &format!("-d{seconds}s"), "--latency"]);
+    if let Some(script) = script {
+        command.arg("-s").arg(script);
+    }
+    let output = command.arg(url).output().map_err(|e| format!("cannot run wrk: {e}"))?;
+    let text = String::from_utf8_lossy(&output.stdout).to_string();
+    if !output.status.success() {
+        return Err(format!("wrk failed ({}): {text}{}", output.status, String::from_utf8_lossy(&output.stderr)));
+    }
+    parse_wrk(&text)
+}
+
+fn server_binary() -> Result<PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let server = exe.with_file_name("staffel");
+    if !server.is_file() {
+        return Err(format!(
+            "{} not found: build the server first with `cargo build --release --bins`",
+            server.display()
+        ));
+    }
+    if !exe.components().any(|c| c.as_os_str() == "release") {
+        eprintln!("warning: {} is not a release build; figures will be slow", server.display());
+    }
+    Ok(server)
+}
+
+fn check_wrk() -> Result<(), String> {
+    match Command::new("wrk").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status() {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err("wrk is not installed: apt-get install -y wrk (https://github.com/wg/wrk)".into())
+        }
+        Err(e) => Err(format!("cannot run wrk: {e}")),
+        Ok(_) => Ok(()),
+    }
+}
+
+fn staffel(binary: &Path, data: &Path, port: u16) -> Command {
+    let mut command = Command::new(binary);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("STAFFEL_") || key.starts_with("ROCKET_") {
+            command.env_remove(key);
+        }
+    }
+    command
+        .current_dir(data.parent().unwrap_or(data))
+        .env("STAFFEL_DATA_DIR", data)
+        .env("STAFFEL_BASE_URL", format!("http://127.0.0.1:{port}"))
+        .env("STAFFEL_LOG_FORMAT", "json")
+        .env("ROCKET_ADDRESS", "127.0.0.1")
+        .env("ROCKET_PORT", port.to_string())
+        .env("ROCKET_LOG_LEVEL", "off")
+        .env("RUST_LOG", "warn");
+    command
+}
+
+fn hits(body: &str) -> (usize, Vec<String>) {
+    let json: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    let slugs = json["hits"]
+        .as_array()
+        .map(|h| h.iter().filter_map(|h| h["slug"].as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
+    (json["total"].as_u64().unwrap_or(0) as usize, slugs)
+}
+
+pub fn run(corpus_dir: &Path, seconds: u64, connections: u32) -> Result<(), String> {
+    let binary = server_binary()?;
+    check_wrk()?;
+    let temp = TempDir::new("http")?;
+    let data = temp.path().join("data");
+    let articles = temp.path().join("articles");
+    std::fs::create_dir_all(&articles).map_err(|e| e.to_string())?;
+    write_articles(&articles, corpus_dir)?;
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| format!("no free port: {e}"))?;
+    let log = temp.path().join("serve.log");
+    let out = std::fs::File::create(&log).map_err(|e| e.to_string())?;
+    let err = out.try_clone().map_err(|e| e.to_string())?;
+    eprintln!("http: starting {} serve on port {port} ...", binary.display());
+    let child = staffel(&binary, &data, port)
+        .arg("serve")
+        .stdout(out)
+        .stderr(err)
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+    let mut server = Server { child, base_port: port, log };
+    let outcome = measure(&mut server, &binary, &data, &articles, temp.path(), seconds, connections);
+    server.stop();
+    let figures = outcome?;
+    figures.print(seconds, connections);
+    Ok(())
+}
+
+struct Figures {
+    first_start: Duration,
+    import: Duration,
+    searchable_after: Duration,
+    idle_rss_fresh: Option<u64>,
+    idle_rss_loaded: Option<u64>,
+    idle_cpu: Option<f64>,
+    rss_after: Option<u64>,
+    hwm_after: Option<u64>,
+    healthz: WrkResult,
+    search: WrkResult,
+    zero_hit_queries: Vec<String>,
+    /// (query, total, median latency of one request on the idle server)
+    single: Vec<(String, usize, Duration)>,
+}
+
+fn status_kb(pid: u32, key: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find(|l| l.starts_with(key))?.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn measure(
+    server: &mut Server,
+    binary: &Path,
+    data: &Path,
+    articles: &Path,
+    temp: &Path,
+    seconds: u64,
+    connections: u32,
+) -> Result<Figures, String> {
+    let first_start = server.wait_healthy(Duration::from_secs(60))?;
+    std::thread::sleep(Duration::from_secs(3));
+    let idle_rss_fresh = report::rss_kb(Some(server.pid()));
+
+    eprintln!("http: importing {ARTICLES} articles with `staffel kb import` ...");
+    let started = Instant::now();
+    let import = staffel(binary, data, server.base_port)
+        .args(["kb", "import"])
+        .arg(articles)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run staffel kb import: {e}"))?;
+    let import_time = started.elapsed();
+    if !import.status.success() {
+        let report = String::from_utf8_lossy(&import.stdout);
+        let rejected: Vec<&str> = report.lines().filter(|l| l.contains("REJECTED")).take(10).collect();
+        return Err(format!("staffel kb import failed ({}):\n{}", import.status, rejected.join("\n")));
+    }
+    let synced = Instant::now();
+    loop {
+        let (_, body) = server.get(&format!("/api/v1/kb/search?q={LAST_MARKER}&suggest=1"))?;
+        if !hits(&body).1.is_empty() {
+            break;
+        }
+        if synced.elapsed() > Duration::from_secs(120) {
+            return Err(format!(
+                "the server did not find the imported articles within 2 minutes\n{}",
+                server.log_tail()
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let searchable_after = synced.elapsed();
+    eprintln!("http: searchable {searchable_after:.1?} after the import; settling ...");
+    std::thread::sleep(Duration::from_secs(8));
+    let idle_cpu = idle_cpu_percent(server.pid(), Duration::from_secs(6));
+    let idle_rss_loaded = report::rss_kb(Some(server.pid()));
+
+    // Each query alone on the idle server: the median of five requests.
+    let mut zero_hit_queries = Vec::new();
+    let mut single = Vec::new();
+    for q in QUERIES {
+        let mut times = Vec::new();
+        let mut total = 0;
+        for _ in 0..5 {
+            let t = Instant::now();
+            let (status, body) = server.get(&search_path(*q))?;
+            times.push(t.elapsed());
+            if status != 200 {
+                return Err(format!("search {:?}: HTTP {status}: {body}", q.0));
+            }
+            total = hits(&body).0;
+        }
+        if total == 0 {
+            zero_hit_queries.push(q.0.to_string());
+        }
+        times.sort();
+        single.push((q.0.to_string(), total, times[2]));
+    }
+    let script = temp.join("search.lua");
+    let paths: Vec<String> = QUERIES.iter().map(|q| format!("  \"{}\",", search_path(*q))).collect();
+    std::fs::write(
+        &script,
+        format!(
+            "local paths = {{\n{}\n}}\nlocal i = 0\nrequest = function()\n  i = i + 1\n  \
+             return wrk.format(\"GET\", paths[(i % #paths) + 1])\nend\n",
+            paths.join("\n")
+        ),
+    )
+    .map_err(|e| e.to_string())?;
+
+    let base = format!("http://127.0.0.1:{}", server.base_port);
+    eprintln!("http: wrk {seconds} s on /healthz, then on the search API ...");
+    // A short warm-up of each route, not counted.
+    wrk(&format!("{base}/healthz"), None, 2, connections)?;
+    let healthz = wrk(&format!("{base}/healthz"), None, seconds, connections)?;
+    wrk(&format!("{base}/api/v1/kb/search"), Some(&script), 2, connections)?;
+    let search = wrk(&format!("{base}/api/v1/kb/search"), Some(&script), seconds, connections)?;
+    let rss_after = report::rss_kb(Some(server.pid()));
+    let hwm_after = status_kb(server.pid(), "VmHWM:");
+    Ok(Figures {
+        first_start,
+        import: import_time,
+        searchable_after,
+        idle_rss_fresh,
+        idle_rss_loaded,
+        idle_cpu,
+        rss_after,
+        hwm_after,
+        healthz,
+        search,
+        zero_hit_queries,
+        single,
+    })
+}
+
+impl Figures {
+    fn print(&self, seconds: u64, connections: u32) {
+        println!();
+        println!(
+            "staffel serve (release), SQLite + embedded index, shipped FAQ + {ARTICLES} articles for pupils; \
+             anonymous (pupil) requests"
+        );
+        println!(
+            "first start on an empty data dir: {:.2} s; `staffel kb import` of {ARTICLES} files: {:.1} s; \
+             searchable in the running server {:.1} s after the import",
+            self.first_start.as_secs_f64(),
+            self.import.as_secs_f64(),
+            self.searchable_after.as_secs_f64()
+        );
+        println!();
+        println!("wrk -t2 -c{connections} -d{seconds}s --latency (search: {} queries in rotation)", QUERIES.len());
+        let mut t = Table::new(&["route", "requests/s", "p50", "p99", "requests", "errors"]);
+        for (route, r) in [("/healthz", &self.healthz), ("/api/v1/kb/search?q=…", &self.search)] {
+            t.row(vec![
+                route.into(),
+                format!("{:.0}", r.requests_per_sec),
+                ms(r.p50_ms),
+                ms(r.p99_ms),
+                r.requests.to_string(),
+                r.errors.to_string(),
+            ]);
+        }
+        t.print();
+        let ratio = self.search.requests_per_sec / self.healthz.requests_per_sec;
+        println!(
+            "search / healthz: {:.0} %   (target >= {:.0} %: {})",
+            ratio * 100.0,
+            RATIO_TARGET * 100.0,
+            verdict(ratio >= RATIO_TARGET)
+        );
+        println!();
+        println!("Each search query alone on the idle server (median of 5 requests, one connection)");
+        let mut t = Table::new(&["query", "found", "latency"]);
+        for (q, total, latency) in &self.single {
+            t.row(vec![q.clone(), total.to_string(), ms(latency.as_secs_f64() * 1000.0)]);
+        }
+        t.print();
+        if !self.zero_hit_queries.is_empty() {
+            println!("queries without hits (each recorded as a miss): {:?}", self.zero_hit_queries);
+        }
+        println!();
+        println!("Server memory (VmRSS of the staffel process)");
+        let mut t = Table::new(&["when", "resident"]);
+        t.row(vec!["idle, shipped FAQ only".into(), mb(self.idle_rss_fresh)]);
+        t.row(vec![format!("idle, + {ARTICLES} articles imported"), mb(self.idle_rss_loaded)]);
+        t.row(vec!["after the load".into(), mb(self.rss_after)]);
+        t.row(vec!["peak (VmHWM)".into(), mb(self.hwm_after)]);
+        t.print();
+        if let Some(cpu) = self.idle_cpu {
+            println!("server CPU while idle after the import (6 s): {cpu:.1} % of one core");
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! `bench`: the quality bars of SPEC §10 that are measured, not unit-tested. Build with
+//! `cargo build --release --bins` and run `target/release/bench search|quality|http`.
+mod corpus;
+mod http;
+mod quality;
+mod report;
+mod search;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "bench", about = "Staffel benchmarks (search engine, search quality, HTTP)")]
+struct Cli {
+    /// The benchmark corpora (xquad.de.json, 10kGNAD_test.csv).
+    #[arg(long, global = true, default_value = "../shared/corpus")]
+    corpus: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Indexing time and in-process query latency of the embedded engine (on disk).
+    Search {
+        /// Corpus sizes, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "10000,100000")]
+        docs: Vec<usize>,
+        /// Timed queries per size and scope.
+        #[arg(long, default_value_t = 4000)]
+        queries: usize,
+    },
+    /// One size of `search`, run by it in a child process; prints JSON.
+    #[command(hide = true)]
+    SearchOne {
+        #[arg(long)]
+        docs: usize,
+        #[arg(long)]
+        queries: usize,
+    },
+    /// Recall@1/@5 and MRR@10 on XQuAD German, embedded engine against plain BM25.
+    Quality,
+    /// Requests/s of the JSON search API against /healthz, with `wrk`, on the real server.
+    Http {
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 32)]
+        connections: u32,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Search { docs, queries } => search::run(&cli.corpus, &docs, queries),
+        Command::SearchOne { docs, queries } => search::run_one(&cli.corpus, docs, queries),
+        Command::Quality => quality::run(&cli.corpus),
+        Command::Http { seconds, connections } => http::run(&cli.corpus, seconds, connections),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("bench: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

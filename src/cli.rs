@@ -1,0 +1,183 @@
+//! The command-line actions behind `staffel …`. Each opens the same database as the
+//! server (safe while it runs: SQLite in WAL mode waits for the writer, PostgreSQL is
+//! shared anyway) and goes through the same service functions as the web.
+use rocket::figment::Figment;
+use sea_orm::DatabaseConnection;
+
+use crate::accounts::{api_tokens, service::UserInput};
+use crate::audit::By;
+use crate::catalogue::providers::ProviderInput;
+use crate::config::Settings;
+use crate::error::AppError;
+use crate::i18n::Lang;
+
+/// The command line speaks the language of the shell's locale: the first of `LC_ALL`,
+/// `LC_MESSAGES` and `LANG` that is set and not empty (POSIX treats empty as unset).
+fn cli_lang() -> Lang {
+    let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|key| std::env::var(key).ok())
+        .find(|value| !value.trim().is_empty())
+        .unwrap_or_default();
+    if locale.starts_with("de") {
+        Lang::De
+    } else {
+        Lang::En
+    }
+}
+
+fn explain(error: AppError) -> String {
+    let message = error.message(cli_lang());
+    match error.field() {
+        Some(field) => format!("{field}: {message}"),
+        None => message,
+    }
+}
+
+async fn open(figment: &Figment) -> Result<(Settings, DatabaseConnection), String> {
+    let settings = Settings::from_figment(figment)?;
+    let db = crate::db::open(&settings).await?;
+    Ok((settings, db))
+}
+
+pub fn init_logging(settings: &Settings) {
+    use tracing_subscriber::EnvFilter;
+    // Staffel logs every request itself (target staffel::http, with its duration); Rocket's
+    // own per-request lines would only repeat them.
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,rocket=warn,_=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let _ =
+        if settings.log_format == "json" { builder.json().flatten_event(true).try_init() } else { builder.try_init() };
+}
+
+pub async fn serve(figment: Figment, with_demo: bool) -> Result<(), String> {
+    let settings = Settings::from_figment(&figment)?;
+    init_logging(&settings);
+    if with_demo {
+        let db = crate::db::open(&settings).await?;
+        crate::demo::create(&db).await.map_err(explain)?.print();
+    }
+    crate::build(figment).launch().await.map(|_| ()).map_err(|e| e.to_string())
+}
+
+pub async fn migrate(figment: Figment) -> Result<(), String> {
+    open(&figment).await?;
+    println!("Database is up to date.");
+    Ok(())
+}
+
+pub async fn demo(figment: Figment) -> Result<(), String> {
+    let (_, db) = open(&figment).await?;
+    crate::demo::create(&db).await.map_err(explain)?.print();
+    Ok(())
+}
+
+pub async fn school_add(figment: Figment, slug: &str, name: &str) -> Result<(), String> {
+    let (_, db) = open(&figment).await?;
+    let school = crate::schools::service::create(&db, By::Cli, slug, name).await.map_err(explain)?;
+    println!("School {} ({}) added.", school.slug, school.name);
+    Ok(())
+}
+
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub school: String,
+    pub password: String,
+    pub language: String,
+}
+
+pub async fn user_add(figment: Figment, new: NewUser) -> Result<(), String> {
+    let (_, db) = open(&figment).await?;
+    let input = UserInput {
+        email: new.email,
+        name: new.name,
+        role: new.role,
+        school: new.school,
+        language: new.language,
+        password: new.password,
+    };
+    let user = crate::accounts::service::create_user(&db, By::Cli, input).await.map_err(explain)?;
+    println!("User {} ({}) added.", user.email, user.role);
+    Ok(())
+}
+
+pub struct NewProvider {
+    pub slug: String,
+    pub name: String,
+    pub emails: Vec<String>,
+    pub services: Vec<String>,
+    pub response_hours: i32,
+}
+
+pub async fn provider_add(figment: Figment, new: NewProvider) -> Result<(), String> {
+    let (_, db) = open(&figment).await?;
+    let input = ProviderInput {
+        slug: new.slug,
+        name: new.name,
+        response_hours: new.response_hours.to_string(),
+        contacts: new.emails,
+        services: new.services,
+        active: true,
+    };
+    let provider = crate::catalogue::providers::create(&db, By::Cli, input).await.map_err(explain)?;
+    println!("Provider {} ({}) added.", provider.slug, provider.name);
+    Ok(())
+}
+
+pub async fn token_new(figment: Figment, email: &str, name: &str) -> Result<(), String> {
+    let (_, db) = open(&figment).await?;
+    let token = api_tokens::create(&db, By::Cli, email, name).await.map_err(explain)?;
+    println!("{token}");
+    Ok(())
+}
+
+fn progress_bar(total: u64, what: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(what.to_string());
+    bar
+}
+
+/// `staffel kb import [DIR]`: the database changes here; a running server picks the
+/// changes up into its search index within seconds.
+pub async fn kb_import(figment: Figment, dir: Option<std::path::PathBuf>) -> Result<(), String> {
+    let (settings, db) = open(&figment).await?;
+    let files = match &dir {
+        Some(dir) => crate::kb::import::read_dir(dir)?,
+        None => crate::kb::import::shipped(settings.kb_dir.as_deref())?,
+    };
+    let bar = progress_bar(files.len() as u64, "importing");
+    let report = crate::kb::import::import(&db, By::Cli, files, || bar.inc(1)).await?;
+    bar.finish_and_clear();
+    report.print();
+    if report.rejected.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} file(s) rejected", report.rejected.len()))
+    }
+}
+
+/// `staffel reindex`: rebuilds this data dir's search index (or the Meilisearch index)
+/// from the database.
+pub async fn reindex(figment: Figment) -> Result<(), String> {
+    let (settings, db) = open(&figment).await?;
+    let engine = crate::search::open(&settings).await?;
+    let mark = crate::search_mark(&settings, &engine);
+    let started = chrono::Utc::now();
+    let bar = progress_bar(0, "indexing");
+    let count = crate::search::sync::reindex_all(&db, &engine, |total, done| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await?;
+    bar.finish_and_clear();
+    mark.save(started);
+    println!("Indexed {count} published articles ({} engine).", engine.name());
+    Ok(())
+}

@@ -1,0 +1,312 @@
+//! Staffel's settings: read once from the figment (Rocket.toml `[default.staffel]` and
+//! `STAFFEL_*` environment variables) into one typed struct.
+use std::path::{Path, PathBuf};
+
+use rocket::figment::{
+    self,
+    providers::{Env, Serialized},
+    value::{Dict, Map, Value},
+    Figment, Metadata, Profile, Provider,
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SearchKind {
+    Embedded,
+    Meilisearch,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailKind {
+    File,
+    Smtp,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Where SQLite, the search index, the outbox files and attachments live.
+    pub data_dir: PathBuf,
+    /// Empty: SQLite in the data dir. `postgres://…` switches to PostgreSQL.
+    pub database_url: String,
+    pub search: SearchKind,
+    pub meili_url: String,
+    pub meili_key: String,
+    pub mail: MailKind,
+    /// `smtp://user:pass@host:587?tls=required` (STARTTLS) or `smtps://host:465` (TLS).
+    pub smtp_url: String,
+    pub mail_from: String,
+    /// The address users reach Staffel under; used for links in mails.
+    pub base_url: String,
+    /// Local overrides of the embedded templates, static files and FAQ articles.
+    pub templates_dir: Option<PathBuf>,
+    pub static_dir: Option<PathBuf>,
+    pub kb_dir: Option<PathBuf>,
+    /// What the helpdesk tile shows as the desk's phone and hours.
+    pub desk_phone: String,
+    pub desk_hours: String,
+    /// The desk's time zone: business hours and SLA due times are local time here.
+    pub timezone: String,
+    /// How long after resolving or closing a school admin may reopen a ticket.
+    pub reopen_days: i64,
+    pub session_hours: i64,
+    pub reset_link_minutes: i64,
+    /// Login throttling: failures before slowing down, before locking, and for how long.
+    pub login_slow_after: i32,
+    pub login_delay_ms: u64,
+    pub login_lock_after: i32,
+    pub login_lock_after_per_address: i32,
+    pub login_lock_minutes: i64,
+    /// Mail worker: how often to look for due mail, and when to give up on one.
+    pub mail_poll_ms: u64,
+    pub mail_max_attempts: i32,
+    pub mail_retry_base_secs: i64,
+    /// Plain text logs for people (`text`) or one JSON object per line (`json`).
+    pub log_format: String,
+    /// Run the background jobs (mail delivery, ...) in this process.
+    pub run_jobs: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            data_dir: PathBuf::from("data"),
+            database_url: String::new(),
+            search: SearchKind::Embedded,
+            meili_url: "http://127.0.0.1:7700".into(),
+            meili_key: String::new(),
+            mail: MailKind::File,
+            smtp_url: String::new(),
+            mail_from: "Staffel <staffel@localhost>".into(),
+            base_url: "http://127.0.0.1:8000".into(),
+            templates_dir: None,
+            static_dir: None,
+            kb_dir: None,
+            desk_phone: "+49 30 1234567".into(),
+            desk_hours: "Mo–Fr 7:30–16:00".into(),
+            timezone: "Europe/Berlin".into(),
+            reopen_days: 14,
+            session_hours: 24 * 7,
+            reset_link_minutes: 60,
+            login_slow_after: 3,
+            login_delay_ms: 250,
+            login_lock_after: 10,
+            login_lock_after_per_address: 100,
+            login_lock_minutes: 15,
+            mail_poll_ms: 1000,
+            mail_max_attempts: 12,
+            mail_retry_base_secs: 5,
+            log_format: "text".into(),
+            run_jobs: true,
+        }
+    }
+}
+
+impl Settings {
+    pub fn from_figment(figment: &Figment) -> Result<Settings, String> {
+        let settings: Settings = match figment.extract_inner("staffel") {
+            Ok(settings) => settings,
+            // No `staffel` section at all is fine: every key has a default.
+            Err(e) if e.missing() => Settings::default(),
+            Err(e) => return Err(format!("invalid Staffel configuration: {e}")),
+        };
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        let at_least = |name: &str, value: i64, min: i64| -> Result<(), String> {
+            if value < min {
+                Err(format!("STAFFEL_{} must be at least {min}, not {value}", name.to_uppercase()))
+            } else {
+                Ok(())
+            }
+        };
+        at_least("session_hours", self.session_hours, 1)?;
+        at_least("reset_link_minutes", self.reset_link_minutes, 1)?;
+        at_least("login_slow_after", self.login_slow_after as i64, 1)?;
+        at_least("login_lock_after", self.login_lock_after as i64, 1)?;
+        at_least("login_lock_after_per_address", self.login_lock_after_per_address as i64, 1)?;
+        at_least("login_lock_minutes", self.login_lock_minutes, 1)?;
+        at_least("mail_max_attempts", self.mail_max_attempts as i64, 1)?;
+        at_least("mail_retry_base_secs", self.mail_retry_base_secs, 0)?;
+        at_least("reopen_days", self.reopen_days, 0)?;
+        if !self.database_url.is_empty()
+            && !self.database_url.starts_with("sqlite:")
+            && !self.database_url.starts_with("postgres://")
+            && !self.database_url.starts_with("postgresql://")
+        {
+            return Err("STAFFEL_DATABASE_URL must start with sqlite: or postgres://".into());
+        }
+        if self.mail == MailKind::Smtp && self.smtp_url.is_empty() {
+            return Err("STAFFEL_MAIL=smtp needs STAFFEL_SMTP_URL".into());
+        }
+        if self.search == SearchKind::Meilisearch && self.meili_url.is_empty() {
+            return Err("STAFFEL_SEARCH=meilisearch needs STAFFEL_MEILI_URL".into());
+        }
+        if self.timezone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(format!(
+                "STAFFEL_TIMEZONE \"{}\" is not an IANA time zone (e.g. Europe/Berlin)",
+                self.timezone
+            ));
+        }
+        if url::Url::parse(&self.base_url).is_err() {
+            return Err("STAFFEL_BASE_URL must be an absolute URL".into());
+        }
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!("sqlite://{}?mode=rwc", self.data_dir.join("staffel.db").display())
+        } else {
+            self.database_url.clone()
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres")
+    }
+
+    /// The desk's time zone (checked when the settings were read).
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.timezone.parse().unwrap_or(chrono_tz::Europe::Berlin)
+    }
+
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+
+    pub fn files_dir(&self) -> PathBuf {
+        self.data_dir.join("files")
+    }
+
+    pub fn index_dir(&self) -> PathBuf {
+        self.data_dir.join("index")
+    }
+
+    /// An absolute link into Staffel for mails.
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{}", self.base_url.trim_end_matches('/'), path)
+    }
+}
+
+/// Settings whose values are text. Their `STAFFEL_*` variables are taken as written:
+/// figment would parse `STAFFEL_MEILI_KEY=123456` as a number (and then refuse it) and
+/// turn `STAFFEL_DESK_PHONE=0301234567` into 301234567.
+const TEXT_KEYS: &[&str] = &[
+    "data_dir",
+    "database_url",
+    "search",
+    "meili_url",
+    "meili_key",
+    "mail",
+    "smtp_url",
+    "mail_from",
+    "base_url",
+    "templates_dir",
+    "static_dir",
+    "kb_dir",
+    "desk_phone",
+    "desk_hours",
+    "timezone",
+    "log_format",
+];
+
+/// Rocket's figment (Rocket.toml, `ROCKET_*`) plus `STAFFEL_*` variables as `staffel.*` keys.
+pub fn figment() -> Figment {
+    let env = Env::prefixed("STAFFEL_").ignore(&["TEST_PG", "TEST_MEILI"]);
+    rocket::Config::figment()
+        .merge(env.clone().ignore(TEXT_KEYS).map(|key| format!("staffel.{}", key.as_str()).into()))
+        .merge(TextEnv(env.only(TEXT_KEYS)))
+}
+
+/// `STAFFEL_*` variables of text settings, unparsed.
+struct TextEnv(Env);
+
+impl Provider for TextEnv {
+    fn metadata(&self) -> Metadata {
+        Metadata::named("`STAFFEL_` environment variable(s)").interpolater(|_, keys| {
+            // Names the variable in errors (the path comes in either order).
+            let key = keys.iter().find(|k| TEXT_KEYS.contains(k)).copied();
+            format!("STAFFEL_{}", key.unwrap_or_default().to_uppercase())
+        })
+    }
+
+    fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
+        let mut staffel = Dict::new();
+        for (key, value) in self.0.iter() {
+            staffel.insert(key.as_str().to_string(), Value::from(value));
+        }
+        let mut root = Dict::new();
+        root.insert("staffel".into(), Value::from(staffel));
+        Ok(Map::from([(Profile::Default, root)]))
+    }
+}
+
+/// Rocket needs a secret key for private cookies. Unless one is configured, Staffel keeps
+/// a generated one in the data dir so sessions survive restarts and CLI runs share it.
+pub fn with_secret_key(figment: Figment) -> Result<Figment, String> {
+    // Rocket's own defaults carry a zero key; only a key someone configured counts.
+    let configured = figment.extract::<rocket::Config>().map(|c| c.secret_key.is_provided()).unwrap_or(false);
+    if configured {
+        return Ok(figment);
+    }
+    let settings = Settings::from_figment(&figment)?;
+    let key = load_or_create_secret(&settings.data_dir)?;
+    Ok(figment.merge(Serialized::default("secret_key", key)))
+}
+
+fn load_or_create_secret(data_dir: &Path) -> Result<String, String> {
+    let path = data_dir.join("secret_key");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let existing = existing.trim().to_string();
+        if existing.len() == 64 && existing.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Ok(existing);
+        }
+        return Err(format!("{} does not hold 64 hex characters", path.display()));
+    }
+    std::fs::create_dir_all(data_dir).map_err(|e| format!("cannot create data dir {}: {e}", data_dir.display()))?;
+    let key = crate::auth::tokens::random_hex(32);
+    match write_private(&path, &key) {
+        Ok(()) => Ok(key),
+        // Another process (a CLI command, a second instance) created it first: use theirs.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_or_create_secret(data_dir),
+        Err(e) => Err(format!("cannot write {}: {e}", path.display())),
+    }
+}
+
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(content.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every setting that is text by default is read from the environment as text.
+    #[test]
+    fn text_settings_are_listed() {
+        let defaults = serde_json::to_value(super::Settings::default()).unwrap();
+        for (key, value) in defaults.as_object().unwrap() {
+            if value.is_string() {
+                assert!(super::TEXT_KEYS.contains(&key.as_str()), "{key}");
+            }
+        }
+        for key in ["templates_dir", "static_dir", "kb_dir"] {
+            assert!(defaults.get(key).is_some(), "{key} is a setting");
+        }
+        for key in super::TEXT_KEYS {
+            assert!(defaults.get(*key).is_some(), "{key} is a setting");
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! The demo data set: two schools with a pupil, a teacher and a school admin each, two
+//! agents, a desk lead, an operator and three providers. Idempotent: what exists is kept.
+use sea_orm::DatabaseConnection;
+
+use crate::accounts::service::{self as users, UserInput};
+use crate::audit::By;
+use crate::catalogue::providers::{self, ProviderInput};
+use crate::error::AppResult;
+use crate::schools;
+
+/// Every demo account has this password; the demo is for trying Staffel, not for use.
+pub const DEMO_PASSWORD: &str = "staffel-demo";
+
+pub const SCHOOLS: &[(&str, &str)] = &[("gym-mitte", "Gymnasium Mitte"), ("gs-nordpark", "Grundschule am Nordpark")];
+
+/// (email, name, role, school slug)
+pub const USERS: &[(&str, &str, &str, &str)] = &[
+    ("schueler@gym-mitte.demo", "Lena Schüler", "pupil", "gym-mitte"),
+    ("lehrer@gym-mitte.demo", "Jonas Lehmann", "teacher", "gym-mitte"),
+    ("admin@gym-mitte.demo", "Sabine Admin", "school_admin", "gym-mitte"),
+    ("schueler@gs-nordpark.demo", "Mia Klein", "pupil", "gs-nordpark"),
+    ("lehrer@gs-nordpark.demo", "Peter Nord", "teacher", "gs-nordpark"),
+    ("admin@gs-nordpark.demo", "Aylin Yilmaz", "school_admin", "gs-nordpark"),
+    ("agent1@desk.demo", "Tom Support", "agent", ""),
+    ("agent2@desk.demo", "Eva Hilfreich", "agent", ""),
+    ("lead@desk.demo", "Karin Leitung", "desk_lead", ""),
+    ("operator@staffel.demo", "Olaf Betrieb", "operator", ""),
+];
+
+/// (slug, name, contacts, services, response hours)
+pub type DemoProvider = (&'static str, &'static str, &'static [&'static str], &'static [&'static str], i32);
+
+pub const PROVIDERS: &[DemoProvider] = &[
+    ("lernwolke", "Lernwolke GmbH", &["Support Lernwolke <support@lernwolke.demo>"], &["lms", "cloud"], 8),
+    (
+        "netzwerk-nord",
+        "Netzwerk Nord AG",
+        &["NOC <noc@netzwerk-nord.demo>", "Bereitschaft <bereitschaft@netzwerk-nord.demo>"],
+        &["wifi", "network"],
+        4,
+    ),
+    ("druckhaus-service", "Druckhaus Service KG", &["service@druckhaus.demo"], &["printing", "presentation"], 16),
+];
+
+pub struct DemoReport {
+    pub created: usize,
+}
+
+impl DemoReport {
+    pub fn print(&self) {
+        println!("Demo data ready ({} new records). Every login uses the password \"{DEMO_PASSWORD}\":", self.created);
+        for (email, name, role, school) in USERS {
+            let school = if school.is_empty() { String::new() } else { format!(", {school}") };
+            println!("  {email:<28} {role:<13} {name}{school}");
+        }
+        println!("Providers (no login; they act through emailed links):");
+        for (slug, name, contacts, services, _) in PROVIDERS {
+            println!("  {slug:<18} {name} — {} — {}", contacts.join(", "), services.join(", "));
+        }
+    }
+}
+
+pub async fn create(db: &DatabaseConnection) -> AppResult<DemoReport> {
+    let mut created = 0;
+    for (slug, name) in SCHOOLS {
+        if schools::service::find_by_slug(db, slug).await?.is_none() {
+            schools::service::create(db, By::Cli, slug, name).await?;
+            created += 1;
+        }
+    }
+    for (email, name, role, school) in USERS {
+        if users::find_by_email(db, email).await?.is_none() {
+            let input = UserInput {
+                email: email.to_string(),
+                name: name.to_string(),
+                role: role.to_string(),
+                school: school.to_string(),
+                language: "de".into(),
+                password: DEMO_PASSWORD.into(),
+            };
+            users::create_user(db, By::Cli, input).await?;
+            created += 1;
+        }
+    }
+    for (slug, name, contacts, services, hours) in PROVIDERS {
+        if providers::find_by_slug(db, slug).await?.is_none() {
+            let input = ProviderInput {
+                slug: slug.to_string(),
+                name: name.to_string(),
+                response_hours: hours.to_string(),
+                contacts: contacts.iter().map(|c| c.to_string()).collect(),
+                services: services.iter().map(|s| s.to_string()).collect(),
+                active: true,
+            };
+            providers::create(db, By::Cli, input).await?;
+            created += 1;
+        }
+    }
+    Ok(DemoReport { created })
+}

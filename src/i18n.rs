@@ -1,0 +1,150 @@
+//! The one translation mechanism: every user-visible string has a key in `CATALOGUE`,
+//! German first (the default), English second. Templates see the catalogue as `t`, nested
+//! by the dots in the keys (`{{ t.login.title }}`); code calls `tr`.
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use rocket::request::{FromRequest, Outcome, Request};
+use serde::Serialize;
+
+mod catalogue;
+pub use catalogue::CATALOGUE;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    De,
+    En,
+}
+
+pub const LANG_COOKIE: &str = "staffel_lang";
+
+impl Lang {
+    pub fn parse(code: &str) -> Option<Lang> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "de" => Some(Lang::De),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::De => "de",
+            Lang::En => "en",
+        }
+    }
+
+    /// The first language of `Accept-Language` that Staffel speaks, in the header's order of
+    /// preference.
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        let mut offers: Vec<(f32, Lang)> = header
+            .split(',')
+            .filter_map(|part| {
+                let mut pieces = part.trim().split(';');
+                let tag = pieces.next()?.trim();
+                let primary = tag.split('-').next()?;
+                let lang = Lang::parse(primary)?;
+                let q =
+                    pieces.find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok())).unwrap_or(1.0);
+                Some((q, lang))
+            })
+            .collect();
+        offers.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+        offers.first().map(|(_, lang)| *lang)
+    }
+
+    /// The language of a request: the language cookie (set at login and by the switcher),
+    /// else the browser's `Accept-Language`, else German.
+    pub fn of_request(req: &Request<'_>) -> Lang {
+        if let Some(lang) = req.cookies().get(LANG_COOKIE).and_then(|c| Lang::parse(c.value())) {
+            return lang;
+        }
+        req.headers().get_one("Accept-Language").and_then(Lang::from_accept_language).unwrap_or_default()
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Lang {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        Outcome::Success(Lang::of_request(req))
+    }
+}
+
+static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
+    LazyLock::new(|| CATALOGUE.iter().map(|(k, de, en)| (*k, (*de, *en))).collect());
+
+static NESTED: LazyLock<[serde_json::Value; 2]> = LazyLock::new(|| [nested(Lang::De), nested(Lang::En)]);
+
+/// The translation of `key`; the key itself when it is missing (a test checks none is).
+pub fn tr(lang: Lang, key: &str) -> &str {
+    match INDEX.get(key) {
+        Some((de, en)) => match lang {
+            Lang::De => de,
+            Lang::En => en,
+        },
+        None => key,
+    }
+}
+
+/// The translation with `{arg}` filled in.
+pub fn tr_arg(lang: Lang, key: &str, arg: &str) -> String {
+    tr(lang, key).replace("{arg}", arg)
+}
+
+pub fn has_key(key: &str) -> bool {
+    INDEX.contains_key(key)
+}
+
+/// The whole catalogue of one language as nested JSON, for templates.
+pub fn for_templates(lang: Lang) -> &'static serde_json::Value {
+    &NESTED[match lang {
+        Lang::De => 0,
+        Lang::En => 1,
+    }]
+}
+
+fn nested(lang: Lang) -> serde_json::Value {
+    let mut root = serde_json::Map::new();
+    for (key, de, en) in CATALOGUE {
+        let text = if lang == Lang::De { de } else { en };
+        let mut parts: Vec<&str> = key.split('.').collect();
+        let leaf = parts.pop().unwrap_or(key);
+        let mut node = &mut root;
+        for part in parts {
+            let entry = node.entry(part.to_string()).or_insert_with(|| serde_json::Value::Object(Default::default()));
+            node = match entry {
+                serde_json::Value::Object(map) => map,
+                _ => panic!("i18n key {key} nests under a leaf"),
+            };
+        }
+        node.insert(leaf.to_string(), serde_json::Value::String(text.to_string()));
+    }
+    serde_json::Value::Object(root)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_prefers_highest_quality() {
+        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9,de;q=0.8"), Some(Lang::En));
+        assert_eq!(Lang::from_accept_language("fr, de;q=0.5, en;q=0.4"), Some(Lang::De));
+        assert_eq!(Lang::from_accept_language("fr"), None);
+    }
+
+    #[test]
+    fn catalogue_has_no_duplicate_keys_and_nests_cleanly() {
+        let mut seen = std::collections::HashSet::new();
+        for (key, de, en) in CATALOGUE {
+            assert!(seen.insert(key), "duplicate key {key}");
+            assert!(!de.is_empty() && !en.is_empty(), "empty translation for {key}");
+        }
+        // Building the nested form panics if a key is both a leaf and a branch.
+        let _ = nested(Lang::De);
+    }
+}

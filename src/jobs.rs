@@ -1,0 +1,81 @@
+//! Background work started when the server lifts off and stopped when it shuts down:
+//! the mail outbox and the search index sync; SLA reminders join here.
+use std::sync::{Arc, Mutex};
+
+use rocket::fairing::{Fairing, Info, Kind};
+use rocket::{Orbit, Rocket};
+use sea_orm::DatabaseConnection;
+
+use crate::config::Settings;
+use crate::mail::{worker::Worker, Transport};
+use crate::web::metrics::Metrics;
+
+#[derive(Default)]
+pub struct Jobs {
+    stop: Mutex<Option<tokio::sync::watch::Sender<bool>>>,
+}
+
+#[rocket::async_trait]
+impl Fairing for Jobs {
+    fn info(&self) -> Info {
+        Info { name: "Background jobs", kind: Kind::Liftoff | Kind::Shutdown }
+    }
+
+    async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
+        let (Some(settings), Some(db), Some(transport)) =
+            (rocket.state::<Settings>(), rocket.state::<DatabaseConnection>(), rocket.state::<Transport>())
+        else {
+            return;
+        };
+        if !settings.run_jobs {
+            return;
+        }
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        let worker = Worker {
+            db: db.clone(),
+            transport: transport.clone(),
+            settings: settings.clone(),
+            metrics: rocket.state::<Arc<Metrics>>().cloned(),
+        };
+        tokio::spawn(worker.run(rx.clone()));
+        if let Some(engine) = rocket.state::<crate::search::Engine>() {
+            let mark = crate::search_mark(settings, engine);
+            tokio::spawn(keep_search_in_step(db.clone(), engine.clone(), mark, rx));
+        }
+        if let Ok(mut stop) = self.stop.lock() {
+            *stop = Some(tx);
+        }
+    }
+
+    async fn on_shutdown(&self, _rocket: &Rocket<Orbit>) {
+        if let Some(tx) = self.stop.lock().ok().and_then(|mut s| s.take()) {
+            let _ = tx.send(true);
+        }
+    }
+}
+
+/// Applies article changes made elsewhere (the CLI, another instance) to this instance's
+/// search engine every two seconds.
+async fn keep_search_in_step(
+    db: DatabaseConnection,
+    engine: crate::search::Engine,
+    mark: crate::search::sync::Mark,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut since = mark.load().unwrap_or_else(chrono::Utc::now);
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
+            _ = shutdown.changed() => break,
+        }
+        match crate::search::sync::sync_changes(&db, &engine, since).await {
+            Ok(next) => {
+                if next != since {
+                    mark.save(next);
+                    since = next;
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "search sync failed"),
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! Markdown to safe HTML: CommonMark with tables, task lists and strikethrough; every
+//! heading gets an anchor and goes into the table of contents; the output is sanitised
+//! with ammonia (no script, no event handlers, no javascript:/data: links, no styles).
+use std::collections::{HashMap, HashSet};
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Rendered {
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+}
+
+/// Ammonia prefixes every id it lets through; links in the table of contents use it too.
+const ID_PREFIX: &str = "kb-";
+
+fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES
+}
+
+/// An anchor from heading text: lowercase ASCII, umlauts spelled out, hyphens between
+/// words ("Schritt 2: Drucker prüfen" → "schritt-2-drucker-pruefen").
+pub fn anchor(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.to_lowercase().chars() {
+        match c {
+            'ä' => out.push_str("ae"),
+            'ö' => out.push_str("oe"),
+            'ü' => out.push_str("ue"),
+            'ß' => out.push_str("ss"),
+            c if c.is_ascii_alphanumeric() => out.push(c),
+            _ => {
+                if !out.ends_with('-') && !out.is_empty() {
+                    out.push('-')
+                }
+            }
+        }
+    }
+    let trimmed = out.trim_end_matches('-').to_string();
+    if trimmed.is_empty() {
+        "abschnitt".into()
+    } else {
+        trimmed
+    }
+}
+
+fn level_number(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+pub fn render(markdown: &str) -> Rendered {
+    let events: Vec<Event> = Parser::new_ext(markdown, options()).collect();
+    let mut toc = Vec::new();
+    let mut used: HashMap<String, usize> = HashMap::new();
+    let mut out: Vec<Event> = Vec::with_capacity(events.len());
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading { level, classes, attrs, .. }) = &events[i] {
+            // Collect the heading's text to name its anchor.
+            let mut text = String::new();
+            let mut j = i + 1;
+            while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
+                if let Event::Text(t) | Event::Code(t) = &events[j] {
+                    text.push_str(t);
+                }
+                j += 1;
+            }
+            let base = anchor(&text);
+            let count = used.entry(base.clone()).or_insert(0);
+            let id = if *count == 0 { base.clone() } else { format!("{base}-{count}") };
+            *count += 1;
+            toc.push(TocEntry {
+                level: level_number(*level),
+                id: format!("{ID_PREFIX}{id}"),
+                text: text.trim().to_string(),
+            });
+            out.push(Event::Start(Tag::Heading {
+                level: *level,
+                id: Some(CowStr::from(id)),
+                classes: classes.clone(),
+                attrs: attrs.clone(),
+            }));
+            i += 1;
+            continue;
+        }
+        out.push(events[i].clone());
+        i += 1;
+    }
+    let mut raw = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut raw, out.into_iter());
+    Rendered { html: sanitize(&raw), toc }
+}
+
+/// The one sanitiser for every piece of user-written HTML.
+pub fn sanitize(html: &str) -> String {
+    let headings: HashSet<&str> = ["h1", "h2", "h3", "h4", "h5", "h6"].into_iter().collect();
+    let mut builder = ammonia::Builder::default();
+    builder
+        .add_tags(["input"])
+        .add_tag_attributes("input", ["checked"])
+        // Task-list checkboxes only: every input becomes a disabled checkbox, whatever it
+        // was written as (an `<input>` without a type would be a text field, a fake
+        // password prompt inside an article).
+        .set_tag_attribute_value("input", "type", "checkbox")
+        .set_tag_attribute_value("input", "disabled", "")
+        .id_prefix(Some(ID_PREFIX))
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect());
+    for h in headings {
+        builder.add_tag_attributes(h, ["id"]);
+    }
+    builder.clean(html).to_string()
+}
+
+/// The text of an article without Markdown syntax, for the search index and snippets.
+pub fn plain_text(markdown: &str) -> String {
+    let mut text = String::with_capacity(markdown.len());
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock,
+            ) => text.push('\n'),
+            _ => {}
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_get_anchors_and_a_toc() {
+        let r = render("# Titel\n\n## Schritt 1: Drucker prüfen\n\ntext\n\n## Schritt 1: Drucker prüfen\n");
+        assert_eq!(r.toc.len(), 3);
+        assert_eq!(r.toc[1].id, "kb-schritt-1-drucker-pruefen");
+        assert_eq!(r.toc[2].id, "kb-schritt-1-drucker-pruefen-1");
+        assert!(r.html.contains("<h2 id=\"kb-schritt-1-drucker-pruefen\">"), "{}", r.html);
+    }
+
+    #[test]
+    fn tables_and_task_lists_render() {
+        let r = render("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] erledigt\n- [ ] offen\n");
+        assert!(r.html.contains("<table>"));
+        assert!(r.html.contains("type=\"checkbox\""));
+        assert!(r.html.contains("checked"));
+    }
+
+    #[test]
+    fn every_input_is_a_disabled_checkbox() {
+        for raw in ["<input name=pw>", "<input type=\"password\" name=pw>", "<input type=checkbox>"] {
+            let html = sanitize(raw);
+            assert!(html.contains("type=\"checkbox\""), "{html}");
+            assert!(html.contains("disabled"), "{html}");
+            assert!(!html.contains("name="), "{html}");
+        }
+    }
+
+    #[test]
+    fn plain_text_drops_syntax() {
+        assert_eq!(plain_text("## Kopf\n\n**fett** und `code`").trim(), "Kopf\nfett und code");
+    }
+}

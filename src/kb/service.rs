@@ -1,0 +1,304 @@
+//! Reading the FAQ: finding articles within the reader's scope, searching, counting views
+//! and ratings, remembering searches that found nothing.
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use serde::Serialize;
+
+use super::render::{self, TocEntry};
+use crate::auth::{Actor, Role};
+use crate::error::{AppError, AppResult};
+use crate::search::sync::split_list;
+use crate::search::{Engine, Results, Scope, SearchQuery};
+use entities::{kb_article, kb_search_miss, school, service};
+
+pub const QUERY_MAX: usize = 200;
+
+/// An article as a reader sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleView {
+    pub slug: String,
+    pub title: String,
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+    pub markdown: String,
+    pub audience: Vec<String>,
+    pub tags: Vec<String>,
+    pub service: Option<String>,
+    pub school: Option<String>,
+    pub status: String,
+    pub version: i32,
+    pub views: i32,
+    pub helpful: i32,
+    pub not_helpful: i32,
+    pub updated_at: chrono::DateTime<Utc>,
+    pub url: String,
+}
+
+/// Whether the reader may open this article: the search scope's rule, plus drafts only
+/// for the desk and (for their own school's articles) school admins.
+async fn readable(db: &DatabaseConnection, reader: Option<&Actor>, article: &kb_article::Model) -> AppResult<bool> {
+    let school_slug = match article.school_id {
+        Some(id) => school::Entity::find_by_id(id).one(db).await?.map(|s| s.slug),
+        None => None,
+    };
+    let scope = Scope::for_reader(reader);
+    if !scope.allows(&split_list(&article.audience), school_slug.as_deref()) {
+        // A school admin also reads every article of their own school, whoever it is for.
+        let own_school_admin = reader
+            .is_some_and(|r| r.role == Role::SchoolAdmin && r.school_id.is_some() && r.school_id == article.school_id);
+        if !own_school_admin {
+            return Ok(false);
+        }
+    }
+    if article.status != "published" {
+        let role = reader.map(|r| r.role);
+        let desk = role.is_some_and(|r| r.is_desk());
+        let own_admin = reader
+            .is_some_and(|r| r.role == Role::SchoolAdmin && r.school_id.is_some() && r.school_id == article.school_id);
+        // Proposals for global articles are global content in the making: every school
+        // admin may see and improve them until the desk publishes.
+        let proposal = article.proposed && article.school_id.is_none() && role == Some(Role::SchoolAdmin);
+        return Ok(desk || own_admin || proposal);
+    }
+    Ok(true)
+}
+
+/// The article behind a slug if this reader may read it; otherwise "not found", so
+/// nobody learns that an article they may not read exists.
+pub async fn find_readable(
+    db: &DatabaseConnection,
+    reader: Option<&Actor>,
+    slug: &str,
+) -> AppResult<kb_article::Model> {
+    if !super::frontmatter::valid_slug(slug) {
+        return Err(AppError::NotFound);
+    }
+    let article = kb_article::Entity::find()
+        .filter(kb_article::Column::Slug.eq(slug))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if readable(db, reader, &article).await? {
+        Ok(article)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+pub async fn view(db: &DatabaseConnection, article: kb_article::Model) -> AppResult<ArticleView> {
+    let service = match article.service_id {
+        Some(id) => service::Entity::find_by_id(id).one(db).await?.map(|s| s.slug),
+        None => None,
+    };
+    let school = match article.school_id {
+        Some(id) => school::Entity::find_by_id(id).one(db).await?.map(|s| s.slug),
+        None => None,
+    };
+    let rendered = render::render(&article.body);
+    Ok(ArticleView {
+        url: format!("/kb/{}", article.slug),
+        slug: article.slug,
+        title: article.title,
+        html: rendered.html,
+        toc: rendered.toc,
+        markdown: article.body,
+        audience: split_list(&article.audience),
+        tags: split_list(&article.tags),
+        service,
+        school,
+        status: article.status,
+        version: article.version,
+        views: article.views,
+        helpful: article.helpful,
+        not_helpful: article.not_helpful,
+        updated_at: article.updated_at,
+    })
+}
+
+/// Counts a view: one atomic increment, no read-modify-write race.
+pub async fn count_view(db: &DatabaseConnection, article_id: i32) -> AppResult<()> {
+    kb_article::Entity::update_many()
+        .col_expr(kb_article::Column::Views, Expr::col(kb_article::Column::Views).add(1))
+        .filter(kb_article::Column::Id.eq(article_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn rate(db: &DatabaseConnection, article_id: i32, helpful: bool) -> AppResult<()> {
+    let column = if helpful { kb_article::Column::Helpful } else { kb_article::Column::NotHelpful };
+    kb_article::Entity::update_many()
+        .col_expr(column, Expr::col(column).add(1))
+        .filter(kb_article::Column::Id.eq(article_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Cleans a query as typed: trimmed, bounded, one line.
+pub fn clean_query(text: &str) -> AppResult<String> {
+    let text: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let text = text.trim();
+    if text.chars().count() > QUERY_MAX {
+        return Err(AppError::invalid_with("q", "validation.too_long", QUERY_MAX));
+    }
+    Ok(text.to_string())
+}
+
+/// Searches within the reader's scope. A full search (not a keystroke suggestion) that
+/// finds nothing is recorded for the desk.
+pub async fn search(
+    db: &DatabaseConnection,
+    engine: &Engine,
+    reader: Option<&Actor>,
+    text: &str,
+    limit: usize,
+    service: Option<&str>,
+    record_miss: bool,
+) -> AppResult<Results> {
+    let text = clean_query(text)?;
+    if text.is_empty() {
+        return Ok(Results::default());
+    }
+    let query = SearchQuery {
+        text: text.clone(),
+        limit: limit.clamp(1, 50),
+        service: service.map(str::to_string).filter(|s| !s.is_empty()),
+        scope: Scope::for_reader(reader),
+    };
+    let results = engine.search(&query).await.map_err(AppError::Internal)?;
+    if results.total == 0 && record_miss {
+        record_search_miss(db, &text, reader.map(|r| r.role).unwrap_or(Role::Pupil)).await?;
+    }
+    Ok(results)
+}
+
+async fn record_search_miss(db: &DatabaseConnection, text: &str, role: Role) -> AppResult<()> {
+    let now = Utc::now();
+    let query: String = text.to_lowercase().chars().take(QUERY_MAX).collect();
+    kb_search_miss::Entity::insert(kb_search_miss::ActiveModel {
+        query: Set(query),
+        count: Set(1),
+        last_role: Set(role.as_str().into()),
+        first_at: Set(now),
+        last_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::column(kb_search_miss::Column::Query)
+            .value(
+                kb_search_miss::Column::Count,
+                Expr::col((kb_search_miss::Entity, kb_search_miss::Column::Count)).add(1),
+            )
+            .update_columns([kb_search_miss::Column::LastRole, kb_search_miss::Column::LastAt])
+            .to_owned(),
+    )
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// The most frequent searches that found nothing: the articles the desk should write.
+pub async fn misses(db: &DatabaseConnection, actor: &Actor) -> AppResult<Vec<kb_search_miss::Model>> {
+    if !actor.role.is_desk() {
+        return Err(AppError::Forbidden);
+    }
+    Ok(kb_search_miss::Entity::find()
+        .order_by_desc(kb_search_miss::Column::Count)
+        .order_by_desc(kb_search_miss::Column::LastAt)
+        .limit(200)
+        .all(db)
+        .await?)
+}
+
+/// Articles like this one: its title and tags as a query, itself left out.
+pub async fn related(
+    engine: &Engine,
+    reader: Option<&Actor>,
+    article: &ArticleView,
+) -> AppResult<Vec<crate::search::Hit>> {
+    let text = format!("{} {}", article.title, article.tags.join(" "));
+    let query = SearchQuery { text, limit: 6, service: None, scope: Scope::for_reader(reader) };
+    let results = engine.search(&query).await.map_err(AppError::Internal)?;
+    Ok(results.hits.into_iter().filter(|h| h.slug != article.slug).take(5).collect())
+}
+
+#[derive(Debug, Serialize)]
+pub struct ServiceGroup {
+    pub slug: String,
+    pub name_de: String,
+    pub name_en: String,
+    pub articles: Vec<ArticleLink>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ArticleLink {
+    pub slug: String,
+    pub title: String,
+}
+
+/// The published articles the reader may read, grouped by service, for browsing.
+pub async fn browse(db: &DatabaseConnection, reader: Option<&Actor>) -> AppResult<Vec<ServiceGroup>> {
+    let scope = Scope::for_reader(reader);
+    let schools: std::collections::HashMap<i32, String> =
+        school::Entity::find().all(db).await?.into_iter().map(|s| (s.id, s.slug)).collect();
+    let mut select = kb_article::Entity::find().filter(kb_article::Column::Status.eq("published"));
+    if !scope.all_schools {
+        let own = reader.and_then(|r| r.school_id);
+        select = select.filter(match own {
+            Some(id) => kb_article::Column::SchoolId.is_null().or(kb_article::Column::SchoolId.eq(id)),
+            None => kb_article::Column::SchoolId.is_null(),
+        });
+    }
+    let articles = select
+        .order_by_asc(kb_article::Column::Title)
+        .limit(2000)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|a| {
+            scope.allows(&split_list(&a.audience), a.school_id.and_then(|id| schools.get(&id)).map(String::as_str))
+        })
+        .collect::<Vec<_>>();
+    let mut groups = Vec::new();
+    for s in service::Entity::find()
+        .filter(service::Column::Active.eq(true))
+        .order_by_asc(service::Column::Id)
+        .all(db)
+        .await?
+    {
+        let links: Vec<ArticleLink> = articles
+            .iter()
+            .filter(|a| a.service_id == Some(s.id))
+            .map(|a| ArticleLink { slug: a.slug.clone(), title: a.title.clone() })
+            .collect();
+        if !links.is_empty() {
+            groups.push(ServiceGroup { slug: s.slug, name_de: s.name_de, name_en: s.name_en, articles: links });
+        }
+    }
+    Ok(groups)
+}
+
+#[derive(Debug, Serialize)]
+pub struct Proposal {
+    pub slug: String,
+    pub title: String,
+}
+
+/// School admins' proposals for global articles, waiting for the desk to publish them.
+pub async fn proposals(db: &DatabaseConnection, actor: &Actor) -> AppResult<Vec<Proposal>> {
+    if !actor.role.is_desk() {
+        return Err(AppError::Forbidden);
+    }
+    Ok(kb_article::Entity::find()
+        .filter(kb_article::Column::Proposed.eq(true))
+        .filter(kb_article::Column::Status.eq("draft"))
+        .order_by_asc(kb_article::Column::UpdatedAt)
+        .limit(200)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| Proposal { slug: a.slug, title: a.title })
+        .collect())
+}

@@ -1,0 +1,69 @@
+//! Where mail goes: `.eml` files in the outbox directory (the default, nothing to set up)
+//! or an SMTP server (STARTTLS or TLS, with credentials, from one URL).
+use std::path::PathBuf;
+
+use lettre::message::{header, Mailbox, MultiPart, SinglePart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::config::{MailKind, Settings};
+use entities::mail_outbox;
+
+#[derive(Clone)]
+pub enum Transport {
+    File(PathBuf),
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+}
+
+impl Transport {
+    pub fn from_settings(settings: &Settings) -> Result<Transport, String> {
+        match settings.mail {
+            MailKind::File => {
+                let dir = settings.outbox_dir();
+                std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                Ok(Transport::File(dir))
+            }
+            MailKind::Smtp => AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.smtp_url)
+                .map(|builder| Transport::Smtp(builder.timeout(Some(std::time::Duration::from_secs(20))).build()))
+                .map_err(|e| format!("invalid STAFFEL_SMTP_URL: {e}")),
+        }
+    }
+
+    pub async fn send(&self, from: &str, mail: &mail_outbox::Model) -> Result<(), String> {
+        let message = build_message(from, mail)?;
+        match self {
+            Transport::File(dir) => {
+                // Named after the outbox row: delivering the same row twice rewrites the
+                // same file instead of producing a second mail.
+                let path = dir.join(format!("{:08}.eml", mail.id));
+                let tmp = dir.join(format!(".{:08}.eml.tmp", mail.id));
+                tokio::fs::write(&tmp, message.formatted()).await.map_err(|e| e.to_string())?;
+                tokio::fs::rename(&tmp, &path).await.map_err(|e| e.to_string())
+            }
+            Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+        }
+    }
+}
+
+fn build_message(from: &str, mail: &mail_outbox::Model) -> Result<Message, String> {
+    let from: Mailbox = from.parse().map_err(|e| format!("invalid sender {from}: {e}"))?;
+    let to = Mailbox::new(
+        (!mail.to_name.is_empty()).then(|| mail.to_name.clone()),
+        mail.to_addr.parse().map_err(|e| format!("invalid recipient {}: {e}", mail.to_addr))?,
+    );
+    let mut builder = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(mail.subject.clone())
+        .message_id(Some(mail.message_id.clone()))
+        .date(mail.created_at.into());
+    if let Some(root) = &mail.in_reply_to {
+        builder = builder.in_reply_to(root.clone()).references(root.clone());
+    }
+    builder
+        .multipart(
+            MultiPart::alternative()
+                .singlepart(SinglePart::builder().header(header::ContentType::TEXT_PLAIN).body(mail.body_text.clone()))
+                .singlepart(SinglePart::builder().header(header::ContentType::TEXT_HTML).body(mail.body_html.clone())),
+        )
+        .map_err(|e| e.to_string())
+}

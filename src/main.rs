@@ -1,0 +1,166 @@
+//! The `staffel` command: parses the command line and hands over to the library.
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "staffel", version, about = "Tiered IT support for schools")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (creates the data dir, migrates, serves).
+    Serve {
+        /// Create the demo data set first (idempotent) and print its logins.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create the demo data set (idempotent) and print every login.
+    Demo,
+    /// Schools (tenants).
+    School {
+        #[command(subcommand)]
+        command: SchoolCommand,
+    },
+    /// User accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// External service providers.
+    Provider {
+        #[command(subcommand)]
+        command: ProviderCommand,
+    },
+    /// The FAQ articles.
+    Kb {
+        #[command(subcommand)]
+        command: KbCommand,
+    },
+    /// Rebuild the search index from the database.
+    Reindex,
+    /// Personal API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SchoolCommand {
+    /// Add a school.
+    Add {
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// pupil, teacher, school_admin, agent, desk_lead or operator
+        #[arg(long)]
+        role: String,
+        /// The school's slug (pupils, teachers and school admins).
+        #[arg(long)]
+        school: Option<String>,
+        #[arg(long)]
+        password: String,
+        /// de or en
+        #[arg(long, default_value = "de")]
+        language: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProviderCommand {
+    /// Add a provider with one or more contact addresses and the services it covers.
+    Add {
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long = "email", required = true)]
+        emails: Vec<String>,
+        #[arg(long = "service")]
+        services: Vec<String>,
+        /// Agreed response time in business hours.
+        #[arg(long, default_value_t = 16)]
+        response_hours: i32,
+    },
+}
+
+#[derive(Subcommand)]
+enum KbCommand {
+    /// Import Markdown articles (default: the shipped ones) and report what changed.
+    Import {
+        /// A folder of `*.md` files with front matter, searched recursively.
+        dir: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a new API token for a user and print it (it is shown only once).
+    New {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let figment = staffel::config::figment();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("staffel: cannot start the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    use staffel::cli;
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve { demo } => cli::serve(figment, demo).await,
+            Command::Migrate => cli::migrate(figment).await,
+            Command::Demo => cli::demo(figment).await,
+            Command::School { command: SchoolCommand::Add { slug, name } } => {
+                cli::school_add(figment, &slug, &name).await
+            }
+            Command::User { command: UserCommand::Add { email, name, role, school, password, language } } => {
+                cli::user_add(
+                    figment,
+                    cli::NewUser { email, name, role, school: school.unwrap_or_default(), password, language },
+                )
+                .await
+            }
+            Command::Provider { command: ProviderCommand::Add { slug, name, emails, services, response_hours } } => {
+                cli::provider_add(figment, cli::NewProvider { slug, name, emails, services, response_hours }).await
+            }
+            Command::Kb { command: KbCommand::Import { dir } } => cli::kb_import(figment, dir).await,
+            Command::Reindex => cli::reindex(figment).await,
+            Command::Token { command: TokenCommand::New { email, name } } => {
+                cli::token_new(figment, &email, &name).await
+            }
+        }
+    });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("staffel: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

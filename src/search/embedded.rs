@@ -1,0 +1,431 @@
+//! The embedded engine: a tantivy index on disk. Writers are opened per batch and closed
+//! after the commit, so an idle server holds no indexing memory and `staffel reindex` can
+//! take the index while no batch runs.
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{doc, DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tokio::sync::Mutex;
+
+use super::german::{self, ANALYZER, WORDS_ANALYZER};
+use super::{Results, SearchDoc, SearchEngine, SearchQuery};
+
+const WRITER_BUDGET: usize = 32_000_000;
+/// Documents ranked per query word; far more than a FAQ has on one word.
+const CANDIDATES: usize = 2_000;
+/// The marker for "global" in the school field: a real slug never starts with `_`.
+const GLOBAL: &str = "_global";
+
+/// The two parts of a query compound, as query words.
+type CompoundParts = (german::QueryWord, german::QueryWord);
+
+#[derive(Clone, Copy)]
+struct Fields {
+    slug: Field,
+    title: Field,
+    tags: Field,
+    body: Field,
+    title_words: Field,
+    tags_words: Field,
+    body_words: Field,
+    audience: Field,
+    school: Field,
+    service: Field,
+}
+
+pub struct EmbeddedEngine {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    /// One batch writes at a time.
+    writing: Arc<Mutex<()>>,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let text = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(ANALYZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored();
+    let words = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default().set_tokenizer(WORDS_ANALYZER).set_index_option(IndexRecordOption::Basic),
+    );
+    let fields = Fields {
+        slug: builder.add_text_field("slug", STRING | STORED),
+        title: builder.add_text_field("title", text.clone()),
+        tags: builder.add_text_field("tags", text.clone()),
+        body: builder.add_text_field("body", text),
+        title_words: builder.add_text_field("title_words", words.clone()),
+        tags_words: builder.add_text_field("tags_words", words.clone()),
+        body_words: builder.add_text_field("body_words", words),
+        audience: builder.add_text_field("audience", STRING),
+        school: builder.add_text_field("school", STRING),
+        service: builder.add_text_field("service", STRING),
+    };
+    (builder.build(), fields)
+}
+
+impl EmbeddedEngine {
+    pub fn open(dir: &Path) -> Result<EmbeddedEngine, String> {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let (schema, fields) = schema();
+        let directory = tantivy::directory::MmapDirectory::open(dir).map_err(|e| e.to_string())?;
+        let index = match Index::open_or_create(directory, schema.clone()) {
+            Ok(index) => index,
+            Err(e) => {
+                // An index of an older schema is rebuilt from the database, not migrated.
+                tracing::warn!(error = %e, "search index unreadable; starting a new one");
+                std::fs::remove_dir_all(dir).map_err(|e| e.to_string())?;
+                std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+                Index::create_in_dir(dir, schema).map_err(|e| e.to_string())?
+            }
+        };
+        register_analyzers(&index);
+        // Watch the index for commits by other processes (`staffel reindex` while the
+        // server runs); this process's own commits reload at once.
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()
+            .map_err(|e: tantivy::TantivyError| e.to_string())?;
+        Ok(EmbeddedEngine { index, reader, fields, writing: Arc::new(Mutex::new(())) })
+    }
+
+    /// An in-memory index (for tests and benchmarks of the engine alone).
+    pub fn in_memory() -> EmbeddedEngine {
+        let (schema, fields) = schema();
+        let index = Index::create_in_ram(schema);
+        register_analyzers(&index);
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().expect("reader");
+        EmbeddedEngine { index, reader, fields, writing: Arc::new(Mutex::new(())) }
+    }
+
+    async fn write(
+        &self,
+        change: impl FnOnce(&mut IndexWriter, Fields) -> tantivy::Result<()> + Send + 'static,
+    ) -> Result<(), String> {
+        let _guard = self.writing.lock().await;
+        let index = self.index.clone();
+        let fields = self.fields;
+        tokio::task::spawn_blocking(move || -> tantivy::Result<()> {
+            let mut writer: IndexWriter = index.writer_with_num_threads(1, WRITER_BUDGET)?;
+            change(&mut writer, fields)?;
+            writer.commit()?;
+            writer.wait_merging_threads()
+        })
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("search index: {e}"))?;
+        self.reader.reload().map_err(|e| e.to_string())
+    }
+
+    /// Adds many documents in one commit: the fast path for rebuilding.
+    pub async fn bulk_load(&self, docs: Vec<SearchDoc>) -> Result<(), String> {
+        self.write(move |writer, f| {
+            for d in docs {
+                writer.add_document(to_document(&d, f))?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// One query word as a query: its stemmed form in title, tags and body (scored by
+    /// BM25, title and tags weighing more), plus typos and prefixes of the words as written
+    /// (a constant score, less than an exact match).
+    fn word_query(&self, word: &german::QueryWord, is_last: bool, parts: Option<&CompoundParts>) -> Box<dyn Query> {
+        let f = self.fields;
+        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // A compound the articles do not spell as one word ("Dienstmail") also matches
+        // where both of its parts occur ("dienstliche E-Mail").
+        if let Some((head, tail)) = parts {
+            let both: Vec<(Occur, Box<dyn Query>)> = vec![
+                (Occur::Must, self.word_query(head, false, None)),
+                (Occur::Must, self.word_query(tail, false, None)),
+            ];
+            alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(BooleanQuery::new(both)), 0.5))));
+        }
+        for (field, words_field, weight) in
+            [(f.title, f.title_words, 3.0f32), (f.tags, f.tags_words, 2.5), (f.body, f.body_words, 1.0)]
+        {
+            let term = Term::from_field_text(field, &word.term);
+            alternatives.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)), weight)),
+            ));
+            let typed = Term::from_field_text(words_field, &word.folded);
+            let typos = german::allowed_typos(word.typed_len);
+            if typos > 0 {
+                alternatives.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(FuzzyTermQuery::new(typed.clone(), typos, true)), 0.6 * weight)),
+                ));
+            }
+            // Compounds ("Drucker" in "Druckertreiber") and the word being typed (the
+            // last one) match as prefixes of written words.
+            if word.typed_len >= 4 || (is_last && word.typed_len >= 2) {
+                alternatives.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(FuzzyTermQuery::new_prefix(typed, 0, true)), 0.4 * weight)),
+                ));
+            }
+        }
+        Box::new(BooleanQuery::new(alternatives))
+    }
+
+    /// Whether any indexed word (of title, tags or body, as written) is `word` itself or,
+    /// with `as_prefix`, starts with it.
+    fn has_word(&self, searcher: &Searcher, word: &str, as_prefix: bool) -> bool {
+        let f = self.fields;
+        for reader in searcher.segment_readers() {
+            for field in [f.title_words, f.tags_words, f.body_words] {
+                let Ok(index) = reader.inverted_index(field) else { continue };
+                let terms = index.terms();
+                let found = if as_prefix {
+                    terms
+                        .range()
+                        .ge(word.as_bytes())
+                        .into_stream()
+                        .is_ok_and(|mut stream| stream.advance() && stream.key().starts_with(word.as_bytes()))
+                } else {
+                    terms.term_ord(word.as_bytes()).is_ok_and(|ord| ord.is_some())
+                };
+                if found {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// Splits a long query word that no article contains, not even as the start of a
+    /// longer word, into two parts the articles do contain: a word start and a whole
+    /// word ("dienstmail" → "dienst…" + "mail"; "anmeldungsfehler" → "anmeldung…" +
+    /// "fehler", without the linking "s"). The tail may be inflected in the articles; the
+    /// longest possible tail (the compound's head word in German) wins.
+    fn decompound(&self, searcher: &Searcher, word: &german::QueryWord) -> Option<CompoundParts> {
+        let folded = &word.folded;
+        let chars: Vec<(usize, char)> = folded.char_indices().collect();
+        if chars.len() < 8 || self.has_word(searcher, folded, true) {
+            return None;
+        }
+        let f = self.fields;
+        let stem_known = |term: &str| {
+            [f.title, f.tags, f.body]
+                .into_iter()
+                .any(|field| searcher.doc_freq(&Term::from_field_text(field, term)).is_ok_and(|n| n > 0))
+        };
+        if stem_known(&word.term) {
+            return None;
+        }
+        let part = |text: &str| {
+            german::query_words(text).into_iter().next().unwrap_or(german::QueryWord {
+                term: text.to_string(),
+                typed_len: text.chars().count(),
+                folded: text.to_string(),
+            })
+        };
+        for &(at, _) in &chars[4..=chars.len() - 3] {
+            let (head, tail) = (&folded[..at], &folded[at..]);
+            // The tail as written or inflected ("geräte" in "Geräten").
+            if !self.has_word(searcher, tail, false) && !stem_known(&part(tail).term) {
+                continue;
+            }
+            let head = if self.has_word(searcher, head, true) {
+                head
+            } else if let Some(without_s) = head.strip_suffix('s').filter(|h| h.len() >= 4) {
+                if !self.has_word(searcher, without_s, true) {
+                    continue;
+                }
+                without_s
+            } else {
+                continue;
+            };
+            return Some((part(head), part(tail)));
+        }
+        None
+    }
+
+    /// A query restricted to the reader's scope; the filters only filter, they add nothing
+    /// to the score (an audience or school term would otherwise rank by its own rarity).
+    fn scoped(&self, query: &SearchQuery, inner: Box<dyn Query>) -> BooleanQuery {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, inner)];
+        for (occur, filter) in self.filters(query) {
+            clauses.push((occur, Box::new(ConstScoreQuery::new(filter, 0.0))));
+        }
+        BooleanQuery::new(clauses)
+    }
+
+    fn filters(&self, query: &SearchQuery) -> Vec<(Occur, Box<dyn Query>)> {
+        let f = self.fields;
+        let exact = |field: Field, value: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
+        };
+        let mut filters: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if let Some(audiences) = &query.scope.audiences {
+            let any: Vec<(Occur, Box<dyn Query>)> =
+                audiences.iter().map(|a| (Occur::Should, exact(f.audience, a))).collect();
+            filters.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        if !query.scope.all_schools {
+            let mut any: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, exact(f.school, GLOBAL))];
+            if let Some(school) = &query.scope.school {
+                any.push((Occur::Should, exact(f.school, school)));
+            }
+            filters.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        if let Some(service) = &query.service {
+            filters.push((Occur::Must, exact(f.service, service)));
+        }
+        filters
+    }
+}
+
+fn register_analyzers(index: &Index) {
+    index.tokenizers().register(ANALYZER, german::analyzer());
+    index.tokenizers().register(WORDS_ANALYZER, german::words_analyzer());
+}
+
+fn to_document(d: &SearchDoc, f: Fields) -> TantivyDocument {
+    let mut document = doc!(
+        f.slug => d.slug.clone(),
+        f.title => d.title.clone(),
+        f.tags => d.tags.join(" "),
+        f.body => d.body.clone(),
+        f.title_words => d.title.clone(),
+        f.tags_words => d.tags.join(" "),
+        f.body_words => d.body.clone(),
+        f.school => d.school.clone().unwrap_or_else(|| GLOBAL.to_string()),
+    );
+    for audience in &d.audience {
+        document.add_text(f.audience, audience);
+    }
+    if let Some(service) = &d.service {
+        document.add_text(f.service, service);
+    }
+    document
+}
+
+#[rocket::async_trait]
+impl SearchEngine for EmbeddedEngine {
+    async fn upsert(&self, docs: Vec<SearchDoc>) -> Result<(), String> {
+        if docs.is_empty() {
+            return Ok(());
+        }
+        self.write(move |writer, f| {
+            for d in docs {
+                writer.delete_term(Term::from_field_text(f.slug, &d.slug));
+                writer.add_document(to_document(&d, f))?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn remove(&self, slugs: Vec<String>) -> Result<(), String> {
+        if slugs.is_empty() {
+            return Ok(());
+        }
+        self.write(move |writer, f| {
+            for slug in slugs {
+                writer.delete_term(Term::from_field_text(f.slug, &slug));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn clear(&self) -> Result<(), String> {
+        self.write(|writer, _| writer.delete_all_documents().map(|_| ())).await
+    }
+
+    async fn search(&self, query: &SearchQuery) -> Result<Results, String> {
+        let words = german::query_words(&query.text);
+        if words.is_empty() {
+            return Ok(Results::default());
+        }
+        let searcher = self.reader.searcher();
+        let last = words.len() - 1;
+        let parts: Vec<Option<CompoundParts>> = words.iter().map(|w| self.decompound(&searcher, w)).collect();
+        let word_queries: Vec<Box<dyn Query>> =
+            words.iter().enumerate().map(|(i, w)| self.word_query(w, i == last, parts[i].as_ref())).collect();
+        // Every document with any of the words counts as found.
+        let any_word = BooleanQuery::new(word_queries.iter().map(|q| (Occur::Should, q.box_clone())).collect());
+        let total = searcher.search(&self.scoped(query, Box::new(any_word)), &Count).map_err(|e| e.to_string())?;
+        // Ranking: the BM25 sum over the words, times the square of the share of the
+        // query's words a document matches. A question's words are mostly not stop words
+        // ("finde", "bekomme"); a document that has them all ranks above one that has one
+        // of them many times or in its title.
+        let mut found: HashMap<DocAddress, (f32, usize)> = HashMap::new();
+        for word_query in word_queries {
+            let per_word = searcher
+                .search(&self.scoped(query, word_query), &TopDocs::with_limit(CANDIDATES).order_by_score())
+                .map_err(|e| e.to_string())?;
+            for (score, address) in per_word {
+                let entry = found.entry(address).or_insert((0.0, 0));
+                entry.0 += score;
+                entry.1 += 1;
+            }
+        }
+        let n = words.len() as f32;
+        let mut ranked: Vec<(f32, DocAddress)> = found
+            .into_iter()
+            .map(|(address, (score, matched))| {
+                let share = matched as f32 / n;
+                (score * share * share, address)
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        ranked.truncate(query.limit.clamp(1, 100));
+        let f = self.fields;
+        // Snippets highlight the words as matched exactly; the generator needs a query of
+        // plain terms, so it gets one built from the analysed words.
+        let terms: Vec<(Occur, Box<dyn Query>)> = words
+            .iter()
+            .chain(parts.iter().flatten().flat_map(|(head, tail)| [head, tail]))
+            .map(|w| -> (Occur, Box<dyn Query>) {
+                (
+                    Occur::Should,
+                    Box::new(TermQuery::new(Term::from_field_text(f.body, &w.term), IndexRecordOption::WithFreqs)),
+                )
+            })
+            .collect();
+        let mut snippets =
+            SnippetGenerator::create(&searcher, &BooleanQuery::new(terms), f.body).map_err(|e| e.to_string())?;
+        snippets.set_max_num_chars(180);
+        let mut hits = Vec::with_capacity(ranked.len());
+        for (score, address) in ranked {
+            let document: TantivyDocument = searcher.doc(address).map_err(|e| e.to_string())?;
+            let text =
+                |field: Field| document.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            let mut snippet = snippets.snippet_from_doc(&document);
+            snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+            let mut html = snippet.to_html();
+            if html.trim().is_empty() {
+                html = tantivy_escape(&text(f.body).chars().take(180).collect::<String>());
+            }
+            hits.push(super::Hit { slug: text(f.slug), title: text(f.title), snippet: html, score });
+        }
+        Ok(Results { hits, total })
+    }
+
+    async fn doc_count(&self) -> Result<u64, String> {
+        Ok(self.reader.searcher().num_docs())
+    }
+
+    fn name(&self) -> &'static str {
+        "embedded"
+    }
+}
+
+fn tantivy_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}

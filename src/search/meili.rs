@@ -1,0 +1,190 @@
+//! The Meilisearch engine, for several Staffel instances sharing one search service.
+//! Staffel owns the index settings: searchable attributes in rank order (title, tags,
+//! body), filterable scope attributes, German stop words, typo tolerance of SPEC §3, and
+//! the `frequency` matching strategy so a question's rare words decide, not its last ones.
+use meilisearch_sdk::client::Client;
+use meilisearch_sdk::indexes::Index;
+use meilisearch_sdk::search::{MatchingStrategies, Selectors};
+use meilisearch_sdk::settings::{MinWordSizeForTypos, Settings, TypoToleranceSettings};
+use serde::{Deserialize, Serialize};
+
+use super::german::STOP_WORDS;
+use super::{Hit, Results, SearchDoc, SearchEngine, SearchQuery};
+
+const GLOBAL: &str = "_global";
+// Markers that cannot occur in article text; swapped for <mark> after escaping.
+const PRE: &str = "\u{1}";
+const POST: &str = "\u{2}";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct MeiliDoc {
+    id: String,
+    title: String,
+    tags: Vec<String>,
+    body: String,
+    audience: Vec<String>,
+    school: String,
+    service: String,
+}
+
+pub struct MeiliEngine {
+    client: Client,
+    index: Index,
+}
+
+fn err(e: impl std::fmt::Display) -> String {
+    format!("meilisearch: {e}")
+}
+
+impl MeiliEngine {
+    pub async fn connect(url: &str, key: &str, index_uid: &str) -> Result<MeiliEngine, String> {
+        let client = Client::new(url, (!key.is_empty()).then(|| key.to_string())).map_err(err)?;
+        let task = client.create_index(index_uid, Some("id")).await.map_err(err)?;
+        // "Index already exists" is fine; any other failure shows up in set_settings.
+        let _ = task.wait_for_completion(&client, None, None).await;
+        let index = client.index(index_uid);
+        let settings = Settings::new()
+            .with_searchable_attributes(["title", "tags", "body"])
+            .with_filterable_attributes(["audience", "school", "service"])
+            .with_ranking_rules(["words", "typo", "proximity", "attribute", "sort", "exactness"])
+            .with_stop_words(STOP_WORDS.iter().copied())
+            .with_typo_tolerance(TypoToleranceSettings {
+                enabled: Some(true),
+                disable_on_attributes: None,
+                disable_on_words: None,
+                disable_on_numbers: None,
+                min_word_size_for_typos: Some(MinWordSizeForTypos { one_typo: Some(5), two_typos: Some(9) }),
+            });
+        index
+            .set_settings(&settings)
+            .await
+            .map_err(err)?
+            .wait_for_completion(&client, None, None)
+            .await
+            .map_err(err)?;
+        Ok(MeiliEngine { client, index })
+    }
+
+    async fn wait(&self, task: meilisearch_sdk::task_info::TaskInfo) -> Result<(), String> {
+        let done = task
+            .wait_for_completion(&self.client, None, Some(std::time::Duration::from_secs(60)))
+            .await
+            .map_err(err)?;
+        if done.is_failure() {
+            return Err(err(format!("{:?}", done.unwrap_failure())));
+        }
+        Ok(())
+    }
+}
+
+fn quote(value: &str) -> String {
+    format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+fn escape_with_marks(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace(PRE, "<mark>")
+        .replace(POST, "</mark>")
+}
+
+#[rocket::async_trait]
+impl SearchEngine for MeiliEngine {
+    async fn upsert(&self, docs: Vec<SearchDoc>) -> Result<(), String> {
+        if docs.is_empty() {
+            return Ok(());
+        }
+        let docs: Vec<MeiliDoc> = docs
+            .into_iter()
+            .map(|d| MeiliDoc {
+                id: d.slug,
+                title: d.title,
+                tags: d.tags,
+                body: d.body,
+                audience: d.audience,
+                school: d.school.unwrap_or_else(|| GLOBAL.into()),
+                service: d.service.unwrap_or_default(),
+            })
+            .collect();
+        let task = self.index.add_or_replace(&docs, Some("id")).await.map_err(err)?;
+        self.wait(task).await
+    }
+
+    async fn remove(&self, slugs: Vec<String>) -> Result<(), String> {
+        if slugs.is_empty() {
+            return Ok(());
+        }
+        let task = self.index.delete_documents(&slugs).await.map_err(err)?;
+        self.wait(task).await
+    }
+
+    async fn clear(&self) -> Result<(), String> {
+        let task = self.index.delete_all_documents().await.map_err(err)?;
+        self.wait(task).await
+    }
+
+    async fn search(&self, query: &SearchQuery) -> Result<Results, String> {
+        let mut filters = Vec::new();
+        if let Some(audiences) = &query.scope.audiences {
+            let list: Vec<String> = audiences.iter().map(|a| quote(a)).collect();
+            filters.push(format!("audience IN [{}]", list.join(", ")));
+        }
+        if !query.scope.all_schools {
+            let mut schools = vec![quote(GLOBAL)];
+            if let Some(school) = &query.scope.school {
+                schools.push(quote(school));
+            }
+            filters.push(format!("school IN [{}]", schools.join(", ")));
+        }
+        if let Some(service) = &query.service {
+            filters.push(format!("service = {}", quote(service)));
+        }
+        let filter = filters.join(" AND ");
+        let mut search = self.index.search();
+        search
+            .with_query(&query.text)
+            .with_limit(query.limit.clamp(1, 100))
+            .with_matching_strategy(MatchingStrategies::FREQUENCY)
+            .with_attributes_to_crop(Selectors::Some(&[("body", Some(30))]))
+            .with_attributes_to_highlight(Selectors::Some(&["body"]))
+            .with_highlight_pre_tag(PRE)
+            .with_highlight_post_tag(POST)
+            .with_show_ranking_score(true);
+        if !filter.is_empty() {
+            search.with_filter(&filter);
+        }
+        let found = search.execute::<MeiliDoc>().await.map_err(err)?;
+        let hits = found
+            .hits
+            .into_iter()
+            .map(|hit| {
+                let cropped = hit
+                    .formatted_result
+                    .as_ref()
+                    .and_then(|f| f.get("body"))
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+                    .unwrap_or_else(|| hit.result.body.chars().take(180).collect());
+                Hit {
+                    slug: hit.result.id,
+                    title: hit.result.title,
+                    snippet: escape_with_marks(&cropped),
+                    score: hit.ranking_score.unwrap_or(0.0) as f32,
+                }
+            })
+            .collect::<Vec<_>>();
+        let total = found.estimated_total_hits.unwrap_or(hits.len());
+        Ok(Results { hits, total })
+    }
+
+    async fn doc_count(&self) -> Result<u64, String> {
+        let stats = self.index.get_stats().await.map_err(err)?;
+        Ok(stats.number_of_documents as u64)
+    }
+
+    fn name(&self) -> &'static str {
+        "meilisearch"
+    }
+}

@@ -1,0 +1,150 @@
+//! Keeping a search engine in step with the database, the source of truth: a full
+//! rebuild (`staffel reindex`, first start) and an incremental pass over the articles
+//! changed since the last one (every few seconds in the server, so CLI imports reach the
+//! running server's results without it being told).
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use super::{Engine, SearchDoc};
+use crate::kb::render::plain_text;
+use entities::{kb_article, school, service};
+
+const BATCH: u64 = 2_000;
+/// Changes are read with this overlap, so a transaction that committed late with an
+/// earlier timestamp is not skipped.
+const OVERLAP_SECS: i64 = 5;
+
+pub struct Names {
+    services: HashMap<i32, String>,
+    schools: HashMap<i32, String>,
+}
+
+impl Names {
+    pub async fn load<C: ConnectionTrait>(db: &C) -> Result<Names, sea_orm::DbErr> {
+        Ok(Names {
+            services: service::Entity::find().all(db).await?.into_iter().map(|s| (s.id, s.slug)).collect(),
+            schools: school::Entity::find().all(db).await?.into_iter().map(|s| (s.id, s.slug)).collect(),
+        })
+    }
+
+    pub fn doc(&self, a: &kb_article::Model) -> SearchDoc {
+        SearchDoc {
+            slug: a.slug.clone(),
+            title: a.title.clone(),
+            body: plain_text(&a.body),
+            tags: split_list(&a.tags),
+            audience: split_list(&a.audience),
+            service: a.service_id.and_then(|id| self.services.get(&id).cloned()),
+            school: a.school_id.and_then(|id| self.schools.get(&id).cloned()),
+        }
+    }
+}
+
+pub fn split_list(list: &str) -> Vec<String> {
+    list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+}
+
+/// Rebuilds the engine from the published articles; `progress` is told the total first,
+/// then each batch done.
+pub async fn reindex_all<C: ConnectionTrait>(
+    db: &C,
+    engine: &Engine,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<u64, String> {
+    let names = Names::load(db).await.map_err(|e| e.to_string())?;
+    let published = || kb_article::Entity::find().filter(kb_article::Column::Status.eq("published"));
+    let total = sea_orm::PaginatorTrait::count(published(), db).await.map_err(|e| e.to_string())?;
+    progress(total, 0);
+    engine.clear().await?;
+    let mut done = 0;
+    let mut after = 0;
+    loop {
+        let batch = published()
+            .filter(kb_article::Column::Id.gt(after))
+            .order_by_asc(kb_article::Column::Id)
+            .limit(BATCH)
+            .all(db)
+            .await
+            .map_err(|e| e.to_string())?;
+        let Some(last) = batch.last() else { break };
+        after = last.id;
+        done += batch.len() as u64;
+        engine.upsert(batch.iter().map(|a| names.doc(a)).collect()).await?;
+        progress(total, done);
+    }
+    Ok(done)
+}
+
+/// Applies the articles changed since `since` to the engine; returns the new mark.
+pub async fn sync_changes<C: ConnectionTrait>(
+    db: &C,
+    engine: &Engine,
+    since: DateTime<Utc>,
+) -> Result<DateTime<Utc>, String> {
+    // The next mark is when this pass began, not the newest change seen: the overlap then
+    // repeats a change for a few seconds only, instead of on every pass forever.
+    let started = Utc::now();
+    let changed = kb_article::Entity::find()
+        .filter(kb_article::Column::UpdatedAt.gt(since - chrono::Duration::seconds(OVERLAP_SECS)))
+        .order_by_asc(kb_article::Column::UpdatedAt)
+        .all(db)
+        .await
+        .map_err(|e| e.to_string())?;
+    if changed.is_empty() {
+        return Ok(since);
+    }
+    let names = Names::load(db).await.map_err(|e| e.to_string())?;
+    let mark = started.max(since);
+    let (published, hidden): (Vec<_>, Vec<_>) = changed.into_iter().partition(|a| a.status == "published");
+    engine.remove(hidden.into_iter().map(|a| a.slug).collect()).await?;
+    engine.upsert(published.iter().map(|a| names.doc(a)).collect()).await?;
+    Ok(mark)
+}
+
+/// Where an instance remembers up to when its engine is in step.
+pub struct Mark {
+    path: PathBuf,
+}
+
+impl Mark {
+    pub fn new(path: PathBuf) -> Mark {
+        Mark { path }
+    }
+
+    pub fn load(&self) -> Option<DateTime<Utc>> {
+        std::fs::read_to_string(&self.path)
+            .ok()
+            .and_then(|s| DateTime::parse_from_rfc3339(s.trim()).ok())
+            .map(|d| d.with_timezone(&Utc))
+    }
+
+    pub fn save(&self, at: DateTime<Utc>) {
+        if let Err(e) = std::fs::write(&self.path, at.to_rfc3339()) {
+            tracing::warn!(error = %e, "cannot record the search sync mark");
+        }
+    }
+
+    pub fn forget(&self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Brings the engine in step at start-up: incrementally if this instance has synced
+/// before, else by a full rebuild.
+pub async fn catch_up<C: ConnectionTrait>(db: &C, engine: &Engine, mark: &Mark) -> Result<(), String> {
+    let started = Utc::now();
+    // An engine that lost its documents (a new index, a wiped server) needs them all,
+    // whatever the mark says.
+    let engine_empty = engine.doc_count().await? == 0;
+    match mark.load().filter(|_| !engine_empty) {
+        Some(since) => mark.save(sync_changes(db, engine, since).await?),
+        None => {
+            reindex_all(db, engine, |_, _| {}).await?;
+            mark.save(started);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,189 @@
+//! The ticket routes in the OpenAPI document.
+use rocket::serde::json::{json, Value};
+
+pub fn schemas() -> Value {
+    json!({
+        "Ticket": {
+            "type": "object",
+            "required": ["number", "title", "status", "level", "priority", "school", "service", "assignee", "provider", "created_at", "updated_at"],
+            "properties": {
+                "number": { "type": "string", "example": "T-000123" },
+                "title": { "type": "string" },
+                "description": { "type": "string", "description": "Markdown" },
+                "status": { "type": "string", "enum": ["new", "open", "waiting_on_school", "at_provider", "resolved", "closed"] },
+                "level": { "type": "integer", "minimum": 1, "maximum": 3, "description": "1 school, 2 service desk, 3 provider" },
+                "priority": { "type": "string", "enum": ["P1", "P2", "P3", "P4"] },
+                "school": { "type": "string", "description": "school slug" },
+                "service": { "type": "string", "nullable": true },
+                "assignee": { "type": "string", "nullable": true, "description": "email of the agent" },
+                "provider": { "type": "string", "nullable": true },
+                "triage": { "type": "object", "properties": { "scope": { "type": "string", "nullable": true }, "fault_type": { "type": "string", "nullable": true } } },
+                "solution": { "type": "string", "nullable": true },
+                "first_response_due": { "type": "string", "format": "date-time", "nullable": true },
+                "resolution_due": { "type": "string", "format": "date-time", "nullable": true },
+                "sla": { "type": "string", "enum": ["near", "overdue"], "nullable": true },
+                "version": { "type": "integer", "description": "send it back with a change to be told if someone else changed the ticket first" },
+                "created_at": { "type": "string", "format": "date-time" },
+                "updated_at": { "type": "string", "format": "date-time" }
+            }
+        },
+        "TicketWithEvents": {
+            "allOf": [
+                { "$ref": "#/components/schemas/Ticket" },
+                { "type": "object", "required": ["events"], "properties": { "events": { "type": "array", "items": { "$ref": "#/components/schemas/TicketEvent" } } } }
+            ]
+        },
+        "TicketEvent": {
+            "type": "object",
+            "properties": {
+                "kind": { "type": "string" }, "actor": { "type": "string" }, "body": { "type": "string" },
+                "internal": { "type": "boolean" }, "data": { "type": "object" }, "created_at": { "type": "string", "format": "date-time" }
+            }
+        },
+        "SharedTicket": {
+            "type": "object",
+            "properties": {
+                "number": { "type": "string" }, "title": { "type": "string" },
+                "description": { "type": "string", "nullable": true }, "priority": { "type": "string" },
+                "message": { "type": "string" }, "status": { "type": "string" }, "forward_status": { "type": "string" },
+                "reference": { "type": "string", "nullable": true }, "provider": { "type": "string" },
+                "due_at": { "type": "string", "format": "date-time" }, "solution": { "type": "string", "nullable": true },
+                "events": { "type": "array", "items": { "type": "object" } }
+            }
+        },
+        "TicketPage": {
+            "type": "object",
+            "required": ["items", "next"],
+            "properties": {
+                "items": { "type": "array", "items": { "$ref": "#/components/schemas/Ticket" } },
+                "next": { "type": "string", "nullable": true, "description": "cursor for `after`" }
+            }
+        }
+    })
+}
+
+fn action(summary: &str, body: Value) -> Value {
+    let error = json!({ "$ref": "#/components/responses/Error" });
+    json!({ "post": {
+        "summary": summary,
+        "security": [{ "bearer": [] }],
+        "parameters": [{ "name": "number", "in": "path", "required": true, "schema": { "type": "string" }, "example": "T-000123" }],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": body } } },
+        "responses": {
+            "200": { "description": "The ticket after the change", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/TicketWithEvents" } } } },
+            "401": error, "403": error, "404": error, "409": error, "422": error
+        }
+    }})
+}
+
+fn provider_action(summary: &str, field: &str) -> Value {
+    let error = json!({ "$ref": "#/components/responses/Error" });
+    json!({ "post": {
+        "summary": summary,
+        "parameters": [{ "name": "token", "in": "path", "required": true, "schema": { "type": "string" } }],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": {
+            "type": "object", "required": [field], "additionalProperties": false, "properties": { field: { "type": "string" } }
+        }}}},
+        "responses": {
+            "200": { "description": "The shared ticket after the action", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/SharedTicket" } } } },
+            "404": error, "409": error, "410": error, "422": error
+        }
+    }})
+}
+
+pub fn paths() -> Value {
+    let error = json!({ "$ref": "#/components/responses/Error" });
+    let version = json!({ "type": "integer", "description": "the version the change was made from (optional)" });
+    json!({
+        "/tickets": {
+            "post": {
+                "summary": "Open a ticket (school admins, for their school)",
+                "security": [{ "bearer": [] }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                    "type": "object", "required": ["title", "description"], "additionalProperties": false,
+                    "properties": {
+                        "title": { "type": "string", "maxLength": 200 },
+                        "description": { "type": "string" },
+                        "service": { "type": "string", "description": "service slug" },
+                        "priority": { "type": "string", "enum": ["P1", "P2", "P3", "P4"] },
+                        "triage": { "type": "object", "additionalProperties": false, "properties": {
+                            "scope": { "type": "string", "enum": ["local", "school", "networked", "unknown"] },
+                            "fault_type": { "type": "string", "enum": ["hardware", "software", "unknown"] }
+                        }}
+                    }
+                }}}},
+                "responses": {
+                    "201": { "description": "The new ticket", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/TicketWithEvents" } } } },
+                    "401": error, "403": error, "422": error
+                }
+            },
+            "get": {
+                "summary": "Tickets the caller may see, newest change first (keyset pagination)",
+                "security": [{ "bearer": [] }],
+                "parameters": [
+                    { "name": "status", "in": "query", "schema": { "type": "string" } },
+                    { "name": "priority", "in": "query", "schema": { "type": "string" } },
+                    { "name": "school", "in": "query", "schema": { "type": "string" } },
+                    { "name": "service", "in": "query", "schema": { "type": "string" } },
+                    { "name": "queue", "in": "query", "schema": { "type": "string", "enum": ["new", "mine", "open", "waiting", "provider", "overdue", "all"] } },
+                    { "name": "limit", "in": "query", "schema": { "type": "integer", "default": 50, "maximum": 200 } },
+                    { "name": "after", "in": "query", "schema": { "type": "string" }, "description": "the `next` of the previous page" }
+                ],
+                "responses": {
+                    "200": { "description": "A page", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/TicketPage" } } } },
+                    "401": error, "403": error, "422": error
+                }
+            }
+        },
+        "/tickets/{number}": { "get": {
+            "summary": "A ticket with its timeline (schools never see internal notes)",
+            "security": [{ "bearer": [] }],
+            "parameters": [{ "name": "number", "in": "path", "required": true, "schema": { "type": "string" } }],
+            "responses": {
+                "200": { "description": "The ticket", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/TicketWithEvents" } } } },
+                "401": error, "404": error
+            }
+        }},
+        "/tickets/{number}/comments": action("A reply (or, for the desk, an internal note)", json!({
+            "type": "object", "required": ["body"], "additionalProperties": false,
+            "properties": { "body": { "type": "string" }, "internal": { "type": "boolean", "default": false }, "version": version }
+        })),
+        "/tickets/{number}/assign": action("Assign to an agent (desk)", json!({
+            "type": "object", "additionalProperties": false,
+            "properties": { "agent": { "type": "string", "description": "\"me\" or an agent's email" }, "version": version }
+        })),
+        "/tickets/{number}/resolve": action("Resolve with a solution (desk)", json!({
+            "type": "object", "required": ["solution"], "additionalProperties": false,
+            "properties": { "solution": { "type": "string" }, "version": version }
+        })),
+        "/tickets/{number}/close": action("Close a resolved ticket (desk, or the school confirming)", json!({
+            "type": "object", "additionalProperties": false, "properties": { "version": version }
+        })),
+        "/tickets/{number}/forward": action("Forward to a provider (desk): each contact gets their own emailed link", json!({
+            "type": "object", "required": ["provider", "priority", "message"], "additionalProperties": false,
+            "properties": {
+                "provider": { "type": "string", "description": "provider slug" },
+                "priority": { "type": "string", "enum": ["P1", "P2", "P3", "P4"] },
+                "message": { "type": "string" },
+                "share_description": { "type": "boolean", "default": true },
+                "shared_events": { "type": "array", "items": { "type": "integer" }, "description": "public timeline entries to share" },
+                "version": version
+            }
+        })),
+        "/provider/{token}": { "get": {
+            "summary": "The shared ticket, for the provider holding the emailed link (no other credential)",
+            "parameters": [{ "name": "token", "in": "path", "required": true, "schema": { "type": "string" } }],
+            "responses": {
+                "200": { "description": "What the desk shared, and the conversation with the provider", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/SharedTicket" } } } },
+                "404": error, "410": error
+            }
+        }},
+        "/provider/{token}/ack": provider_action("Acknowledge, with the provider's own reference", "reference"),
+        "/provider/{token}/comments": provider_action("Comment or ask back", "body"),
+        "/provider/{token}/resolve": provider_action("Mark solved with a solution", "solution"),
+        "/tickets/{number}/reopen": action("Reopen (the school within the reopen period, the desk any time)", json!({
+            "type": "object", "additionalProperties": false,
+            "properties": { "reason": { "type": "string" }, "version": version }
+        }))
+    })
+}

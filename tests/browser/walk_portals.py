@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""Opens every portal in a real browser (headless Chromium) as each demo role.
+
+Starts `staffel serve --demo` on a free port with a fresh data dir, signs in through the login
+form as each demo user, checks the role's start page and every page its navigation offers
+(status, no error page, German and English), follows the FAQ search with and without
+JavaScript suggestions, and saves screenshots to target/screenshots/. Ends with the plain
+'N passed, N failed' line.
+
+Usage: tests/browser/walk_portals.py [path/to/staffel]   (default: target/debug/staffel)
+"""
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BINARY = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "target", "debug", "staffel")
+SHOTS = os.path.join(ROOT, "target", "screenshots")
+PASSWORD = "staffel-demo"
+
+ROLES = [
+    ("schueler@gym-mitte.demo", "pupil", "/faq", ["/faq"]),
+    ("lehrer@gym-mitte.demo", "teacher", "/faq", ["/faq", "/reports", "/account"]),
+    ("admin@gym-mitte.demo", "school_admin", "/helpdesk", ["/helpdesk", "/faq", "/kb/new", "/account"]),
+    ("agent1@desk.demo", "agent", "/desk", ["/desk", "/faq", "/desk/kb/misses", "/kb/new"]),
+    ("lead@desk.demo", "desk_lead", "/desk", ["/desk", "/desk/settings", "/desk/kb/misses"]),
+    ("operator@staffel.demo", "operator", "/admin", ["/admin", "/admin/schools", "/admin/users", "/admin/services", "/admin/providers", "/admin/providers/new", "/admin/users/new"]),
+]
+
+passed = 0
+failed = 0
+
+
+def check(ok, what):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"ok   {what}")
+    else:
+        failed += 1
+        print(f"FAIL {what}")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def status_of(url):
+    try:
+        return urllib.request.urlopen(url, timeout=5).status
+    except urllib.error.HTTPError as e:
+        return e.code
+    except Exception:
+        return None
+
+
+def main():
+    os.makedirs(SHOTS, exist_ok=True)
+    data = tempfile.mkdtemp(prefix="staffel-browser-")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = dict(os.environ, STAFFEL_DATA_DIR=data, ROCKET_PORT=str(port), ROCKET_ADDRESS="127.0.0.1",
+               ROCKET_LOG_LEVEL="off", RUST_LOG="warn", STAFFEL_BASE_URL=base)
+    env.pop("STAFFEL_DATABASE_URL", None)
+    server = subprocess.Popen([BINARY, "serve", "--demo"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 60
+        while status_of(base + "/healthz") != 200:
+            if time.time() > deadline or server.poll() is not None:
+                check(False, "server starts")
+                return
+            time.sleep(0.3)
+        check(True, "server starts")
+        options = webdriver.ChromeOptions()
+        options.binary_location = "/usr/bin/chromium"
+        for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--window-size=1280,900", f"--user-data-dir={tempfile.mkdtemp(prefix='chromium-')}",
+                     "--lang=de-DE"]:
+            options.add_argument(flag)
+        # German first, as a German school's browser sends it.
+        options.add_experimental_option("prefs", {"intl.accept_languages": "de-DE,de"})
+        driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        try:
+            walk(driver, base)
+        finally:
+            driver.quit()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def wait_until(driver, condition, timeout=10):
+    """Waits for `condition(driver)`. A page that a click is replacing can hand back elements that
+    vanish before they are read; those reads are retried rather than crashing the walk."""
+    WebDriverWait(driver, timeout, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(
+        condition)
+
+
+def page_lang(driver):
+    return driver.execute_script("return document.documentElement.lang")
+
+
+def page_ok(driver, path):
+    title = driver.title
+    body = driver.find_element(By.TAG_NAME, "body").text
+    return "Das hat nicht geklappt" not in title and "That did not work" not in title and len(body) > 50
+
+
+def walk(driver, base):
+    # Anonymous: the FAQ is open, search works without JavaScript suggestions too.
+    driver.get(base + "/")
+    check(driver.current_url.endswith("/faq"), "anonymous lands on the FAQ")
+    box = driver.find_element(By.ID, "q")
+    box.send_keys("Passwort vergessen")
+    # The list is rebuilt as answers arrive; wait until it is open and settled.
+    wait_until(driver, lambda d: d.find_element(By.ID, "q").get_attribute("aria-expanded") == "true")
+    time.sleep(0.5)
+    count = driver.execute_script("return document.querySelectorAll('#q-suggestions li').length")
+    check(count > 0, "search-as-you-type shows suggestions")
+    box.send_keys(Keys.ARROW_DOWN)
+    selected = driver.execute_script("return document.querySelectorAll('#q-suggestions li[aria-selected=true]').length")
+    check(selected == 1, "suggestions are keyboard-navigable")
+    box.send_keys(Keys.ENTER)
+    wait_until(driver, lambda d: "/kb/" in d.current_url)
+    check("/kb/" in driver.current_url and page_ok(driver, driver.current_url), "Enter opens the chosen article")
+    driver.save_screenshot(os.path.join(SHOTS, "article.png"))
+    driver.get(base + "/faq?q=Beamer+kein+Bild")
+    check("Treffer" in driver.page_source, "the plain search form shows results")
+    driver.get(base + "/faq?q=xyzzy")
+    check("Frag deine Lehrerin" in driver.page_source, "no result shows the pupil's next step")
+
+    for email, role, start, pages in ROLES:
+        driver.delete_all_cookies()
+        driver.get(base + "/login")
+        driver.find_element(By.ID, "f-email").send_keys(email)
+        driver.find_element(By.ID, "f-password").send_keys(PASSWORD)
+        driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
+        wait_until(driver, lambda d: "/login" not in d.current_url)
+        check(driver.current_url == base + start, f"{role} lands on {start}")
+        driver.save_screenshot(os.path.join(SHOTS, f"{role}-start.png"))
+        for path in pages:
+            driver.get(base + path)
+            check(page_ok(driver, path), f"{role} opens {path}")
+        # Keyboard: the first Tab reaches the skip link.
+        driver.get(base + start)
+        wait_until(driver, lambda d: d.execute_script("return document.readyState") == "complete")
+        driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+        active_class = driver.execute_script("return document.activeElement && document.activeElement.className")
+        check(active_class == "skip", f"{role}: the first Tab reaches the skip link")
+        # English on request.
+        driver.find_element(By.CSS_SELECTOR, "form.lang-switch button").click()
+        wait_until(driver, lambda d: page_lang(d) == "en")
+        check("Sign out" in driver.page_source, f"{role} switches to English")
+        driver.find_element(By.CSS_SELECTOR, "form.lang-switch button").click()
+        wait_until(driver, lambda d: page_lang(d) == "de")
+        if role == "school_admin":
+            driver.get(base + "/helpdesk")
+            driver.save_screenshot(os.path.join(ROOT, "docs", "helpdesk.png") if os.environ.get("STAFFEL_README_SHOT") else os.path.join(SHOTS, "helpdesk.png"))
+        # A page of another role is refused.
+        other = "/admin" if role != "operator" else "/desk"
+        driver.get(base + other)
+        check("Berechtigung" in driver.page_source, f"{role} is refused {other}")
+        driver.get(base + start)
+        driver.find_element(By.CSS_SELECTOR, "form[action='/logout'] button").click()
+        wait_until(driver, lambda d: "/login" in d.current_url)
+        check("abgemeldet" in driver.page_source, f"{role} signs out")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Exception as e:  # a crash is a failure, reported in the closing line
+        failed += 1
+        print(f"FAIL browser walk crashed: {e!r}")
+    print(f"browser: {passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
