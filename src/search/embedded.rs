@@ -1,28 +1,36 @@
 //! The embedded engine: a tantivy index on disk. Writers are opened per batch and closed
 //! after the commit, so an idle server holds no indexing memory and `staffel reindex` can
 //! take the index while no batch runs.
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{doc, DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 use tokio::sync::Mutex;
 
+use super::cache::{CacheKey, ResultCache};
+use super::expansion::{Expansion, ExpansionQuery};
 use super::german::{self, ANALYZER, WORDS_ANALYZER};
+use super::ranking::{self, Ranked};
 use super::{Results, SearchDoc, SearchEngine, SearchQuery};
 
 const WRITER_BUDGET: usize = 32_000_000;
-/// Documents ranked per query word; far more than a FAQ has on one word.
-const CANDIDATES: usize = 2_000;
 /// The marker for "global" in the school field: a real slug never starts with `_`.
 const GLOBAL: &str = "_global";
 
 /// The two parts of a query compound, as query words.
 type CompoundParts = (german::QueryWord, german::QueryWord);
+
+/// How a query word's typos are matched.
+enum Typos {
+    /// Too short for a typo.
+    None,
+    /// The word occurs as written: only that spelling counts as the typo match.
+    SpelledRight,
+    Expand(Expansion),
+}
 
 #[derive(Clone, Copy)]
 struct Fields {
@@ -44,6 +52,8 @@ pub struct EmbeddedEngine {
     fields: Fields,
     /// One batch writes at a time.
     writing: Arc<Mutex<()>>,
+    /// Recent results; None: every search runs (benchmarks of the engine itself).
+    cache: Option<ResultCache>,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -96,7 +106,13 @@ impl EmbeddedEngine {
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()
             .map_err(|e: tantivy::TantivyError| e.to_string())?;
-        Ok(EmbeddedEngine { index, reader, fields, writing: Arc::new(Mutex::new(())) })
+        Ok(EmbeddedEngine {
+            index,
+            reader,
+            fields,
+            writing: Arc::new(Mutex::new(())),
+            cache: Some(ResultCache::default()),
+        })
     }
 
     /// An in-memory index (for tests and benchmarks of the engine alone).
@@ -105,7 +121,13 @@ impl EmbeddedEngine {
         let index = Index::create_in_ram(schema);
         register_analyzers(&index);
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().expect("reader");
-        EmbeddedEngine { index, reader, fields, writing: Arc::new(Mutex::new(())) }
+        EmbeddedEngine { index, reader, fields, writing: Arc::new(Mutex::new(())), cache: Some(ResultCache::default()) }
+    }
+
+    /// The same engine without its result cache: every search runs (for measuring it).
+    pub fn without_cache(mut self) -> EmbeddedEngine {
+        self.cache = None;
+        self
     }
 
     async fn write(
@@ -141,18 +163,48 @@ impl EmbeddedEngine {
     /// One query word as a query: its stemmed form in title, tags and body (scored by
     /// BM25, title and tags weighing more), plus typos and prefixes of the words as written
     /// (a constant score, less than an exact match).
-    fn word_query(&self, word: &german::QueryWord, is_last: bool, parts: Option<&CompoundParts>) -> Box<dyn Query> {
+    fn word_query(
+        &self,
+        searcher: &Searcher,
+        word: &german::QueryWord,
+        is_last: bool,
+        parts: Option<&CompoundParts>,
+    ) -> Box<dyn Query> {
         let f = self.fields;
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         // A compound the articles do not spell as one word ("Dienstmail") also matches
         // where both of its parts occur ("dienstliche E-Mail").
         if let Some((head, tail)) = parts {
             let both: Vec<(Occur, Box<dyn Query>)> = vec![
-                (Occur::Must, self.word_query(head, false, None)),
-                (Occur::Must, self.word_query(tail, false, None)),
+                (Occur::Must, self.word_query(searcher, head, false, None)),
+                (Occur::Must, self.word_query(searcher, tail, false, None)),
             ];
             alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(BooleanQuery::new(both)), 0.5))));
         }
+        let typos = match german::allowed_typos(word.typed_len) {
+            0 => Typos::None,
+            // A word some article spells exactly this way is taken as spelled right: the
+            // typo search (a Levenshtein automaton over every word of the index) is the
+            // costliest part of a query, and the exact word scores as a typo match did.
+            _ if self.has_word(searcher, &word.folded, false) => Typos::SpelledRight,
+            distance => {
+                let term = Term::from_field_text(f.body_words, &word.folded);
+                match FuzzyTermQuery::new(term, distance, true).automaton() {
+                    Ok(automaton) => {
+                        let first = word.folded.chars().next().map(String::from).unwrap_or_default();
+                        Typos::Expand(Expansion::Typos {
+                            automaton: Arc::new(automaton),
+                            first_letter: Arc::from(first.as_bytes()),
+                        })
+                    }
+                    Err(_) => Typos::None,
+                }
+            }
+        };
+        // Compounds ("Drucker" in "Druckertreiber") and the word being typed (the last
+        // one, from three letters) match as prefixes of written words.
+        let prefix = (word.typed_len >= 4 || (is_last && word.typed_len >= 3))
+            .then(|| Expansion::Prefix(Arc::from(word.folded.as_bytes())));
         for (field, words_field, weight) in
             [(f.title, f.title_words, 3.0f32), (f.tags, f.tags_words, 2.5), (f.body, f.body_words, 1.0)]
         {
@@ -161,20 +213,30 @@ impl EmbeddedEngine {
                 Occur::Should,
                 Box::new(BoostQuery::new(Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)), weight)),
             ));
-            let typed = Term::from_field_text(words_field, &word.folded);
-            let typos = german::allowed_typos(word.typed_len);
-            if typos > 0 {
-                alternatives.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(FuzzyTermQuery::new(typed.clone(), typos, true)), 0.6 * weight)),
-                ));
+            let typo_match: Option<Box<dyn Query>> = match &typos {
+                Typos::None => None,
+                Typos::SpelledRight => Some(Box::new(ConstScoreQuery::new(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(words_field, &word.folded),
+                        IndexRecordOption::Basic,
+                    )),
+                    0.6 * weight,
+                ))),
+                Typos::Expand(expansion) => Some(Box::new(BoostQuery::new(
+                    Box::new(ExpansionQuery { field: words_field, expansion: expansion.clone() }),
+                    0.6 * weight,
+                ))),
+            };
+            if let Some(typo_match) = typo_match {
+                alternatives.push((Occur::Should, typo_match));
             }
-            // Compounds ("Drucker" in "Druckertreiber") and the word being typed (the
-            // last one) match as prefixes of written words.
-            if word.typed_len >= 4 || (is_last && word.typed_len >= 2) {
+            if let Some(expansion) = &prefix {
                 alternatives.push((
                     Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(FuzzyTermQuery::new_prefix(typed, 0, true)), 0.4 * weight)),
+                    Box::new(BoostQuery::new(
+                        Box::new(ExpansionQuery { field: words_field, expansion: expansion.clone() }),
+                        0.4 * weight,
+                    )),
                 ));
             }
         }
@@ -254,14 +316,58 @@ impl EmbeddedEngine {
         None
     }
 
-    /// A query restricted to the reader's scope; the filters only filter, they add nothing
-    /// to the score (an audience or school term would otherwise rank by its own rarity).
-    fn scoped(&self, query: &SearchQuery, inner: Box<dyn Query>) -> BooleanQuery {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, inner)];
-        for (occur, filter) in self.filters(query) {
-            clauses.push((occur, Box::new(ConstScoreQuery::new(filter, 0.0))));
+    /// A search without the cache: ranking in one pass, then snippets for the hits.
+    fn run(
+        &self,
+        searcher: &Searcher,
+        query: &SearchQuery,
+        words: &[german::QueryWord],
+        limit: usize,
+    ) -> tantivy::Result<Results> {
+        let last = words.len() - 1;
+        let parts: Vec<Option<CompoundParts>> = words.iter().map(|w| self.decompound(searcher, w)).collect();
+        let word_queries: Vec<Box<dyn Query>> =
+            words.iter().enumerate().map(|(i, w)| self.word_query(searcher, w, i == last, parts[i].as_ref())).collect();
+        let scope = self.scope_filter(query);
+        let (ranked, total) = ranking::rank(searcher, &word_queries, scope.as_deref(), limit)?;
+        if ranked.is_empty() {
+            return Ok(Results { hits: Vec::new(), total });
         }
-        BooleanQuery::new(clauses)
+        let f = self.fields;
+        // Snippets highlight the words as matched exactly; the generator needs a query of
+        // plain terms, so it gets one built from the analysed words.
+        let terms: Vec<(Occur, Box<dyn Query>)> = words
+            .iter()
+            .chain(parts.iter().flatten().flat_map(|(head, tail)| [head, tail]))
+            .map(|w| -> (Occur, Box<dyn Query>) {
+                (
+                    Occur::Should,
+                    Box::new(TermQuery::new(Term::from_field_text(f.body, &w.term), IndexRecordOption::WithFreqs)),
+                )
+            })
+            .collect();
+        let mut snippets = SnippetGenerator::create(searcher, &BooleanQuery::new(terms), f.body)?;
+        snippets.set_max_num_chars(180);
+        let mut hits = Vec::with_capacity(ranked.len());
+        for Ranked { score, address } in ranked {
+            let document: TantivyDocument = searcher.doc(address)?;
+            let text =
+                |field: Field| document.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            let mut snippet = snippets.snippet_from_doc(&document);
+            snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+            let mut html = snippet.to_html();
+            if html.trim().is_empty() {
+                html = tantivy_escape(&text(f.body).chars().take(180).collect::<String>());
+            }
+            hits.push(super::Hit { slug: text(f.slug), title: text(f.title), snippet: html, score });
+        }
+        Ok(Results { hits, total })
+    }
+
+    /// The reader's scope (and the service asked for) as one filter; None: everything.
+    fn scope_filter(&self, query: &SearchQuery) -> Option<Box<dyn Query>> {
+        let filters = self.filters(query);
+        (!filters.is_empty()).then(|| Box::new(BooleanQuery::new(filters)) as Box<dyn Query>)
     }
 
     fn filters(&self, query: &SearchQuery) -> Vec<(Occur, Box<dyn Query>)> {
@@ -353,68 +459,21 @@ impl SearchEngine for EmbeddedEngine {
             return Ok(Results::default());
         }
         let searcher = self.reader.searcher();
-        let last = words.len() - 1;
-        let parts: Vec<Option<CompoundParts>> = words.iter().map(|w| self.decompound(&searcher, w)).collect();
-        let word_queries: Vec<Box<dyn Query>> =
-            words.iter().enumerate().map(|(i, w)| self.word_query(w, i == last, parts[i].as_ref())).collect();
-        // Every document with any of the words counts as found.
-        let any_word = BooleanQuery::new(word_queries.iter().map(|q| (Occur::Should, q.box_clone())).collect());
-        let total = searcher.search(&self.scoped(query, Box::new(any_word)), &Count).map_err(|e| e.to_string())?;
-        // Ranking: the BM25 sum over the words, times the square of the share of the
-        // query's words a document matches. A question's words are mostly not stop words
-        // ("finde", "bekomme"); a document that has them all ranks above one that has one
-        // of them many times or in its title.
-        let mut found: HashMap<DocAddress, (f32, usize)> = HashMap::new();
-        for word_query in word_queries {
-            let per_word = searcher
-                .search(&self.scoped(query, word_query), &TopDocs::with_limit(CANDIDATES).order_by_score())
-                .map_err(|e| e.to_string())?;
-            for (score, address) in per_word {
-                let entry = found.entry(address).or_insert((0.0, 0));
-                entry.0 += score;
-                entry.1 += 1;
+        let limit = query.limit.clamp(1, 100);
+        let cached = self.cache.as_ref().map(|cache| {
+            let key = CacheKey::new(format!("{words:?}"), &query.scope, limit, query.service.as_deref());
+            (cache, key, searcher.generation().generation_id())
+        });
+        if let Some((cache, key, generation)) = &cached {
+            if let Some(results) = cache.get(*generation, key) {
+                return Ok(Results::clone(&results));
             }
         }
-        let n = words.len() as f32;
-        let mut ranked: Vec<(f32, DocAddress)> = found
-            .into_iter()
-            .map(|(address, (score, matched))| {
-                let share = matched as f32 / n;
-                (score * share * share, address)
-            })
-            .collect();
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        ranked.truncate(query.limit.clamp(1, 100));
-        let f = self.fields;
-        // Snippets highlight the words as matched exactly; the generator needs a query of
-        // plain terms, so it gets one built from the analysed words.
-        let terms: Vec<(Occur, Box<dyn Query>)> = words
-            .iter()
-            .chain(parts.iter().flatten().flat_map(|(head, tail)| [head, tail]))
-            .map(|w| -> (Occur, Box<dyn Query>) {
-                (
-                    Occur::Should,
-                    Box::new(TermQuery::new(Term::from_field_text(f.body, &w.term), IndexRecordOption::WithFreqs)),
-                )
-            })
-            .collect();
-        let mut snippets =
-            SnippetGenerator::create(&searcher, &BooleanQuery::new(terms), f.body).map_err(|e| e.to_string())?;
-        snippets.set_max_num_chars(180);
-        let mut hits = Vec::with_capacity(ranked.len());
-        for (score, address) in ranked {
-            let document: TantivyDocument = searcher.doc(address).map_err(|e| e.to_string())?;
-            let text =
-                |field: Field| document.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
-            let mut snippet = snippets.snippet_from_doc(&document);
-            snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-            let mut html = snippet.to_html();
-            if html.trim().is_empty() {
-                html = tantivy_escape(&text(f.body).chars().take(180).collect::<String>());
-            }
-            hits.push(super::Hit { slug: text(f.slug), title: text(f.title), snippet: html, score });
+        let results = self.run(&searcher, query, &words, limit).map_err(|e| e.to_string())?;
+        if let Some((cache, key, generation)) = cached {
+            cache.put(generation, key, Arc::new(results.clone()));
         }
-        Ok(Results { hits, total })
+        Ok(results)
     }
 
     async fn doc_count(&self) -> Result<u64, String> {

@@ -103,29 +103,41 @@ pub struct QueryWord {
     pub folded: String,
 }
 
-/// Analyses a query into its words, stop words removed.
-pub fn query_words(text: &str) -> Vec<QueryWord> {
-    let mut stemmed = analyzer();
-    let mut plain = TextAnalyzer::builder(SimpleTokenizer::default())
+fn plain_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(48))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .build();
-    let mut words = Vec::new();
-    let mut tokens = plain.token_stream(text);
-    while tokens.advance() {
-        let word = tokens.token().text.clone();
-        let stemmed_term = {
-            let mut stream = stemmed.token_stream(&word);
-            stream.advance().then(|| stream.token().text.clone())
-        };
-        if let Some(term) = stemmed_term {
-            if !words.iter().any(|w: &QueryWord| w.term == term) {
-                words.push(QueryWord { term, typed_len: word.chars().count(), folded: word });
+        .build()
+}
+
+thread_local! {
+    /// The analysers of `query_words`, built once per thread: building them (the stop word
+    /// set, the stemmer) costs more than analysing a short query.
+    static QUERY_ANALYZERS: std::cell::RefCell<(TextAnalyzer, TextAnalyzer)> =
+        std::cell::RefCell::new((analyzer(), plain_analyzer()));
+}
+
+/// Analyses a query into its words, stop words removed.
+pub fn query_words(text: &str) -> Vec<QueryWord> {
+    QUERY_ANALYZERS.with(|analyzers| {
+        let (stemmed, plain) = &mut *analyzers.borrow_mut();
+        let mut words = Vec::new();
+        let mut tokens = plain.token_stream(text);
+        while tokens.advance() {
+            let word = tokens.token().text.clone();
+            let stemmed_term = {
+                let mut stream = stemmed.token_stream(&word);
+                stream.advance().then(|| stream.token().text.clone())
+            };
+            if let Some(term) = stemmed_term {
+                if !words.iter().any(|w: &QueryWord| w.term == term) {
+                    words.push(QueryWord { term, typed_len: word.chars().count(), folded: word });
+                }
             }
         }
-    }
-    words
+        words
+    })
 }
 
 /// Typo tolerance of SPEC §3: one typo from 5 letters, two from 9.

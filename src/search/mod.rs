@@ -1,9 +1,12 @@
 //! FAQ search: one trait, two engines. The embedded engine (tantivy, on disk in the data
 //! dir) is the default; Meilisearch serves several instances at once. The database is the
 //! source of truth: engines are filled from it and can be rebuilt from it at any time.
+pub mod cache;
 pub mod embedded;
+pub mod expansion;
 pub mod german;
 pub mod meili;
+pub mod ranking;
 pub mod sync;
 
 use serde::Serialize;

@@ -88,7 +88,7 @@ pub fn run(corpus_dir: &Path) -> Result<(), String> {
 /// The embedded engine as the desk searches: every audience, every school.
 fn embedded_ranks(passages: &[String], questions: &[(usize, &str)]) -> Result<Ranks, String> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
-    let engine = EmbeddedEngine::in_memory();
+    let engine = EmbeddedEngine::in_memory().without_cache();
     let docs = passages
         .iter()
         .enumerate()
