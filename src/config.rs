@@ -67,6 +67,15 @@ pub struct Settings {
     pub log_format: String,
     /// Run the background jobs (mail delivery, ...) in this process.
     pub run_jobs: bool,
+    /// The largest attachment accepted, in bytes (Rocket's `file` and `data-form` limits
+    /// are raised to at least this much when they are lower).
+    pub attachment_max_bytes: u64,
+    /// How often the reminder job looks for SLA targets and provider deadlines coming due.
+    pub reminder_interval_secs: u64,
+    /// Derived from Rocket's secret key, never configured: provider link tokens are
+    /// HMAC(key, stored salt), so a mail can repeat a link of which only the hash is stored.
+    #[serde(skip)]
+    pub provider_link_key: [u8; 32],
 }
 
 impl Default for Settings {
@@ -100,6 +109,9 @@ impl Default for Settings {
             mail_retry_base_secs: 5,
             log_format: "text".into(),
             run_jobs: true,
+            attachment_max_bytes: 10 * 1024 * 1024,
+            reminder_interval_secs: 60,
+            provider_link_key: [0; 32],
         }
     }
 }
@@ -113,6 +125,12 @@ impl Settings {
             Err(e) => return Err(format!("invalid Staffel configuration: {e}")),
         };
         settings.validate()?;
+        let mut settings = settings;
+        // Without a readable key, a random one: links then work until the next restart,
+        // after which later mails hand out fresh links (see `forwards::links`).
+        let secret =
+            figment.extract_inner::<String>("secret_key").unwrap_or_else(|_| crate::auth::tokens::random_hex(32));
+        settings.provider_link_key = crate::auth::tokens::derive_key(&secret, "staffel provider links");
         Ok(settings)
     }
 
@@ -131,8 +149,10 @@ impl Settings {
         at_least("login_lock_after_per_address", self.login_lock_after_per_address as i64, 1)?;
         at_least("login_lock_minutes", self.login_lock_minutes, 1)?;
         at_least("mail_max_attempts", self.mail_max_attempts as i64, 1)?;
+        at_least("reminder_interval_secs", self.reminder_interval_secs as i64, 1)?;
         at_least("mail_retry_base_secs", self.mail_retry_base_secs, 0)?;
         at_least("reopen_days", self.reopen_days, 0)?;
+        at_least("attachment_max_bytes", self.attachment_max_bytes.min(i64::MAX as u64) as i64, 1)?;
         if !self.database_url.is_empty()
             && !self.database_url.starts_with("sqlite:")
             && !self.database_url.starts_with("postgres://")

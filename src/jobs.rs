@@ -1,5 +1,5 @@
 //! Background work started when the server lifts off and stopped when it shuts down:
-//! the mail outbox and the search index sync; SLA reminders join here.
+//! the mail outbox, the search index sync, and the SLA and provider-deadline reminders.
 use std::sync::{Arc, Mutex};
 
 use rocket::fairing::{Fairing, Info, Kind};
@@ -38,6 +38,9 @@ impl Fairing for Jobs {
             metrics: rocket.state::<Arc<Metrics>>().cloned(),
         };
         tokio::spawn(worker.run(rx.clone()));
+        if let Some(mailer) = rocket.state::<crate::mail::Mailer>() {
+            tokio::spawn(send_reminders(db.clone(), mailer.clone(), settings.clone(), rx.clone()));
+        }
         if let Some(engine) = rocket.state::<crate::search::Engine>() {
             let mark = crate::search_mark(settings, engine);
             tokio::spawn(keep_search_in_step(db.clone(), engine.clone(), mark, rx));
@@ -76,6 +79,30 @@ async fn keep_search_in_step(
                 }
             }
             Err(e) => tracing::warn!(error = %e, "search sync failed"),
+        }
+    }
+}
+
+/// Mails the SLA and provider-deadline reminders that came due, every
+/// `reminder_interval_secs`; each is claimed in the database, so several instances share
+/// the work without sending anything twice.
+async fn send_reminders(
+    db: DatabaseConnection,
+    mailer: crate::mail::Mailer,
+    settings: Settings,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    let every = std::time::Duration::from_secs(settings.reminder_interval_secs);
+    loop {
+        let ctx = crate::tickets::service::Ctx { db: &db, mailer: &mailer, settings: &settings };
+        match crate::tickets::reminders::run_once(&ctx, chrono::Utc::now()).await {
+            Ok(0) => {}
+            Ok(mails) => tracing::info!(mails, "reminders queued"),
+            Err(e) => tracing::warn!(error = %e, "reminders failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = shutdown.changed() => break,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! serve` runs and that every test drives, so tests exercise exactly what production runs.
 pub mod accounts;
 pub mod api;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
@@ -44,6 +45,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
             figment
         }
     };
+    let figment = attachments::store::with_upload_limits(figment);
     rocket::custom(figment)
         .attach(AdHoc::try_on_ignite("Staffel state", |rocket| async move {
             match prepare(&rocket).await {
@@ -65,6 +67,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/", tickets::routes())
         .mount("/", reports::routes())
         .mount("/", forwards::routes())
+        .mount("/", attachments::routes())
         .mount("/", schools::routes())
         .mount("/", catalogue::routes())
         .mount("/", web::assets::routes())
@@ -74,6 +77,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .mount("/api/v1", kb::api::routes())
         .mount("/api/v1", tickets::api::routes())
         .mount("/api/v1", forwards::api::routes())
+        .mount("/api/v1", attachments::api::routes())
         .register("/", web::catchers::catchers())
 }
 

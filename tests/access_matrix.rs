@@ -67,6 +67,8 @@ struct Row {
     expect: [Expect; 7],
     /// The request ends the session it runs in (sign-out, password change).
     ends_session: bool,
+    /// An API upload: a multipart body with one PNG file instead of JSON.
+    upload: bool,
 }
 
 fn get(route: &'static str, path: impl Into<String>, expect: [Expect; 7]) -> Row {
@@ -79,6 +81,7 @@ fn get(route: &'static str, path: impl Into<String>, expect: [Expect; 7]) -> Row
         json: None,
         expect,
         ends_session: false,
+        upload: false,
     }
 }
 
@@ -93,6 +96,7 @@ fn api_post(route: &'static str, path: impl Into<String>, json: &'static str, ex
         json: Some(json),
         expect,
         ends_session: false,
+        upload: false,
     }
 }
 
@@ -106,7 +110,86 @@ fn post(route: &'static str, path: impl Into<String>, fields: &[(&'static str, &
         json: None,
         expect,
         ends_session: false,
+        upload: false,
     }
+}
+
+/// An API upload of one small PNG (multipart/form-data).
+fn api_upload(route: &'static str, path: impl Into<String>, expect: [Expect; 7]) -> Row {
+    Row {
+        method: Method::Post,
+        route,
+        path: path.into(),
+        form: None,
+        api: true,
+        json: None,
+        expect,
+        ends_session: false,
+        upload: true,
+    }
+}
+
+/// A 1×1 PNG.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49,
+    0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x56, 0xc7, 0x2f,
+    0x0d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+/// Sends a multipart upload of `PNG` as `screenshot.png` with an optional bearer token.
+async fn upload_png(app: &TestApp, token: Option<&str>, path: &str) -> Reply {
+    let boundary = "matrix-upload-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"screenshot.png\"\r\nContent-Type: image/png\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(PNG);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let ct = ContentType::new("multipart", "form-data").with_params(("boundary", boundary));
+    let mut request = app.client.post(path.to_string()).header(ct).body(body);
+    if let Some(token) = token {
+        request = request.header(rocket::http::Header::new("Authorization", format!("Bearer {token}")));
+    }
+    Reply::read(request.dispatch().await).await
+}
+
+/// A new ticket of school A (0) or B (1) with a file its school admin uploaded: the
+/// ticket's number and the file's id.
+async fn fresh_file(app: &TestApp, tokens: &TicketTokens, school: usize) -> (String, String) {
+    let number = fresh_ticket(app, tokens, school, false).await;
+    let uploaded =
+        upload_png(app, Some(&tokens.schools[school]), &format!("/api/v1/tickets/{number}/attachments")).await;
+    assert_eq!(uploaded.status, Status::Ok, "{}", uploaded.body);
+    let id = uploaded.json()["attachments"][0]["id"].as_i64().expect("attachment id");
+    (number, id.to_string())
+}
+
+/// A provider link (token) whose forward shares a file; the file's id.
+async fn fresh_shared_file(app: &TestApp, tokens: &TicketTokens) -> (String, String) {
+    use sea_orm::{EntityTrait, QueryOrder};
+    let (number, id) = fresh_file(app, tokens, 0).await;
+    let body =
+        format!(r#"{{"provider":"netz","priority":"P2","message":"Bitte prüfen.","shared_attachments":[{id}]}}"#);
+    let forwarded = app
+        .api_send(
+            Method::Post,
+            Some(&tokens.desk),
+            &format!("/api/v1/tickets/{number}/forward"),
+            &body,
+            ContentType::JSON,
+        )
+        .await;
+    assert_eq!(forwarded.status, Status::Ok, "{}", forwarded.body);
+    let mails = entities::mail_outbox::Entity::find()
+        .order_by_desc(entities::mail_outbox::Column::Id)
+        .all(app.db())
+        .await
+        .expect("read the outbox");
+    let marker = "/provider/";
+    let mail = mails.iter().find(|m| m.body_text.contains(marker)).expect("a mail with the provider link");
+    let start = mail.body_text.find(marker).unwrap() + marker.len();
+    (mail.body_text[start..start + 64].to_string(), id)
 }
 
 impl Row {
@@ -389,6 +472,7 @@ fn table(ids: &Ids) -> Vec<Row> {
         json: None,
         expect,
         ends_session: false,
+        upload: false,
     };
     let admin_users_to = only(&op, To("/admin/users"));
     vec![
@@ -476,6 +560,36 @@ fn table(ids: &Ids) -> Vec<Row> {
             "/desk?<queue>&<school>&<service>&<priority>&<status>&<after>",
             "/desk",
             only(&[AGENT, DESK_LEAD], Ok(200)),
+        ),
+        // A solution becomes an FAQ draft: the desk from any ticket, a school admin from their
+        // school's tickets and answered reports; a report nobody answered has no solution yet.
+        post(
+            "/kb/drafts/ticket/<ticket>",
+            "/kb/drafts/ticket/{resolved-a}",
+            &[],
+            only(&[SCHOOL_ADMIN, AGENT, DESK_LEAD], Under("/kb/")),
+        ),
+        post("/kb/drafts/ticket/<ticket>", "/kb/drafts/ticket/{resolved-b}", &[], {
+            let mut e = only(&[AGENT, DESK_LEAD], Under("/kb/"));
+            e[SCHOOL_ADMIN] = NotFound;
+            e
+        }),
+        post(
+            "/kb/drafts/ticket/<ticket>",
+            "/kb/drafts/ticket/{ticket-a}",
+            &[],
+            only(&[SCHOOL_ADMIN, AGENT, DESK_LEAD], Ok(409)),
+        ),
+        post("/kb/drafts/report/<report>", "/kb/drafts/report/{report-a}", &[], {
+            let mut e = only(&[AGENT, DESK_LEAD], NotFound);
+            e[SCHOOL_ADMIN] = Ok(409);
+            e
+        }),
+        post(
+            "/kb/drafts/report/<report>",
+            "/kb/drafts/report/{report-b}",
+            &[],
+            only(&[SCHOOL_ADMIN, AGENT, DESK_LEAD], NotFound),
         ),
         // Tickets. `{ticket-a}` is a fresh ticket of the school admin's school A, `{ticket-b}`
         // one of school B; `{resolved-…}` ones the desk has resolved. A school admin sees
@@ -863,6 +977,75 @@ fn table(ids: &Ids) -> Vec<Row> {
             everyone(NotFound),
         ),
         get("/api/v1/openapi.json", "/api/v1/openapi.json", everyone(Ok(200))),
+        // Attachments: a school's files for its admins and the desk, nobody else learns they
+        // exist; a provider's link opens exactly the files shared with it.
+        get("/attachments/<id>", "/attachments/{file-a}", {
+            let mut e = only(&[SCHOOL_ADMIN, AGENT, DESK_LEAD], Ok(200));
+            for r in [PUPIL, TEACHER, OPERATOR] {
+                e[r] = NotFound;
+            }
+            e
+        }),
+        get("/attachments/<id>", "/attachments/{file-b}", {
+            let mut e = only(&[AGENT, DESK_LEAD], Ok(200));
+            for r in [PUPIL, TEACHER, SCHOOL_ADMIN, OPERATOR] {
+                e[r] = NotFound;
+            }
+            e
+        }),
+        get("/attachments/<id>", "/attachments/999999", {
+            let mut e = signed_in(NotFound);
+            e[ANON] = Login;
+            e
+        }),
+        get("/attachments/<id>", "/attachments/abc", signed_in(NotFound)),
+        get(
+            "/api/v1/tickets/<number>/attachments/<id>",
+            "/api/v1/tickets/{file-a-ticket}/attachments/{file-a}",
+            school_a_ticket(Ok(200)),
+        ),
+        get(
+            "/api/v1/tickets/<number>/attachments/<id>",
+            "/api/v1/tickets/{file-b-ticket}/attachments/{file-b}",
+            school_b_ticket(Ok(200)),
+        ),
+        api_upload(
+            "/api/v1/tickets/<number>/attachments",
+            "/api/v1/tickets/{ticket-a}/attachments",
+            school_a_ticket(Ok(200)),
+        ),
+        api_upload(
+            "/api/v1/tickets/<number>/attachments",
+            "/api/v1/tickets/{ticket-b}/attachments",
+            school_b_ticket(Ok(200)),
+        ),
+        get(
+            "/provider/<token>/attachments/<id>",
+            "/provider/{shared-token}/attachments/{shared-file}",
+            everyone(Ok(200)),
+        ),
+        get("/provider/<token>/attachments/<id>", "/provider/{provider}/attachments/999999", everyone(NotFound)),
+        get("/provider/<token>/attachments/<id>", format!("/provider/{NO_TOKEN}/attachments/1"), everyone(NotFound)),
+        get(
+            "/api/v1/provider/<token>/attachments/<id>",
+            "/api/v1/provider/{shared-token}/attachments/{shared-file}",
+            everyone(Ok(200)),
+        ),
+        get(
+            "/api/v1/provider/<token>/attachments/<id>",
+            format!("/api/v1/provider/{NO_TOKEN}/attachments/1"),
+            everyone(NotFound),
+        ),
+        api_upload(
+            "/api/v1/provider/<token>/attachments",
+            "/api/v1/provider/{provider}/attachments",
+            everyone(Ok(200)),
+        ),
+        api_upload(
+            "/api/v1/provider/<token>/attachments",
+            format!("/api/v1/provider/{NO_TOKEN}/attachments"),
+            everyone(NotFound),
+        ),
     ]
 }
 
@@ -1054,6 +1237,18 @@ async fn every_role_reaches_exactly_its_routes(backend: Backend) {
                     path = path.replace(placeholder, &fresh_report(&app, teacher).await);
                 }
             }
+            for (id_marker, ticket_marker, school) in
+                [("{file-a}", "{file-a-ticket}", 0), ("{file-b}", "{file-b-ticket}", 1)]
+            {
+                if path.contains(id_marker) {
+                    let (number, id) = fresh_file(&app, &ticket_tokens, school).await;
+                    path = path.replace(ticket_marker, &number).replace(id_marker, &id);
+                }
+            }
+            if path.contains("{shared-file}") {
+                let (token, id) = fresh_shared_file(&app, &ticket_tokens).await;
+                path = path.replace("{shared-token}", &token).replace("{shared-file}", &id);
+            }
             if path.contains("{provider}") {
                 path = path.replace("{provider}", &fresh_provider_link(&app, &ticket_tokens).await);
             }
@@ -1067,7 +1262,9 @@ async fn every_role_reaches_exactly_its_routes(backend: Backend) {
                     path = path.replace(placeholder, &fresh_ticket(&app, &ticket_tokens, school, resolved).await);
                 }
             }
-            let reply = if row.api {
+            let reply = if row.upload {
+                upload_png(&app, token.as_deref(), &path).await
+            } else if row.api {
                 match row.json {
                     Some(json) => app.api_send(row.method, token.as_deref(), &path, json, ContentType::JSON).await,
                     None => app.api_get(token.as_deref(), &path).await,

@@ -262,8 +262,9 @@ async fn fixture(app: &TestApp) -> Fixture {
     }
     tickets.insert("other school", open_ticket(app, &school_b, None).await);
     tickets.insert("api forward", open_ticket(app, &school, None).await);
+    tickets.insert("api upload", open_ticket(app, &school, None).await);
     let mut provider_links = std::collections::HashMap::new();
-    for purpose in ["html", "api"] {
+    for purpose in ["html", "api", "upload"] {
         let number = open_ticket(app, &school, None).await;
         provider_links.insert(purpose, forward_ticket(app, &desk, &number).await);
     }
@@ -577,6 +578,41 @@ fn targets(f: &Fixture) -> Vec<Target> {
                 at("another school's report", format!("/helpdesk/reports/{}/answer", f.other_report), not_found()),
                 at("an unknown report", "/helpdesk/reports/999999/answer", not_found()),
                 at("not a report id", "/helpdesk/reports/abc/answer", not_found()),
+            ],
+        },
+        // After the answer above, the report has a solution to draft an FAQ article from.
+        Target {
+            method: post,
+            route: "/kb/drafts/report/<report>",
+            path: format!("/kb/drafts/report/{}", f.report),
+            who: Some(SCHOOL_ADMIN),
+            valid: Vec::new(),
+            valid_reply: (303, None),
+            empty: None,
+            long: None,
+            cases: vec![
+                at("another school's report", format!("/kb/drafts/report/{}", f.other_report), not_found()),
+                at("an unknown report", "/kb/drafts/report/999999", not_found()),
+                at("not a report id", "/kb/drafts/report/abc", not_found()),
+            ],
+        },
+        Target {
+            method: post,
+            route: "/kb/drafts/ticket/<ticket>",
+            path: format!("/kb/drafts/ticket/{}", ticket("school close")),
+            who: Some(AGENT),
+            valid: Vec::new(),
+            valid_reply: (303, None),
+            empty: None,
+            long: None,
+            cases: vec![
+                at(
+                    "a ticket without a solution",
+                    format!("/kb/drafts/ticket/{other}"),
+                    msg(409, "kb.draft_needs_solution"),
+                ),
+                at("an unknown ticket", "/kb/drafts/ticket/T-999999", not_found()),
+                at("not a ticket number", "/kb/drafts/ticket/T-12x", not_found()),
             ],
         },
         Target {
@@ -1205,6 +1241,7 @@ async fn every_state_changing_route_has_bad_input_cases(backend: Backend) {
         .iter()
         .map(|t| (t.method.to_string(), t.route.to_string()))
         .chain(api_targets(&f).iter().map(|t| ("POST".to_string(), t.route.to_string())))
+        .chain(upload_targets(&f).iter().map(|t| ("POST".to_string(), t.route.to_string())))
         .collect();
     let mounted = mounted_state_changing(&app);
     let missing: Vec<_> = mounted.difference(&covered).collect();
@@ -2324,4 +2361,216 @@ async fn api_bad_input_changes_nothing(backend: Backend) {
 #[rocket::async_test]
 async fn api_bad_input_gets_a_json_error_and_changes_nothing() {
     on_each_backend!(api_bad_input_changes_nothing);
+}
+
+// ---- Uploads (multipart/form-data in the API): bad files, bad bodies, nothing stored ----
+
+/// A 1×1 PNG.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49,
+    0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x56, 0xc7, 0x2f,
+    0x0d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+/// A multipart body of text fields and file parts (name, file name, bytes).
+fn upload_body(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (ContentType, Vec<u8>) {
+    let boundary = "staffel-upload-boundary-3e1f";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    for (name, filename, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: image/png\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (ContentType::new("multipart", "form-data").with_params(("boundary", boundary)), body)
+}
+
+/// A state-changing upload route of the API.
+struct UploadTarget {
+    route: &'static str,
+    path: String,
+    who: Option<&'static str>,
+    cases: Vec<ApiCase>,
+}
+
+fn upload_case(label: &str, fields: &[(&str, &str)], files: &[(&str, &str, &[u8])], expect: ApiMsg) -> ApiCase {
+    let (ct, body) = upload_body(fields, files);
+    ApiCase { label: label.to_string(), path: None, body, content_type: Some(ct), expect }
+}
+
+fn upload_targets(f: &Fixture) -> Vec<UploadTarget> {
+    let html: &[u8] = b"<!DOCTYPE html><html><script>alert(1)</script></html>";
+    let exe: &[u8] = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00";
+    let too_big: &'static [u8] = Box::leak(vec![0x89u8; 10 * 1024 * 1024 + 1].into_boxed_slice());
+    let type_refused = |name: &str| api_invalid_arg("files", "attachments.type_refused", name);
+    let common = |cases: &mut Vec<ApiCase>| {
+        cases.extend([
+            upload_case("no file", &[("body", "Nur Text")], &[], api_invalid("files", "attachments.none")),
+            upload_case("HTML named .png", &[], &[("files", "bild.png", html)], type_refused("bild.png")),
+            upload_case("an executable named .png", &[], &[("files", "bild.png", exe)], type_refused("bild.png")),
+            upload_case("an empty file", &[], &[("files", "leer.png", b"")], {
+                api_invalid_arg("files", "attachments.empty", "leer.png")
+            }),
+            upload_case("a good file and a bad one", &[], &[("files", "gut.png", PNG), ("files", "x.png", html)], {
+                type_refused("x.png")
+            }),
+            upload_case("over the 10 MB limit", &[], &[("files", "gross.png", too_big)], {
+                api_invalid_arg("files", "attachments.too_large", "10 MB")
+            }),
+            upload_case("a body with a NUL", &[("body", "a\0b")], &[("files", "gut.png", PNG)], {
+                api_invalid("body", "validation.control_chars")
+            }),
+            ApiCase {
+                label: "JSON instead of multipart".into(),
+                path: None,
+                body: br#"{"body":"x"}"#.to_vec(),
+                content_type: Some(ContentType::JSON),
+                expect: api_status(415, "invalid", "error.unsupported_type").with_field("body"),
+            },
+            ApiCase {
+                label: "no content type".into(),
+                path: None,
+                body: b"files=x".to_vec(),
+                content_type: None,
+                expect: api_status(415, "invalid", "error.unsupported_type").with_field("body"),
+            },
+            ApiCase {
+                label: "a urlencoded form".into(),
+                path: None,
+                body: b"files=x".to_vec(),
+                content_type: Some(ContentType::Form),
+                expect: api_status(415, "invalid", "error.unsupported_type").with_field("body"),
+            },
+            ApiCase {
+                label: "multipart garbage".into(),
+                path: None,
+                body: b"--xyz\r\nnot a part at all\r\n".to_vec(),
+                content_type: Some(ContentType::new("multipart", "form-data").with_params(("boundary", "xyz"))),
+                expect: api_unreadable(400),
+            },
+        ]);
+    };
+    let mut ticket_cases = Vec::new();
+    common(&mut ticket_cases);
+    let ticket = &f.tickets["api upload"];
+    ticket_cases.extend([
+        upload_case("a stale version", &[("version", "99")], &[("files", "gut.png", PNG)], {
+            api_status(409, "conflict", "tickets.stale")
+        }),
+        upload_case("an internal note by a school", &[("internal", "true")], &[("files", "gut.png", PNG)], {
+            api_status(403, "forbidden", "error.forbidden")
+        }),
+        upload_case("another school's ticket", &[], &[("files", "bild.png", html)], {
+            api_status(404, "not_found", "error.not_found")
+        })
+        .on(format!("/api/v1/tickets/{}/attachments", f.tickets["other school"])),
+        upload_case(
+            "an unknown ticket",
+            &[],
+            &[("files", "gut.png", PNG)],
+            api_status(404, "not_found", "error.not_found"),
+        )
+        .on("/api/v1/tickets/T-999999/attachments"),
+    ]);
+    let mut provider_cases = Vec::new();
+    common(&mut provider_cases);
+    provider_cases.push(
+        upload_case(
+            "an unknown link",
+            &[],
+            &[("files", "gut.png", PNG)],
+            api_status(404, "not_found", "error.not_found"),
+        )
+        .on(format!("/api/v1/provider/{}/attachments", "0".repeat(64))),
+    );
+    vec![
+        UploadTarget {
+            route: "/api/v1/tickets/<number>/attachments",
+            path: format!("/api/v1/tickets/{ticket}/attachments"),
+            who: Some(SCHOOL_ADMIN),
+            cases: ticket_cases,
+        },
+        UploadTarget {
+            route: "/api/v1/provider/<token>/attachments",
+            path: format!("/api/v1/provider/{}/attachments", f.provider_links["upload"]),
+            who: None,
+            cases: provider_cases,
+        },
+    ]
+}
+
+impl ApiMsg {
+    fn with_field(mut self, field: &'static str) -> ApiMsg {
+        self.field = Some(field);
+        self
+    }
+}
+
+fn files_on_disk(app: &TestApp) -> usize {
+    std::fs::read_dir(app.dir.path().join("files")).map(|d| d.count()).unwrap_or(0)
+}
+
+async fn upload_bad_input_changes_nothing(backend: Backend) {
+    let app = TestApp::new(&backend).await;
+    let f = fixture(&app).await;
+    let token = app.token(SCHOOL_ADMIN).await;
+    assert_eq!(app.api_get(Some(&token), "/api/v1/me").await.status, Status::Ok);
+    let auth = format!("Bearer {token}");
+    let mut failures = Vec::new();
+    let mut client = app.browser();
+    for target in upload_targets(&f) {
+        let headers: Vec<(&str, &str)> = target.who.map(|_| vec![("Authorization", auth.as_str())]).unwrap_or_default();
+        let mut before = app.fingerprint().await;
+        let mut files_before = files_on_disk(&app);
+        for case in target.cases {
+            let path = case.path.clone().unwrap_or_else(|| target.path.clone());
+            let reply = client.send(Method::Post, &path, case.body, case.content_type, &headers).await;
+            let mut problems = Vec::new();
+            if let Some(problem) = judge_json(&reply, &case.expect) {
+                problems.push(problem);
+            }
+            let after = app.fingerprint().await;
+            if after != before {
+                problems.push(format!("the database changed:\n{}", first_difference(&before, &after)));
+                before = after;
+            }
+            if files_on_disk(&app) != files_before {
+                problems.push("a file was left in the files dir".into());
+                files_before = files_on_disk(&app);
+            }
+            if !problems.is_empty() {
+                failures.push(format!("{} POST {path} [{}]: {}", backend.name(), case.label, problems.join("; ")));
+            }
+        }
+        let (ct, body) = upload_body(&[("body", "Foto anbei")], &[("files", "screenshot.png", PNG)]);
+        let reply = client.send(Method::Post, &target.path, body, Some(ct), &headers).await;
+        if reply.status != Status::Ok {
+            failures.push(format!(
+                "{} POST {}: the valid upload answered {}: {}",
+                backend.name(),
+                target.path,
+                reply.status,
+                reply.body
+            ));
+        } else if app.fingerprint().await == before || files_on_disk(&app) != files_before + 1 {
+            failures.push(format!("{} POST {}: the valid upload stored nothing", backend.name(), target.path));
+        }
+    }
+    assert!(failures.is_empty(), "{} answers to bad uploads are wrong:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[rocket::async_test]
+async fn bad_uploads_get_a_json_error_and_store_nothing() {
+    on_each_backend!(upload_bad_input_changes_nothing);
 }

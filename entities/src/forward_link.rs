@@ -16,6 +16,9 @@ pub struct Model {
     pub revoked_at: Option<DateTimeUtc>,
     pub last_used_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// The token is HMAC(link key, salt): later mails can repeat the same link although
+    /// only its hash is stored. NULL for links made before salts existed.
+    pub token_salt: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

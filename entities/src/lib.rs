@@ -1,5 +1,7 @@
 //! SeaORM entities: one module per table. No web types here.
 pub mod api_token;
+pub mod attachment;
+pub mod attachment_share;
 pub mod audit_event;
 pub mod business_hours;
 pub mod forward;
@@ -25,6 +27,8 @@ pub mod user;
 
 pub mod prelude {
     pub use super::api_token::Entity as ApiToken;
+    pub use super::attachment::Entity as Attachment;
+    pub use super::attachment_share::Entity as AttachmentShare;
     pub use super::audit_event::Entity as AuditEvent;
     pub use super::business_hours::Entity as BusinessHours;
     pub use super::forward::Entity as Forward;

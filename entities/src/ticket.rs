@@ -32,6 +32,10 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// The teacher's report this ticket was escalated from, if any.
     pub report_id: Option<i32>,
+    /// Bits of the SLA reminder stages already dealt with (see `tickets::reminders`).
+    pub sla_reminded: i16,
+    /// When the reminder job looks at this ticket next; NULL means at its next run.
+    pub sla_check_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

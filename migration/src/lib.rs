@@ -7,6 +7,8 @@ mod m20261123_000003_desk_calendar;
 mod m20261123_000004_tickets;
 mod m20261123_000005_reports;
 mod m20261123_000006_forwards;
+mod m20261123_000007_attachments;
+mod m20261123_000008_reminders;
 
 pub struct Migrator;
 
@@ -20,6 +22,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_tickets::Migration),
             Box::new(m20261123_000005_reports::Migration),
             Box::new(m20261123_000006_forwards::Migration),
+            Box::new(m20261123_000007_attachments::Migration),
+            Box::new(m20261123_000008_reminders::Migration),
         ]
     }
 }

@@ -160,9 +160,12 @@ pub fn document() -> Value {
         }
     });
     // Each domain documents its own routes next to them.
-    for (section, entries) in
-        [("paths", crate::tickets::openapi::paths()), ("schemas", crate::tickets::openapi::schemas())]
-    {
+    for (section, entries) in [
+        ("paths", crate::tickets::openapi::paths()),
+        ("schemas", crate::tickets::openapi::schemas()),
+        ("paths", crate::attachments::openapi::paths()),
+        ("schemas", crate::attachments::openapi::schemas()),
+    ] {
         let target = if section == "paths" { &mut doc["paths"] } else { &mut doc["components"]["schemas"] };
         if let (Some(target), Value::Object(entries)) = (target.as_object_mut(), entries) {
             target.extend(entries);

@@ -87,7 +87,7 @@ fn same(a: &str, b: &str) -> bool {
 /// Rocket reports a broken multipart body (no closing boundary, cut-off headers) as a length
 /// error without a limit, which it answers with 413; only a body over a limit is too large,
 /// anything else is unreadable (400), so the person is not told to send less.
-fn unreadable_form_status(status: Status, errors: &rocket::form::Errors<'_>) -> Status {
+pub(crate) fn unreadable_form_status(status: Status, errors: &rocket::form::Errors<'_>) -> Status {
     use rocket::form::error::ErrorKind;
     let over_a_limit = errors.iter().any(|e| matches!(e.kind, ErrorKind::InvalidLength { max: Some(_), .. }));
     if status == Status::PayloadTooLarge && !over_a_limit {

@@ -28,6 +28,8 @@ pub struct ForwardJson {
     pub share_description: bool,
     #[serde(default)]
     pub shared_events: Vec<i32>,
+    #[serde(default)]
+    pub shared_attachments: Vec<i32>,
     pub version: Option<i32>,
 }
 
@@ -53,6 +55,7 @@ async fn forward(
         message: body.message,
         share_description: body.share_description,
         shared_events: body.shared_events,
+        shared_attachments: body.shared_attachments,
     };
     let created = service::forward(&ctx, &user.0, id, &input, body.version).await?;
     let ticket = crate::tickets::service::find(db.inner(), &user.0, id).await?;

@@ -18,7 +18,7 @@ use crate::web::flash;
 use crate::web::page::Page;
 
 #[derive(Debug, FromForm)]
-pub struct ProviderForm {
+pub struct ProviderForm<'r> {
     #[field(name = "_csrf", default = String::new())]
     pub csrf: String,
     #[field(default = String::new())]
@@ -27,18 +27,24 @@ pub struct ProviderForm {
     pub body: String,
     #[field(default = String::new())]
     pub solution: String,
+    /// Files with a comment.
+    #[field(default = Vec::new())]
+    pub files: Vec<crate::attachments::store::Upload<'r>>,
 }
-csrf_form!(ProviderForm);
+csrf_form!(ProviderForm<'_>);
 
-async fn page(db: &DatabaseConnection, token: &str) -> AppResult<Page> {
+async fn page(db: &DatabaseConnection, settings: &Settings, token: &str) -> AppResult<Page> {
     let access = service::open(db, token).await?;
     let shared = service::shared(db, &access).await?;
-    Ok(Page::new("forwards/provider.html").with("shared", shared).with("token", token))
+    Ok(Page::new("forwards/provider.html")
+        .with("shared", shared)
+        .with("token", token)
+        .with("upload", crate::attachments::hints(settings)))
 }
 
 #[get("/provider/<token>")]
-async fn show(token: &str, db: &State<DatabaseConnection>) -> AppResult<Page> {
-    page(db, token).await
+async fn show(token: &str, db: &State<DatabaseConnection>, settings: &State<Settings>) -> AppResult<Page> {
+    page(db, settings, token).await
 }
 
 #[post("/provider/<token>/<action>", data = "<form>")]
@@ -46,7 +52,7 @@ async fn show(token: &str, db: &State<DatabaseConnection>) -> AppResult<Page> {
 async fn act(
     token: &str,
     action: &str,
-    form: CsrfForm<ProviderForm>,
+    form: CsrfForm<ProviderForm<'_>>,
     db: &State<DatabaseConnection>,
     mailer: &State<Mailer>,
     settings: &State<Settings>,
@@ -57,6 +63,13 @@ async fn act(
     let access = service::open(db.inner(), token).await?;
     let (result, done) = match action {
         "ack" => (service::acknowledge(&ctx, access, &form.reference).await, "forwards.acknowledged"),
+        "comment" if form.files.iter().any(|f| !f.is_empty() || f.raw_name().is_some()) => {
+            let result = match crate::attachments::store::accept(settings, &form.files).await {
+                Ok(staged) => crate::attachments::flows::provider_comment(&ctx, &access, &form.body, staged).await,
+                Err(e) => Err(e),
+            };
+            (result.map(|_| access), "forwards.commented")
+        }
         "comment" => (service::comment(&ctx, access, &form.body).await, "forwards.commented"),
         "resolve" => (service::resolve(&ctx, access, &form.solution).await, "forwards.resolved"),
         _ => return Err(AppError::NotFound),
@@ -67,7 +80,7 @@ async fn act(
             Ok(Ok(Redirect::to(format!("/provider/{token}"))))
         }
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
-            Ok(Err(page(db, token).await?.with_error(&e, lang)))
+            Ok(Err(page(db, settings, token).await?.with_error(&e, lang)))
         }
         Err(e) => Err(e),
     }

@@ -11,10 +11,9 @@ use sea_orm::{
 use serde::Serialize;
 use serde_json::json;
 
+use super::links;
 use crate::auth::{tokens, Actor};
 use crate::error::{AppError, AppResult};
-use crate::i18n::Lang;
-use crate::mail::{self, Outgoing};
 use crate::tickets::service::{self as tickets, apply_in, Change, Ctx, Who, TEXT_MAX};
 use crate::tickets::status::{number, Priority, Status};
 use entities::{forward, forward_link, provider, provider_contact, provider_service, ticket, ticket_event};
@@ -29,6 +28,8 @@ pub struct ForwardInput {
     pub share_description: bool,
     /// Public timeline entries to share (ids); nothing else of the school is shared.
     pub shared_events: Vec<i32>,
+    /// The ticket's (public) files the provider may download.
+    pub shared_attachments: Vec<i32>,
 }
 
 fn text(field: &str, value: &str) -> AppResult<String> {
@@ -72,56 +73,6 @@ pub async fn choices<C: ConnectionTrait>(db: &C, t: &ticket::Model) -> AppResult
     Ok(list)
 }
 
-/// Creates a link for one contact and mails it; returns nothing but the mail knows it.
-async fn send_link(
-    txn: &DatabaseTransaction,
-    ctx: &Ctx<'_>,
-    fwd: &forward::Model,
-    t: &ticket::Model,
-    contact: &provider_contact::Model,
-    template_kind: &str,
-    body: &str,
-) -> AppResult<()> {
-    let token = tokens::random_hex(32);
-    let now = Utc::now();
-    forward_link::ActiveModel {
-        forward_id: Set(fwd.id),
-        contact_email: Set(contact.email.clone()),
-        contact_name: Set(contact.name.clone()),
-        token_hash: Set(tokens::hash(&token)),
-        expires_at: Set(now + chrono::Duration::days(LINK_DAYS)),
-        revoked_at: Set(None),
-        last_used_at: Set(None),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-    let thread = format!("forward-{}", fwd.id);
-    mail::enqueue(
-        txn,
-        ctx.mailer,
-        Outgoing {
-            to_addr: &contact.email,
-            to_name: &contact.name,
-            lang: Lang::De,
-            template: "forward",
-            context: &json!({
-                "kind": template_kind,
-                "number": number(t.id),
-                "title": t.title,
-                "priority": fwd.priority,
-                "body": body,
-                "link": ctx.mailer.link(&format!("/provider/{token}")),
-                "days": LINK_DAYS.to_string(),
-            }),
-            thread: Some(&thread),
-        },
-    )
-    .await?;
-    Ok(())
-}
-
 /// Hands the ticket to a provider. One active forward per provider at a time.
 pub async fn forward(
     ctx: &Ctx<'_>,
@@ -163,6 +114,10 @@ pub async fn forward(
     if input.shared_events.iter().any(|id| !public_events.contains(id)) {
         return Err(AppError::invalid("shared_events", "forwards.share_invalid"));
     }
+    let shareable = crate::attachments::service::shareable(ctx.db, ticket_id).await?;
+    if input.shared_attachments.iter().any(|id| !shareable.contains(id)) {
+        return Err(AppError::invalid("shared_attachments", "forwards.share_invalid"));
+    }
     let active = forward::Entity::find()
         .filter(forward::Column::TicketId.eq(ticket_id))
         .filter(forward::Column::ProviderId.eq(found.id))
@@ -194,6 +149,7 @@ pub async fn forward(
     }
     .insert(&txn)
     .await?;
+    crate::attachments::service::share(&txn, fwd.id, &input.shared_attachments).await?;
     let mut change = Change::new("forward");
     change.status = Some(Status::AtProvider);
     change.data = json!({ "provider": found.name, "priority": priority.as_str() });
@@ -204,7 +160,7 @@ pub async fn forward(
     }
     let updated = apply_in(&txn, ctx, Who::User(actor), current, expected_version, change).await?;
     for contact in &contacts {
-        send_link(&txn, ctx, &fwd, &updated, contact, "forward_new", &message).await?;
+        links::mail_contact(&txn, ctx, &fwd, &updated, contact, "forward_new", &message).await?;
     }
     txn.commit().await?;
     Ok(fwd)
@@ -287,7 +243,7 @@ pub async fn recall(
 }
 
 /// The desk answers the provider: on the (internal) timeline and by mail to each contact,
-/// each with a fresh link to the same forward.
+/// with the link that contact already has.
 pub async fn reply(
     ctx: &Ctx<'_>,
     actor: &Actor,
@@ -319,7 +275,7 @@ pub async fn reply(
     change.data = json!({ "forward": fwd.id });
     let updated = apply_in(&txn, ctx, Who::User(actor), current, None, change).await?;
     for contact in &contacts {
-        send_link(&txn, ctx, &fwd, &updated, contact, "forward_reply", &body).await?;
+        links::mail_contact(&txn, ctx, &fwd, &updated, contact, "forward_reply", &body).await?;
     }
     txn.commit().await?;
     Ok(updated)
@@ -382,6 +338,8 @@ pub struct SharedTicket {
     pub due_at: DateTime<Utc>,
     pub solution: Option<String>,
     pub events: Vec<SharedEvent>,
+    /// The files shared with this forward and the ones the provider uploaded.
+    pub attachments: Vec<crate::attachments::service::AttachmentView>,
 }
 
 const PROVIDER_KINDS: [&str; 4] = ["provider_ack", "provider_comment", "provider_resolved", "provider_reply"];
@@ -416,6 +374,7 @@ pub async fn shared<C: ConnectionTrait>(db: &C, access: &Access) -> AppResult<Sh
         due_at: access.forward.due_at,
         solution: (access.forward.status == "solved").then(|| access.ticket.solution.clone()).flatten(),
         events,
+        attachments: crate::attachments::service::for_provider(db, access).await?,
     })
 }
 

@@ -3,6 +3,8 @@
 pub mod api;
 pub mod authoring;
 pub mod authoring_routes;
+pub mod draft_routes;
+pub mod drafts;
 pub mod frontmatter;
 pub mod import;
 pub mod render;
@@ -12,5 +14,6 @@ pub mod service;
 pub fn routes() -> Vec<rocket::Route> {
     let mut routes = routes::routes();
     routes.extend(authoring_routes::routes());
+    routes.extend(draft_routes::routes());
     routes
 }

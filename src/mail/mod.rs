@@ -25,7 +25,11 @@ impl Mailer {
             .ok()
             .and_then(|u| u.host_str().map(str::to_string))
             .unwrap_or_else(|| "staffel.localhost".into());
-        Mailer { templates, base_url: settings.base_url.trim_end_matches('/').to_string(), domain }
+        // The serialised URL has quotes and angle brackets percent-encoded, so links can go
+        // into HTML mails unescaped (and whole, for whoever reads the raw mail).
+        let base_url =
+            url::Url::parse(&settings.base_url).map(|u| u.to_string()).unwrap_or_else(|_| settings.base_url.clone());
+        Mailer { templates, base_url: base_url.trim_end_matches('/').to_string(), domain }
     }
 
     pub fn link(&self, path: &str) -> String {

@@ -47,7 +47,8 @@ impl Transport {
 fn build_message(from: &str, mail: &mail_outbox::Model) -> Result<Message, String> {
     let from: Mailbox = from.parse().map_err(|e| format!("invalid sender {from}: {e}"))?;
     let to = Mailbox::new(
-        (!mail.to_name.is_empty()).then(|| mail.to_name.clone()),
+        // A contact known only by address gets no display name (not the address twice).
+        (!mail.to_name.is_empty() && mail.to_name != mail.to_addr).then(|| mail.to_name.clone()),
         mail.to_addr.parse().map_err(|e| format!("invalid recipient {}: {e}", mail.to_addr))?,
     );
     let mut builder = Message::builder()
@@ -62,8 +63,25 @@ fn build_message(from: &str, mail: &mail_outbox::Model) -> Result<Message, Strin
     builder
         .multipart(
             MultiPart::alternative()
-                .singlepart(SinglePart::builder().header(header::ContentType::TEXT_PLAIN).body(mail.body_text.clone()))
+                .singlepart(
+                    SinglePart::builder().header(header::ContentType::TEXT_PLAIN).body(plain_body(&mail.body_text)),
+                )
                 .singlepart(SinglePart::builder().header(header::ContentType::TEXT_HTML).body(mail.body_html.clone())),
         )
         .map_err(|e| e.to_string())
+}
+
+/// The text part as 8-bit UTF-8 when its lines allow (RFC 5322's limit of 998 octets; every
+/// server of today takes 8BITMIME), so that links stay whole for readers and scripts that
+/// look at the raw message; quoted-printable otherwise. lettre itself would pick
+/// quoted-printable for any line over 76 characters, which splits every link.
+fn plain_body(text: &str) -> lettre::message::Body {
+    use lettre::message::{header::ContentTransferEncoding, Body};
+    let lines: Vec<&str> = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
+    let fits = lines.iter().all(|l| l.len() <= 998 && !l.contains(['\0', '\r']));
+    if fits {
+        Body::dangerous_pre_encoded(lines.join("\r\n").into_bytes(), ContentTransferEncoding::EightBit)
+    } else {
+        Body::new(text.to_string())
+    }
 }

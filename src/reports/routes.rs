@@ -20,7 +20,7 @@ use crate::web::flash;
 use crate::web::page::Page;
 
 #[derive(Debug, FromForm)]
-pub struct ReportForm {
+pub struct ReportForm<'r> {
     #[field(name = "_csrf", default = String::new())]
     pub csrf: String,
     #[field(default = String::new())]
@@ -31,6 +31,9 @@ pub struct ReportForm {
     pub how_many: String,
     #[field(default = String::new())]
     pub description: String,
+    /// A screenshot (captured in the browser or chosen) and other files.
+    #[field(default = Vec::new())]
+    pub files: Vec<crate::attachments::store::Upload<'r>>,
 }
 
 #[derive(Debug, FromForm)]
@@ -52,7 +55,7 @@ pub struct TriageForm {
     #[field(default = String::new())]
     pub version: String,
 }
-csrf_form!(ReportForm, TriageForm);
+csrf_form!(ReportForm<'_>, TriageForm);
 
 impl TriageForm {
     fn triage(&self) -> Triage {
@@ -69,23 +72,24 @@ fn report_id(text: &str) -> AppResult<i32> {
     text.parse().ok().filter(|id: &i32| *id > 0).ok_or(AppError::NotFound)
 }
 
-async fn teacher_page(db: &DatabaseConnection, teacher: &Teacher) -> AppResult<Page> {
+async fn teacher_page(db: &DatabaseConnection, settings: &Settings, teacher: &Teacher) -> AppResult<Page> {
     Ok(Page::new("reports/teacher.html")
+        .with("upload", crate::attachments::hints(settings))
         .with("school", &teacher.0.school_name)
         .with("reports", service::mine(db, &teacher.0).await?)
         .with("input", json!({})))
 }
 
 #[get("/reports")]
-async fn list(teacher: Teacher, db: &State<DatabaseConnection>) -> AppResult<Page> {
-    teacher_page(db, &teacher).await
+async fn list(teacher: Teacher, db: &State<DatabaseConnection>, settings: &State<Settings>) -> AppResult<Page> {
+    teacher_page(db, settings, &teacher).await
 }
 
 #[post("/reports", data = "<form>")]
 #[allow(clippy::too_many_arguments)]
 async fn file(
     teacher: Teacher,
-    form: CsrfForm<ReportForm>,
+    form: CsrfForm<ReportForm<'_>>,
     db: &State<DatabaseConnection>,
     mailer: &State<Mailer>,
     settings: &State<Settings>,
@@ -99,12 +103,17 @@ async fn file(
         how_many: form.how_many.clone(),
         description: form.description.clone(),
     };
-    match service::file(&ctx, &teacher.0, &input).await {
+    // Files are checked (and refused) before anything is stored.
+    let filed = match crate::attachments::store::accept(settings, &form.files).await {
+        Ok(staged) => service::file_with_files(&ctx, &teacher.0, &input, staged).await,
+        Err(e) => Err(e),
+    };
+    match filed {
         Ok(report) => {
             flash::success(jar, "reports.filed");
             Ok(Ok(Redirect::to(format!("/reports/{}", report.id))))
         }
-        Err(e @ AppError::Invalid { .. }) => Ok(Err(teacher_page(db, &teacher)
+        Err(e @ AppError::Invalid { .. }) => Ok(Err(teacher_page(db, settings, &teacher)
             .await?
             .with(
                 "input",
@@ -118,12 +127,18 @@ async fn file(
 #[get("/reports/<id>")]
 async fn show(teacher: Teacher, id: &str, db: &State<DatabaseConnection>) -> AppResult<Page> {
     let report = service::find(db.inner(), &teacher.0, report_id(id)?).await?;
-    Ok(Page::new("reports/show.html").with("report", service::view(db.inner(), report).await?).with("triage", false))
+    let attachments = crate::attachments::service::for_report(db.inner(), &teacher.0, report.id).await?;
+    Ok(Page::new("reports/show.html")
+        .with("report", service::view(db.inner(), report).await?)
+        .with("attachments", attachments)
+        .with("triage", false))
 }
 
 async fn triage_page(db: &DatabaseConnection, admin: &SchoolAdmin, id: i32) -> AppResult<Page> {
     let report = service::find(db, &admin.0, id).await?;
+    let attachments = crate::attachments::service::for_report(db, &admin.0, report.id).await?;
     Ok(Page::new("reports/show.html")
+        .with("attachments", attachments)
         .with("report", service::view(db, report).await?)
         .with("triage", true)
         .with("services", services::list(db, false).await?)

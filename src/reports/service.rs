@@ -108,6 +108,16 @@ async fn send<C: ConnectionTrait>(
 
 /// A teacher reports a problem; the school's admins are told.
 pub async fn file(ctx: &Ctx<'_>, actor: &Actor, input: &NewReport) -> AppResult<report::Model> {
+    file_with_files(ctx, actor, input, crate::attachments::store::Staged::none()).await
+}
+
+/// A report with its screenshot or other files, recorded in the report's transaction.
+pub async fn file_with_files(
+    ctx: &Ctx<'_>,
+    actor: &Actor,
+    input: &NewReport,
+    staged: crate::attachments::store::Staged,
+) -> AppResult<report::Model> {
     let school_id = match (actor.role, actor.school_id) {
         (Role::Teacher, Some(id)) => id,
         _ => return Err(AppError::Forbidden),
@@ -147,6 +157,9 @@ pub async fn file(ctx: &Ctx<'_>, actor: &Actor, input: &NewReport) -> AppResult<
         json!({}),
     )
     .await?;
+    let owner = crate::attachments::service::Owner { school_id, report_id: Some(created.id), ticket_id: None };
+    let uploader = crate::attachments::service::Uploader::User(actor);
+    crate::attachments::service::record(&txn, &staged, owner, uploader, false).await?;
     let admins = user::Entity::find()
         .filter(user::Column::SchoolId.eq(school_id))
         .filter(user::Column::Role.eq("school_admin"))
@@ -166,6 +179,7 @@ pub async fn file(ctx: &Ctx<'_>, actor: &Actor, input: &NewReport) -> AppResult<
         .await?;
     }
     txn.commit().await?;
+    staged.keep();
     Ok(created)
 }
 
@@ -399,6 +413,7 @@ pub async fn escalate(
     )
     .await?;
     let created = tickets::insert(&txn, ctx, actor, checked_ticket, Some(current.id)).await?;
+    crate::attachments::service::carry_to_ticket(&txn, actor, current.id, created.id, current.school_id).await?;
     report::Entity::update_many()
         .col_expr(report::Column::TicketId, Expr::value(Some(created.id)))
         .filter(report::Column::Id.eq(current.id))

@@ -45,15 +45,22 @@ pub struct TicketWithEvents {
     #[serde(flatten)]
     pub ticket: TicketView,
     pub events: Vec<EventView>,
+    /// The files the caller may download (`/api/v1/tickets/{number}/attachments/{id}`).
+    pub attachments: Vec<crate::attachments::service::AttachmentView>,
 }
 
-async fn with_events(db: &DatabaseConnection, actor: &crate::auth::Actor, id: i32) -> AppResult<TicketWithEvents> {
+pub(crate) async fn with_events(
+    db: &DatabaseConnection,
+    actor: &crate::auth::Actor,
+    id: i32,
+) -> AppResult<TicketWithEvents> {
     let ticket = service::find(db, actor, id).await?;
     let events = service::timeline(db, actor, &ticket).await?;
     let lookup = view::Lookup::load(db, std::slice::from_ref(&ticket)).await?;
     Ok(TicketWithEvents {
         ticket: lookup.view(&ticket, chrono::Utc::now()),
         events: events.into_iter().map(view::event_view).collect(),
+        attachments: crate::attachments::service::for_ticket(db, actor, ticket.id).await?,
     })
 }
 

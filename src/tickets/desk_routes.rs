@@ -61,8 +61,9 @@ async fn queues(
     }
 }
 
-async fn ticket_page(db: &DatabaseConnection, agent: &Agent, id: i32) -> AppResult<Page> {
+async fn ticket_page(db: &DatabaseConnection, settings: &Settings, agent: &Agent, id: i32) -> AppResult<Page> {
     let ticket = service::find(db, &agent.0, id).await?;
+    let attachments = crate::attachments::service::for_ticket(db, &agent.0, ticket.id).await?;
     let events = service::timeline(db, &agent.0, &ticket).await?;
     let lookup = view::Lookup::load(db, std::slice::from_ref(&ticket)).await?;
     let agents = entities::user::Entity::find()
@@ -77,6 +78,8 @@ async fn ticket_page(db: &DatabaseConnection, agent: &Agent, id: i32) -> AppResu
     let providers = crate::forwards::service::choices(db, &ticket).await?;
     let forwards = crate::forwards::service::for_ticket(db, ticket.id).await?;
     Ok(Page::new("tickets/desk_ticket.html")
+        .with("attachments", attachments)
+        .with("upload", crate::attachments::hints(settings))
         .with("providers", providers)
         .with("forwards", forwards)
         .with("ticket", lookup.view(&ticket, chrono::Utc::now()))
@@ -96,8 +99,13 @@ async fn changes(
 }
 
 #[get("/desk/tickets/<ticket>")]
-async fn show(agent: Agent, ticket: &str, db: &State<DatabaseConnection>) -> AppResult<Page> {
-    ticket_page(db, &agent, id_of(ticket)?).await
+async fn show(
+    agent: Agent,
+    ticket: &str,
+    db: &State<DatabaseConnection>,
+    settings: &State<Settings>,
+) -> AppResult<Page> {
+    ticket_page(db, settings, &agent, id_of(ticket)?).await
 }
 
 /// Every desk action posts here; the last path segment names it.
@@ -107,7 +115,7 @@ async fn act(
     agent: Agent,
     ticket: &str,
     action: &str,
-    form: CsrfForm<ActionForm>,
+    form: CsrfForm<ActionForm<'_>>,
     db: &State<DatabaseConnection>,
     mailer: &State<Mailer>,
     settings: &State<Settings>,
@@ -119,6 +127,22 @@ async fn act(
     let actor = &agent.0;
     let version = form.version();
     let (result, done) = match action {
+        "comment" | "ask" if form.files.iter().any(|f| !f.is_empty() || f.raw_name().is_some()) => {
+            // Files with a reply, note or question: checked first, in one transaction after.
+            service::find(db.inner(), actor, id).await?;
+            let kind = if action == "ask" {
+                crate::attachments::flows::Reply::AskSchool
+            } else {
+                crate::attachments::flows::Reply::Comment { internal: form.internal }
+            };
+            let result = match crate::attachments::store::accept(settings, &form.files).await {
+                Ok(staged) => {
+                    crate::attachments::flows::reply(&ctx, actor, id, &form.body, kind, version, staged).await
+                }
+                Err(e) => Err(e),
+            };
+            (result, if action == "ask" { "tickets.asked" } else { "tickets.commented" })
+        }
         "comment" => (service::comment(&ctx, actor, id, &form.body, form.internal, version).await, "tickets.commented"),
         "assign" => (service::assign(&ctx, actor, id, &form.agent, version).await, "tickets.assigned"),
         "reclassify" => {
@@ -135,6 +159,7 @@ async fn act(
                 message: form.body.clone(),
                 share_description: form.share_description,
                 shared_events: form.shared_events.clone(),
+                shared_attachments: form.shared_attachments.clone(),
             };
             let result = crate::forwards::service::forward(&ctx, actor, id, &input, version).await;
             (
@@ -159,7 +184,7 @@ async fn act(
             Ok(Ok(Redirect::to(format!("/desk/tickets/{}", number(ticket.id)))))
         }
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
-            Ok(Err(ticket_page(db, &agent, id).await?.with_error(&e, lang)))
+            Ok(Err(ticket_page(db, settings, &agent, id).await?.with_error(&e, lang)))
         }
         Err(e) => Err(e),
     }

@@ -2,10 +2,11 @@
 //! the same clear message as an empty one.
 use rocket::FromForm;
 
+use crate::attachments::store::Upload;
 use crate::csrf_form;
 
 #[derive(Debug, FromForm)]
-pub struct NewTicketForm {
+pub struct NewTicketForm<'r> {
     #[field(name = "_csrf", default = String::new())]
     pub csrf: String,
     #[field(default = String::new())]
@@ -20,11 +21,14 @@ pub struct NewTicketForm {
     pub triage_scope: String,
     #[field(default = String::new())]
     pub triage_fault_type: String,
+    /// Attachments and the screenshot captured in the browser.
+    #[field(default = Vec::new())]
+    pub files: Vec<Upload<'r>>,
 }
 
 /// One form for every ticket action: each uses the fields it needs.
 #[derive(Debug, FromForm)]
-pub struct ActionForm {
+pub struct ActionForm<'r> {
     #[field(name = "_csrf", default = String::new())]
     pub csrf: String,
     #[field(default = String::new())]
@@ -47,14 +51,20 @@ pub struct ActionForm {
     pub share_description: bool,
     #[field(default = Vec::new())]
     pub shared_events: Vec<i32>,
+    /// Forwarding: which of the ticket's files the provider may download.
+    #[field(default = Vec::new())]
+    pub shared_attachments: Vec<i32>,
+    /// Replies and notes: files that go with them.
+    #[field(default = Vec::new())]
+    pub files: Vec<Upload<'r>>,
     /// Recall and reply: which forward.
     #[field(default = 0)]
     pub forward: i32,
 }
 
-csrf_form!(NewTicketForm, ActionForm);
+csrf_form!(NewTicketForm<'_>, ActionForm<'_>);
 
-impl NewTicketForm {
+impl NewTicketForm<'_> {
     pub fn input(&self) -> super::service::NewTicket {
         super::service::NewTicket {
             title: self.title.clone(),
@@ -67,7 +77,7 @@ impl NewTicketForm {
     }
 }
 
-impl ActionForm {
+impl ActionForm<'_> {
     pub fn version(&self) -> Option<i32> {
         self.version.trim().parse().ok()
     }

@@ -15,7 +15,7 @@ pub fn thread(ticket: &ticket::Model) -> String {
     format!("ticket-{}", ticket.id)
 }
 
-async fn send(
+pub(crate) async fn send(
     txn: &DatabaseTransaction,
     ctx: &Ctx<'_>,
     recipient: &user::Model,
@@ -67,17 +67,27 @@ pub async fn to_school(
     Ok(())
 }
 
-/// To the agent working the ticket, if it has one.
-pub async fn to_assignee(
+/// To the desk about news on a ticket: a school's news to the agent working it; a
+/// provider's to that agent or, while nobody has taken the ticket, to the desk (leads).
+pub async fn to_desk(
     txn: &DatabaseTransaction,
     ctx: &Ctx<'_>,
     ticket: &ticket::Model,
+    from_provider: bool,
     body: &str,
 ) -> AppResult<()> {
-    let Some(assignee) = ticket.assignee_id else { return Ok(()) };
-    if let Some(agent) = user::Entity::find_by_id(assignee).one(txn).await? {
-        let link = ctx.mailer.link(&format!("/desk/tickets/{}", number(ticket.id)));
-        send(txn, ctx, &agent, ticket, "ticket_school_update", body, link).await?;
+    let (kind, agents) = if from_provider {
+        ("ticket_provider_update", super::reminders::watchers(txn, ticket).await?)
+    } else {
+        let assignee = match ticket.assignee_id {
+            Some(id) => user::Entity::find_by_id(id).one(txn).await?,
+            None => None,
+        };
+        ("ticket_school_update", assignee.into_iter().collect())
+    };
+    let link = ctx.mailer.link(&format!("/desk/tickets/{}", number(ticket.id)));
+    for agent in &agents {
+        send(txn, ctx, agent, ticket, kind, body, link.clone()).await?;
     }
     Ok(())
 }

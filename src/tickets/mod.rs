@@ -6,6 +6,7 @@ pub mod forms;
 pub mod mails;
 pub mod openapi;
 pub mod queue;
+pub mod reminders;
 pub mod school_routes;
 pub mod service;
 pub mod status;

@@ -30,7 +30,10 @@ pub fn schemas() -> Value {
         "TicketWithEvents": {
             "allOf": [
                 { "$ref": "#/components/schemas/Ticket" },
-                { "type": "object", "required": ["events"], "properties": { "events": { "type": "array", "items": { "$ref": "#/components/schemas/TicketEvent" } } } }
+                { "type": "object", "required": ["events"], "properties": {
+                    "events": { "type": "array", "items": { "$ref": "#/components/schemas/TicketEvent" } },
+                    "attachments": { "type": "array", "items": { "$ref": "#/components/schemas/Attachment" }, "description": "the files the caller may download" }
+                } }
             ]
         },
         "TicketEvent": {
@@ -48,7 +51,8 @@ pub fn schemas() -> Value {
                 "message": { "type": "string" }, "status": { "type": "string" }, "forward_status": { "type": "string" },
                 "reference": { "type": "string", "nullable": true }, "provider": { "type": "string" },
                 "due_at": { "type": "string", "format": "date-time" }, "solution": { "type": "string", "nullable": true },
-                "events": { "type": "array", "items": { "type": "object" } }
+                "events": { "type": "array", "items": { "type": "object" } },
+                "attachments": { "type": "array", "items": { "$ref": "#/components/schemas/Attachment" }, "description": "shared with this forward or uploaded by the provider" }
             }
         },
         "TicketPage": {
@@ -167,6 +171,7 @@ pub fn paths() -> Value {
                 "message": { "type": "string" },
                 "share_description": { "type": "boolean", "default": true },
                 "shared_events": { "type": "array", "items": { "type": "integer" }, "description": "public timeline entries to share" },
+                "shared_attachments": { "type": "array", "items": { "type": "integer" }, "description": "public attachments (ids) the provider may download" },
                 "version": version
             }
         })),

@@ -22,6 +22,7 @@ use crate::web::page::Page;
 
 async fn tile(db: &DatabaseConnection, settings: &Settings, admin: &SchoolAdmin) -> AppResult<Page> {
     Ok(Page::new("tickets/helpdesk.html")
+        .with("upload", crate::attachments::hints(settings))
         .with("school", &admin.0.school_name)
         .with("desk", json!({ "phone": settings.desk_phone, "hours": settings.desk_hours, "chat_available": false }))
         .with("services", services::list(db, false).await?)
@@ -40,7 +41,7 @@ async fn helpdesk(admin: SchoolAdmin, settings: &State<Settings>, db: &State<Dat
 #[post("/helpdesk/tickets", data = "<form>")]
 async fn open_ticket(
     admin: SchoolAdmin,
-    form: CsrfForm<NewTicketForm>,
+    form: CsrfForm<NewTicketForm<'_>>,
     db: &State<DatabaseConnection>,
     mailer: &State<Mailer>,
     settings: &State<Settings>,
@@ -48,7 +49,13 @@ async fn open_ticket(
     lang: Lang,
 ) -> AppResult<Result<Redirect, Page>> {
     let ctx = Ctx { db, mailer, settings };
-    match service::open(&ctx, &admin.0, &form.input()).await {
+    // Files are checked (and refused) before anything else is stored.
+    let opened = match crate::attachments::store::accept(settings, &form.files).await {
+        Ok(staged) if staged.is_empty() => service::open(&ctx, &admin.0, &form.input()).await,
+        Ok(staged) => crate::attachments::flows::open_ticket(&ctx, &admin.0, &form.input(), staged).await,
+        Err(e) => Err(e),
+    };
+    match opened {
         Ok(ticket) => {
             flash::success_with(jar, "tickets.opened", &number(ticket.id));
             Ok(Ok(Redirect::to(format!("/helpdesk/tickets/{}", number(ticket.id)))))
@@ -67,25 +74,35 @@ async fn open_ticket(
     }
 }
 
-async fn ticket_page(db: &DatabaseConnection, admin: &SchoolAdmin, id: i32) -> AppResult<Page> {
+async fn ticket_page(db: &DatabaseConnection, settings: &Settings, admin: &SchoolAdmin, id: i32) -> AppResult<Page> {
     let ticket = service::find(db, &admin.0, id).await?;
+    let attachments = crate::attachments::service::for_ticket(db, &admin.0, ticket.id).await?;
     let events = service::timeline(db, &admin.0, &ticket).await?;
     let lookup = view::Lookup::load(db, std::slice::from_ref(&ticket)).await?;
     Ok(Page::new("tickets/school_ticket.html")
+        .with("attachments", attachments)
+        .with("upload", crate::attachments::hints(settings))
         .with("ticket", lookup.view(&ticket, chrono::Utc::now()))
         .with("events", events.into_iter().map(view::event_view).collect::<Vec<_>>()))
 }
 
 #[get("/helpdesk/tickets/<ticket>")]
-async fn show(admin: SchoolAdmin, ticket: &str, db: &State<DatabaseConnection>) -> AppResult<Page> {
-    ticket_page(db, &admin, id_of(ticket)?).await
+async fn show(
+    admin: SchoolAdmin,
+    ticket: &str,
+    db: &State<DatabaseConnection>,
+    settings: &State<Settings>,
+) -> AppResult<Page> {
+    ticket_page(db, settings, &admin, id_of(ticket)?).await
 }
 
 /// After an action: back to the ticket with a message, or the ticket page again with the
 /// error (a stale version, a transition the ticket's state does not allow, bad input).
+#[allow(clippy::too_many_arguments)]
 async fn after(
     result: AppResult<entities::ticket::Model>,
     db: &DatabaseConnection,
+    settings: &Settings,
     admin: &SchoolAdmin,
     id: i32,
     jar: &CookieJar<'_>,
@@ -98,7 +115,7 @@ async fn after(
             Ok(Ok(Redirect::to(format!("/helpdesk/tickets/{}", number(ticket.id)))))
         }
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
-            Ok(Err(ticket_page(db, admin, id).await?.with_error(&e, lang)))
+            Ok(Err(ticket_page(db, settings, admin, id).await?.with_error(&e, lang)))
         }
         Err(e) => Err(e),
     }
@@ -112,7 +129,7 @@ async fn act(
     admin: SchoolAdmin,
     ticket: &str,
     action: &str,
-    form: CsrfForm<ActionForm>,
+    form: CsrfForm<ActionForm<'_>>,
     db: &State<DatabaseConnection>,
     mailer: &State<Mailer>,
     settings: &State<Settings>,
@@ -123,13 +140,25 @@ async fn act(
     let ctx = Ctx { db, mailer, settings };
     let (result, done) = match action {
         "comment" => {
-            (service::comment(&ctx, &admin.0, id, &form.body, false, form.version()).await, "tickets.commented")
+            // The ticket first: a file message must not tell anyone that a ticket exists.
+            service::find(db.inner(), &admin.0, id).await?;
+            let result = match crate::attachments::store::accept(settings, &form.files).await {
+                Ok(staged) if staged.is_empty() => {
+                    service::comment(&ctx, &admin.0, id, &form.body, false, form.version()).await
+                }
+                Ok(staged) => {
+                    let kind = crate::attachments::flows::Reply::Comment { internal: false };
+                    crate::attachments::flows::reply(&ctx, &admin.0, id, &form.body, kind, form.version(), staged).await
+                }
+                Err(e) => Err(e),
+            };
+            (result, "tickets.commented")
         }
         "close" => (service::close(&ctx, &admin.0, id, form.version()).await, "tickets.closed"),
         "reopen" => (service::reopen(&ctx, &admin.0, id, &form.body, form.version()).await, "tickets.reopened"),
         _ => return Err(AppError::NotFound),
     };
-    after(result, db, &admin, id, jar, lang, done).await
+    after(result, db, settings, &admin, id, jar, lang, done).await
 }
 
 pub fn routes() -> Vec<Route> {

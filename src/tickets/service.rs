@@ -92,6 +92,31 @@ async fn service_id<C: ConnectionTrait>(db: &C, slug: &str) -> AppResult<Option<
     Ok(crate::catalogue::services::from_input(db, "service", slug, true).await?.map(|s| s.id))
 }
 
+/// The desk's business hours and a priority's targets: what due times are counted from.
+pub struct SlaClock {
+    calendar: desk::calendar::Calendar,
+    target: Option<entities::sla_target::Model>,
+}
+
+impl SlaClock {
+    pub async fn load<C: ConnectionTrait>(db: &C, settings: &Settings, priority: Priority) -> AppResult<SlaClock> {
+        let calendar = desk::service::calendar(db, settings.tz()).await?;
+        let target = desk::service::targets(db).await?.into_iter().find(|t| t.priority == priority.as_str());
+        Ok(SlaClock { calendar, target })
+    }
+
+    /// Due times counted in business hours from `from`.
+    fn due_times(&self, from: DateTime<Utc>) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+        match &self.target {
+            Some(t) => (
+                Some(self.calendar.add_business_minutes(from, t.first_response_minutes as i64)),
+                Some(self.calendar.add_business_minutes(from, t.resolution_minutes as i64)),
+            ),
+            None => (None, None),
+        }
+    }
+}
+
 /// Due times for a priority, counted in the desk's business hours from `from`.
 async fn due_times<C: ConnectionTrait>(
     db: &C,
@@ -99,15 +124,7 @@ async fn due_times<C: ConnectionTrait>(
     priority: Priority,
     from: DateTime<Utc>,
 ) -> AppResult<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> {
-    let calendar = desk::service::calendar(db, settings.tz()).await?;
-    let target = desk::service::targets(db).await?.into_iter().find(|t| t.priority == priority.as_str());
-    Ok(match target {
-        Some(t) => (
-            Some(calendar.add_business_minutes(from, t.first_response_minutes as i64)),
-            Some(calendar.add_business_minutes(from, t.resolution_minutes as i64)),
-        ),
-        None => (None, None),
-    })
+    Ok(SlaClock::load(db, settings, priority).await?.due_times(from))
 }
 
 async fn event(
@@ -143,6 +160,10 @@ pub struct CheckedTicket {
     pub priority: Priority,
     pub triage_scope: Option<String>,
     pub triage_fault_type: Option<String>,
+    /// Read here, before the ticket's transaction: on SQLite a transaction that reads before
+    /// it writes fails at once ("database is locked") when another writer committed in
+    /// between, where one that starts with its write waits its turn.
+    pub sla: SlaClock,
 }
 
 /// Checks a new ticket: only school admins open tickets, for their own school.
@@ -155,17 +176,21 @@ pub async fn check_new(ctx: &Ctx<'_>, actor: &Actor, input: &NewTicket) -> AppRe
     if title.contains('\n') {
         return Err(AppError::invalid("title", "validation.control_chars"));
     }
+    let description = text("description", &input.description, TEXT_MAX)?;
+    let service_id = service_id(ctx.db, &input.service).await?;
+    let priority = match input.priority.trim() {
+        "" => Priority::P3,
+        p => Priority::parse(p).ok_or_else(|| AppError::invalid("priority", "desk.priority_invalid"))?,
+    };
     Ok(CheckedTicket {
         school_id,
         title,
-        description: text("description", &input.description, TEXT_MAX)?,
-        service_id: service_id(ctx.db, &input.service).await?,
-        priority: match input.priority.trim() {
-            "" => Priority::P3,
-            p => Priority::parse(p).ok_or_else(|| AppError::invalid("priority", "desk.priority_invalid"))?,
-        },
+        description,
+        service_id,
+        priority,
         triage_scope: optional_choice("triage_scope", &input.triage_scope, &TRIAGE_SCOPES)?,
         triage_fault_type: optional_choice("triage_fault_type", &input.triage_fault_type, &FAULT_TYPES)?,
+        sla: SlaClock::load(ctx.db, ctx.settings, priority).await?,
     })
 }
 
@@ -188,7 +213,7 @@ pub async fn insert(
     report_id: Option<i32>,
 ) -> AppResult<ticket::Model> {
     let now = Utc::now();
-    let (first_due, resolution_due) = due_times(txn, ctx.settings, checked.priority, now).await?;
+    let (first_due, resolution_due) = checked.sla.due_times(now);
     let school_id = checked.school_id;
     let created = ticket::ActiveModel {
         school_id: Set(school_id),
@@ -377,7 +402,7 @@ pub(crate) async fn apply_in(
         mails::to_school(txn, ctx, &updated, template, &change.body).await?;
     }
     if change.desk_mail {
-        mails::to_assignee(txn, ctx, &updated, &change.body).await?;
+        mails::to_desk(txn, ctx, &updated, matches!(who, Who::Provider(_)), &change.body).await?;
     }
     if change.tell_reporter {
         crate::reports::service::ticket_resolved(txn, ctx, &updated).await?;
@@ -409,6 +434,18 @@ pub async fn comment(
 ) -> AppResult<ticket::Model> {
     let current = find(ctx.db, actor, id).await?;
     let body = text("body", body, TEXT_MAX)?;
+    let change = comment_change(actor, &current, body, internal)?;
+    apply(ctx, actor, current, expected_version, change).await
+}
+
+/// What a reply or note (with its checked body) does to the ticket; attachments with a
+/// reply make the same change (see `attachments::flows`).
+pub(crate) fn comment_change(
+    actor: &Actor,
+    current: &ticket::Model,
+    body: String,
+    internal: bool,
+) -> AppResult<Change> {
     let status = Status::parse(&current.status).unwrap_or(Status::Open);
     if status == Status::Closed {
         return Err(AppError::conflict("tickets.closed_no_comment"));
@@ -432,7 +469,7 @@ pub async fn comment(
             change.status = Some(Status::Open);
         }
     }
-    apply(ctx, actor, current, expected_version, change).await
+    Ok(change)
 }
 
 /// Assigns the ticket to an agent ("me" or an email); a new ticket becomes open.
@@ -485,6 +522,9 @@ pub async fn reclassify(
         change.columns.push((ticket::Column::Priority, Expr::value(priority.as_str())));
         change.columns.push((ticket::Column::FirstResponseDue, Expr::value(first_due)));
         change.columns.push((ticket::Column::ResolutionDue, Expr::value(resolution_due)));
+        // New targets: the reminder job starts over for this ticket.
+        change.columns.push((ticket::Column::SlaReminded, Expr::value(0i16)));
+        change.columns.push((ticket::Column::SlaCheckAt, Expr::value(Option::<DateTime<Utc>>::None)));
     }
     change.columns.push((ticket::Column::ServiceId, Expr::value(service_id)));
     apply(ctx, actor, current, expected_version, change).await

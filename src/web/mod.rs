@@ -24,6 +24,10 @@ impl Fairing for SecurityHeaders {
         res.set_raw_header("X-Content-Type-Options", "nosniff");
         res.set_raw_header("X-Frame-Options", "DENY");
         res.set_raw_header("Referrer-Policy", "same-origin");
+        // A response that brings its own, stricter policy keeps it (downloads: a sandbox).
+        if res.headers().contains("Content-Security-Policy") {
+            return;
+        }
         res.set_raw_header(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \

@@ -1,0 +1,22 @@
+//! Attachments and screenshots on reports and tickets (SPEC §4–§6): uploaded with a report,
+//! a new ticket, a reply or note, or by a provider; checked by size and by content; stored
+//! outside the web root; downloaded only within the actor's scope and with safe headers.
+pub mod api;
+pub mod flows;
+pub mod openapi;
+pub mod routes;
+pub mod service;
+pub mod sniff;
+pub mod store;
+
+pub use routes::routes;
+
+/// What the upload fields tell people: the accepted types and the limits.
+pub fn hints(settings: &crate::config::Settings) -> serde_json::Value {
+    serde_json::json!({
+        "accept": sniff::ACCEPT_ATTRIBUTE,
+        "types": sniff::ACCEPTED,
+        "max": store::human_size(settings.attachment_max_bytes),
+        "max_files": store::MAX_FILES.to_string(),
+    })
+}

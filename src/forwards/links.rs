@@ -1,0 +1,107 @@
+//! Provider links: one per contact and forward. A token is HMAC(server key, random salt);
+//! the database keeps the salt and the token's SHA-256 hash only, so a leaked database does
+//! not hand out working links, yet every later mail about the forward (the desk's answers,
+//! reminders) carries the same link the contact already has, as SPEC §6 asks.
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde_json::json;
+
+use super::service::LINK_DAYS;
+use crate::auth::tokens;
+use crate::config::Settings;
+use crate::error::AppResult;
+use crate::i18n::Lang;
+use crate::mail::{self, Outgoing};
+use crate::tickets::service::Ctx;
+use crate::tickets::status::number;
+use entities::{forward, forward_link, provider_contact, ticket};
+
+/// A contact's working link: its token and when it expires.
+pub struct Link {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The contact's live link to the forward, or a new one when they have none, or when its
+/// token can no longer be computed (a link from before salts, or the server key changed).
+pub async fn link_for(
+    txn: &DatabaseTransaction,
+    settings: &Settings,
+    fwd: &forward::Model,
+    contact: &provider_contact::Model,
+    now: DateTime<Utc>,
+) -> AppResult<Link> {
+    let live = forward_link::Entity::find()
+        .filter(forward_link::Column::ForwardId.eq(fwd.id))
+        .filter(forward_link::Column::ContactEmail.eq(contact.email.as_str()))
+        .filter(forward_link::Column::RevokedAt.is_null())
+        .filter(forward_link::Column::ExpiresAt.gt(now))
+        .order_by_desc(forward_link::Column::Id)
+        .all(txn)
+        .await?;
+    for link in live {
+        let Some(salt) = link.token_salt.as_deref() else { continue };
+        let token = tokens::derived_token(&settings.provider_link_key, salt);
+        if tokens::hash(&token) == link.token_hash {
+            return Ok(Link { token, expires_at: link.expires_at });
+        }
+    }
+    let salt = tokens::random_hex(32);
+    let token = tokens::derived_token(&settings.provider_link_key, &salt);
+    let expires_at = now + chrono::Duration::days(LINK_DAYS);
+    forward_link::ActiveModel {
+        forward_id: Set(fwd.id),
+        contact_email: Set(contact.email.clone()),
+        contact_name: Set(contact.name.clone()),
+        token_hash: Set(tokens::hash(&token)),
+        token_salt: Set(Some(salt)),
+        expires_at: Set(expires_at),
+        revoked_at: Set(None),
+        last_used_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(Link { token, expires_at })
+}
+
+/// Mails one contact about the forward, with their link (`kind` picks subject and intro:
+/// forward_new, forward_reply, forward_reminder).
+pub async fn mail_contact(
+    txn: &DatabaseTransaction,
+    ctx: &Ctx<'_>,
+    fwd: &forward::Model,
+    t: &ticket::Model,
+    contact: &provider_contact::Model,
+    kind: &str,
+    body: &str,
+) -> AppResult<()> {
+    let now = Utc::now();
+    let link = link_for(txn, ctx.settings, fwd, contact, now).await?;
+    // Whole days left, rounded up, so a fresh link says 30 and none says 0.
+    let days_left = ((link.expires_at - now).num_hours() + 23) / 24;
+    let thread = format!("forward-{}", fwd.id);
+    mail::enqueue(
+        txn,
+        ctx.mailer,
+        Outgoing {
+            to_addr: &contact.email,
+            to_name: &contact.name,
+            lang: Lang::De,
+            template: "forward",
+            context: &json!({
+                "kind": kind,
+                "number": number(t.id),
+                "title": t.title,
+                "priority": fwd.priority,
+                "body": body,
+                "link": ctx.mailer.link(&format!("/provider/{}", link.token)),
+                "days": days_left.to_string(),
+            }),
+            thread: Some(&thread),
+        },
+    )
+    .await?;
+    Ok(())
+}
