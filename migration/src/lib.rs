@@ -9,6 +9,7 @@ mod m20261123_000005_reports;
 mod m20261123_000006_forwards;
 mod m20261123_000007_attachments;
 mod m20261123_000008_reminders;
+mod m20261123_000009_queue_indexes;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_forwards::Migration),
             Box::new(m20261123_000007_attachments::Migration),
             Box::new(m20261123_000008_reminders::Migration),
+            Box::new(m20261123_000009_queue_indexes::Migration),
         ]
     }
 }

@@ -1,9 +1,12 @@
 //! The desk's queues: named views over all schools' tickets, with counts, filters and
 //! keyset pagination (newest change first; the cursor is the last row's time and id, so
 //! page 1,000 costs what page 1 does).
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Statement,
 };
 use serde::Serialize;
 
@@ -69,8 +72,8 @@ fn parse_cursor(after: &str) -> AppResult<Option<(DateTime<Utc>, i32)>> {
     Ok(Some((time.with_timezone(&Utc), id)))
 }
 
-fn cursor(t: &ticket::Model) -> String {
-    format!("{}_{}", t.updated_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true), t.id)
+fn cursor((updated_at, id): &(DateTime<Utc>, i32)) -> String {
+    format!("{}_{}", updated_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true), id)
 }
 
 /// The filters a page may narrow any queue by; unknown values are refused, not ignored.
@@ -109,32 +112,98 @@ pub async fn page(db: &DatabaseConnection, actor: &Actor, filter: &Filter) -> Ap
         return Err(AppError::Forbidden);
     }
     let condition = queue_condition(&filter.queue, actor, Utc::now())?.add(narrowing(db, filter).await?);
-    fetch(db, condition, filter).await
+    fetch(db, condition, page_statuses(queue_statuses(&filter.queue), filter), filter).await
+}
+
+/// The statuses a queue holds; `None` for every status ("all").
+fn queue_statuses(queue: &str) -> Option<Vec<&'static str>> {
+    match queue {
+        "" | "open" | "mine" | "overdue" => Some(active_statuses()),
+        "new" => Some(vec![Status::New.as_str()]),
+        "waiting" => Some(vec![Status::WaitingOnSchool.as_str()]),
+        "provider" => Some(vec![Status::AtProvider.as_str()]),
+        _ => None,
+    }
+}
+
+/// The statuses a page reads, one index range each: the queue's, narrowed by the status
+/// filter (already checked by `narrowing`).
+fn page_statuses(of_queue: Option<Vec<&'static str>>, filter: &Filter) -> Option<Vec<&'static str>> {
+    match Status::parse(&filter.status) {
+        Some(wanted) => Some(
+            of_queue.unwrap_or_else(|| vec![wanted.as_str()]).into_iter().filter(|s| *s == wanted.as_str()).collect(),
+        ),
+        None => of_queue,
+    }
 }
 
 /// One page of the tickets matching `condition`, newest change first, after the cursor.
-async fn fetch(db: &DatabaseConnection, condition: Condition, filter: &Filter) -> AppResult<QueuePage> {
+/// With `statuses`, each status is read on its own and the pages merged: an `IN` over
+/// statuses cannot walk an index in page order, and would sort every matching ticket.
+async fn fetch(
+    db: &DatabaseConnection,
+    condition: Condition,
+    statuses: Option<Vec<&'static str>>,
+    filter: &Filter,
+) -> AppResult<QueuePage> {
     let now = Utc::now();
     let limit = filter.limit.unwrap_or(PAGE).clamp(1, 200);
-    let mut select = ticket::Entity::find().filter(condition);
-    if let Some((time, id)) = parse_cursor(&filter.after)? {
+    let after = parse_cursor(&filter.after)?;
+    let mut keys = Vec::new();
+    match statuses {
+        None => keys = page_keys(db, condition, after, limit + 1).await?,
+        Some(statuses) => {
+            for status in statuses {
+                let narrowed = condition.clone().add(ticket::Column::Status.eq(status));
+                keys.extend(page_keys(db, narrowed, after, limit + 1).await?);
+            }
+            keys.sort_unstable_by(|a, b| b.cmp(a));
+        }
+    }
+    let more = keys.len() as u64 > limit;
+    keys.truncate(limit as usize);
+    let ids: Vec<i32> = keys.iter().map(|(_, id)| *id).collect();
+    let mut found: HashMap<i32, ticket::Model> = ticket::Entity::find()
+        .filter(ticket::Column::Id.is_in(ids.clone()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect();
+    // The order (and the cursor) of the keys: a ticket changed since keeps its place on this page.
+    let rows: Vec<ticket::Model> = ids.iter().filter_map(|id| found.remove(id)).collect();
+    let next = if more { keys.last().map(cursor) } else { None };
+    let lookup = Lookup::load(db, &rows).await?;
+    Ok(QueuePage { items: rows.iter().map(|t| lookup.view(t, now)).collect(), next })
+}
+
+/// Time of last change and id of up to `limit` tickets matching `condition` after the
+/// cursor, in page order; read from the index alone where one covers the condition.
+async fn page_keys(
+    db: &DatabaseConnection,
+    condition: Condition,
+    after: Option<(DateTime<Utc>, i32)>,
+    limit: u64,
+) -> AppResult<Vec<(DateTime<Utc>, i32)>> {
+    let mut select = ticket::Entity::find()
+        .select_only()
+        .column(ticket::Column::UpdatedAt)
+        .column(ticket::Column::Id)
+        .filter(condition);
+    if let Some((time, id)) = after {
         select = select.filter(
             Condition::any()
                 .add(ticket::Column::UpdatedAt.lt(time))
                 .add(Condition::all().add(ticket::Column::UpdatedAt.eq(time)).add(ticket::Column::Id.lt(id))),
         );
     }
-    let rows = select
+    Ok(select
         .order_by_desc(ticket::Column::UpdatedAt)
         .order_by_desc(ticket::Column::Id)
-        .limit(limit + 1)
+        .limit(limit)
+        .into_tuple::<(DateTime<Utc>, i32)>()
         .all(db)
-        .await?;
-    let more = rows.len() as u64 > limit;
-    let rows: Vec<ticket::Model> = rows.into_iter().take(limit as usize).collect();
-    let next = if more { rows.last().map(cursor) } else { None };
-    let lookup = Lookup::load(db, &rows).await?;
-    Ok(QueuePage { items: rows.iter().map(|t| lookup.view(t, now)).collect(), next })
+        .await?)
 }
 
 #[derive(Debug, Serialize)]
@@ -143,15 +212,59 @@ pub struct QueueCount {
     pub count: u64,
 }
 
-/// The count on each queue's tab.
+#[derive(FromQueryResult)]
+struct StatusCount {
+    status: String,
+    unassigned: i32,
+    tickets: i64,
+}
+
+/// The count on each queue's tab. The status queues add up `ticket_queue_counts` (kept
+/// exact by triggers, see migration 000009): counting 40,000 open tickets per page view
+/// would cost more than the whole page. "mine" and "overdue" count index ranges that
+/// grow with one agent's work and with the overdue backlog only.
 pub async fn counts(db: &DatabaseConnection, actor: &Actor) -> AppResult<Vec<QueueCount>> {
     let now = Utc::now();
+    let by_status = StatusCount::find_by_statement(Statement::from_string(
+        db.get_database_backend(),
+        "SELECT status, CAST(unassigned AS INTEGER) AS unassigned, CAST(SUM(tickets) AS BIGINT) AS tickets \
+         FROM ticket_queue_counts GROUP BY status, unassigned",
+    ))
+    .all(db)
+    .await?;
+    let sum = |keep: &dyn Fn(&StatusCount) -> bool| -> u64 {
+        by_status.iter().filter(|c| keep(c)).map(|c| c.tickets.max(0) as u64).sum()
+    };
+    let active = active_statuses();
     let mut out = Vec::new();
     for queue in QUEUES.iter().filter(|q| **q != "all") {
-        let count = ticket::Entity::find().filter(queue_condition(queue, actor, now)?).count(db).await?;
+        let count = match *queue {
+            "new" => sum(&|c| c.status == Status::New.as_str() && c.unassigned == 1),
+            "open" => sum(&|c| active.contains(&c.status.as_str())),
+            "waiting" => sum(&|c| c.status == Status::WaitingOnSchool.as_str()),
+            "provider" => sum(&|c| c.status == Status::AtProvider.as_str()),
+            "overdue" => overdue_count(db, now).await?,
+            _ => ticket::Entity::find().filter(queue_condition(queue, actor, now)?).count(db).await?,
+        };
         out.push(QueueCount { queue, count });
     }
     Ok(out)
+}
+
+/// The overdue queue's count as two disjoint index ranges per status: past the resolution
+/// time, or else past the first-response time without a response.
+async fn overdue_count(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<u64> {
+    let active = || ticket::Entity::find().filter(ticket::Column::Status.is_in(active_statuses()));
+    let past_resolution = active().filter(ticket::Column::ResolutionDue.lt(now)).count(db).await?;
+    let only_first_response = active()
+        .filter(ticket::Column::FirstResponseAt.is_null())
+        .filter(ticket::Column::FirstResponseDue.lt(now))
+        .filter(
+            Condition::any().add(ticket::Column::ResolutionDue.gte(now)).add(ticket::Column::ResolutionDue.is_null()),
+        )
+        .count(db)
+        .await?;
+    Ok(past_resolution + only_first_response)
 }
 
 /// A school's tickets for its helpdesk tile: open ones first, then the recently finished.
@@ -184,7 +297,7 @@ pub async fn school_page(db: &DatabaseConnection, actor: &Actor, filter: &Filter
     let mut narrowed = filter.clone();
     narrowed.school = String::new();
     let condition = Condition::all().add(ticket::Column::SchoolId.eq(school_id)).add(narrowing(db, &narrowed).await?);
-    fetch(db, condition, filter).await
+    fetch(db, condition, page_statuses(None, filter), filter).await
 }
 
 /// A fingerprint of the ticket table (latest change and number of tickets): the queue

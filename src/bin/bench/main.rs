@@ -5,6 +5,8 @@ mod http;
 mod quality;
 mod report;
 mod search;
+mod tickets;
+mod tickets_fill;
 
 use std::path::PathBuf;
 
@@ -48,6 +50,23 @@ enum Command {
         #[arg(long, default_value_t = 32)]
         connections: u32,
     },
+    /// The desk at 1,000,000 tickets: queue pages and ticket creation on the real server.
+    Tickets {
+        #[arg(long, default_value_t = 1_000_000)]
+        tickets: usize,
+        #[arg(long, default_value_t = 200)]
+        schools: usize,
+        /// sqlite, postgres or both.
+        #[arg(long, default_value = "both")]
+        backend: String,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 32)]
+        connections: u32,
+        /// A PostgreSQL server (trust auth); the benchmark creates and drops its own database.
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432")]
+        pg: String,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -57,6 +76,9 @@ fn main() -> std::process::ExitCode {
         Command::SearchOne { docs, queries } => search::run_one(&cli.corpus, docs, queries),
         Command::Quality => quality::run(&cli.corpus),
         Command::Http { seconds, connections } => http::run(&cli.corpus, seconds, connections),
+        Command::Tickets { tickets, schools, backend, seconds, connections, pg } => {
+            tickets::run(&tickets::Options { tickets, schools, backend, seconds, connections, pg_url: pg })
+        }
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -1,0 +1,162 @@
+//! The desk's queue counts stay exact: they come from a table kept by database triggers
+//! (migration 000009), so after every kind of change (opening, assigning, asking the school,
+//! resolving, closing, reopening, deleting) each queue's count must equal
+//! the number of tickets its pages list, and the pages must come in order, each once.
+mod common;
+
+use common::{Backend, TestApp};
+use rocket::http::{ContentType, Method, Status};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use staffel::auth::Actor;
+use staffel::tickets::queue::{self, Filter, QUEUES};
+
+async fn actor(app: &TestApp, email: &str) -> Actor {
+    let user = staffel::accounts::service::find_by_email(app.db(), email).await.unwrap().expect("user");
+    staffel::auth::session::load_actor(app.db(), user.id).await.expect("actor")
+}
+
+/// Every ticket of a queue through its pages (three at a time), newest change first.
+async fn listed(app: &TestApp, agent: &Actor, queue: &str, status: &str, school: &str) -> Vec<String> {
+    let mut numbers = Vec::new();
+    let mut filter = Filter {
+        queue: queue.into(),
+        status: status.into(),
+        school: school.into(),
+        limit: Some(3),
+        ..Default::default()
+    };
+    let mut last: Option<chrono::DateTime<chrono::Utc>> = None;
+    loop {
+        let page = queue::page(app.db(), agent, &filter).await.expect("page");
+        for item in &page.items {
+            assert!(last.is_none_or(|l| l >= item.updated_at), "{queue}: pages out of order");
+            last = Some(item.updated_at);
+            assert!(!numbers.contains(&item.number), "{queue}: {} listed twice", item.number);
+            numbers.push(item.number.clone());
+        }
+        match page.next {
+            Some(next) => filter.after = next,
+            None => return numbers,
+        }
+    }
+}
+
+async fn assert_exact(app: &TestApp, agent: &Actor, when: &str) {
+    let counts = queue::counts(app.db(), agent).await.expect("counts");
+    assert_eq!(counts.len(), QUEUES.len() - 1);
+    for c in counts {
+        let listed = listed(app, agent, c.queue, "", "").await.len() as u64;
+        assert_eq!(c.count, listed, "{when}: queue {} counts {} but lists {listed}", c.queue, c.count);
+    }
+}
+
+async fn post(app: &TestApp, token: &str, path: &str, body: &str) -> serde_json::Value {
+    let reply = app.api_send(Method::Post, Some(token), path, body, ContentType::JSON).await;
+    assert!(reply.status == Status::Ok || reply.status == Status::Created, "{path}: {} {}", reply.status, reply.body);
+    reply.json()
+}
+
+async fn counts_follow_every_change(backend: Backend) {
+    let app = TestApp::new(&backend).await;
+    app.school("gym").await;
+    app.school("gs").await;
+    app.user("admin@gym.de", "school_admin", "gym").await;
+    app.user("admin@gs.de", "school_admin", "gs").await;
+    app.user("agent@desk.de", "agent", "").await;
+    app.user("agent2@desk.de", "agent", "").await;
+    let gym = app.token("admin@gym.de").await;
+    let gs = app.token("admin@gs.de").await;
+    let agent_token = app.token("agent@desk.de").await;
+    let agent2_token = app.token("agent2@desk.de").await;
+    let agent = actor(&app, "agent@desk.de").await;
+    let agent2 = actor(&app, "agent2@desk.de").await;
+    assert_exact(&app, &agent, "empty").await;
+
+    let mut numbers = Vec::new();
+    for n in 0..12 {
+        let token = if n % 3 == 0 { &gs } else { &gym };
+        let body = format!(r#"{{"title":"Problem {n}","description":"Details","priority":"P{}"}}"#, n % 4 + 1);
+        numbers.push(post(&app, token, "/api/v1/tickets", &body).await["number"].as_str().unwrap().to_string());
+    }
+    assert_exact(&app, &agent, "opened").await;
+
+    let url = |number: &str, action: &str| format!("/api/v1/tickets/{number}/{action}");
+    post(&app, &agent_token, &url(&numbers[0], "assign"), r#"{"agent":"me"}"#).await;
+    post(&app, &agent_token, &url(&numbers[1], "assign"), r#"{"agent":"me"}"#).await;
+    post(&app, &agent2_token, &url(&numbers[2], "assign"), r#"{"agent":"me"}"#).await;
+    // Reassigning keeps the status; only who works on it changes.
+    post(&app, &agent_token, &url(&numbers[2], "assign"), r#"{"agent":"agent@desk.de"}"#).await;
+    post(&app, &agent_token, &url(&numbers[3], "comments"), r#"{"body":"Wir schauen.","internal":false}"#).await;
+    post(&app, &agent_token, &url(&numbers[4], "resolve"), r#"{"solution":"Neu gestartet."}"#).await;
+    post(&app, &agent_token, &url(&numbers[5], "resolve"), r#"{"solution":"Getauscht."}"#).await;
+    post(&app, &agent_token, &url(&numbers[5], "close"), "{}").await;
+    post(&app, &agent_token, &url(&numbers[4], "reopen"), r#"{"reason":"Wieder kaputt."}"#).await;
+    assert_exact(&app, &agent, "worked").await;
+    assert_exact(&app, &agent2, "worked, the other agent").await;
+
+    // Asking the school and its answer move the ticket between queues.
+    let ask = app.api_get(Some(&agent_token), &format!("/api/v1/tickets/{}", numbers[1])).await.json();
+    let id = staffel::tickets::status::id_of(&numbers[1]).unwrap();
+    let ctx = staffel::tickets::service::Ctx {
+        db: app.db(),
+        mailer: app.client.rocket().state().unwrap(),
+        settings: app.settings(),
+    };
+    staffel::tickets::service::ask_school(&ctx, &agent, id, "Welcher Raum?", ask["version"].as_i64().map(|v| v as i32))
+        .await
+        .expect("ask");
+    assert_exact(&app, &agent, "asked").await;
+    let waiting = listed(&app, &agent, "waiting", "", "").await;
+    assert_eq!(waiting, vec![numbers[1].clone()]);
+    post(&app, &gym, &url(&numbers[1], "comments"), r#"{"body":"Raum 204","internal":false}"#).await;
+    assert_exact(&app, &agent, "answered").await;
+
+    // Overdue: due times in the past, for the resolution and for the first response alone.
+    entities::ticket::Entity::update_many()
+        .col_expr(entities::ticket::Column::ResolutionDue, Expr::value(chrono::Utc::now() - chrono::Duration::hours(1)))
+        .filter(entities::ticket::Column::Id.is_in([id, staffel::tickets::status::id_of(&numbers[6]).unwrap()]))
+        .exec(app.db())
+        .await
+        .unwrap();
+    entities::ticket::Entity::update_many()
+        .col_expr(
+            entities::ticket::Column::FirstResponseDue,
+            Expr::value(chrono::Utc::now() - chrono::Duration::hours(1)),
+        )
+        .filter(
+            entities::ticket::Column::Id.is_in([7, 8].map(|n| staffel::tickets::status::id_of(&numbers[n]).unwrap())),
+        )
+        .exec(app.db())
+        .await
+        .unwrap();
+    let overdue = queue::counts(app.db(), &agent).await.unwrap().into_iter().find(|c| c.queue == "overdue").unwrap();
+    assert_eq!(overdue.count, 4);
+    assert_exact(&app, &agent, "overdue").await;
+
+    // Filters narrow a queue's pages to the intersection; an empty one lists nothing.
+    let open_gym = listed(&app, &agent, "open", "open", "gym").await;
+    let all_open = listed(&app, &agent, "all", "open", "").await;
+    assert!(open_gym.iter().all(|n| all_open.contains(n)) && !open_gym.is_empty());
+    assert!(listed(&app, &agent, "waiting", "open", "").await.is_empty());
+
+    // Tickets deleted behind the application's back (as a school's cascade does): counts follow.
+    let gs_id = entities::school::Entity::find()
+        .filter(entities::school::Column::Slug.eq("gs"))
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    entities::ticket::Entity::delete_many()
+        .filter(entities::ticket::Column::SchoolId.eq(gs_id))
+        .exec(app.db())
+        .await
+        .unwrap();
+    assert_exact(&app, &agent, "deleted").await;
+}
+
+#[rocket::async_test]
+async fn queue_counts_stay_exact_through_every_change() {
+    on_each_backend!(counts_follow_every_change);
+}
