@@ -1,5 +1,6 @@
 //! Background work started when the server lifts off and stopped when it shuts down:
-//! the mail outbox, the search index sync, and the SLA and provider-deadline reminders.
+//! the mail outbox, the search index sync, the SLA and provider-deadline reminders, and the
+//! sweep of orphaned upload files.
 use std::sync::{Arc, Mutex};
 
 use rocket::fairing::{Fairing, Info, Kind};
@@ -38,6 +39,7 @@ impl Fairing for Jobs {
             metrics: rocket.state::<Arc<Metrics>>().cloned(),
         };
         tokio::spawn(worker.run(rx.clone()));
+        tokio::spawn(sweep_orphaned_files(db.clone(), settings.clone(), rx.clone()));
         if let Some(mailer) = rocket.state::<crate::mail::Mailer>() {
             tokio::spawn(send_reminders(db.clone(), mailer.clone(), settings.clone(), rx.clone()));
         }
@@ -102,6 +104,26 @@ async fn send_reminders(
         }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
+            _ = shutdown.changed() => break,
+        }
+    }
+}
+
+/// Removes upload files that no attachment row records (left by a crash mid-upload), at
+/// start and then every six hours.
+async fn sweep_orphaned_files(
+    db: DatabaseConnection,
+    settings: Settings,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        match crate::attachments::sweep::sweep_orphans(&db, &settings, std::time::SystemTime::now()).await {
+            Ok(0) => {}
+            Ok(files) => tracing::info!(files, "orphaned upload files removed"),
+            Err(e) => tracing::warn!(error = %e, "sweeping upload files failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(6 * 60 * 60)) => {}
             _ = shutdown.changed() => break,
         }
     }

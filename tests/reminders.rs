@@ -14,7 +14,8 @@ async fn run_job(app: &TestApp, now: DateTime<Utc>) -> usize {
     staffel::tickets::reminders::run_once(&ctx, now).await.expect("reminders run")
 }
 
-async fn subjects_to(app: &TestApp, email: &str) -> Vec<String> {
+/// The (subject, text) of every mail to this address, oldest first.
+async fn mails_to(app: &TestApp, email: &str) -> Vec<(String, String)> {
     entities::mail_outbox::Entity::find()
         .filter(entities::mail_outbox::Column::ToAddr.eq(email))
         .order_by_asc(entities::mail_outbox::Column::Id)
@@ -22,20 +23,16 @@ async fn subjects_to(app: &TestApp, email: &str) -> Vec<String> {
         .await
         .unwrap()
         .into_iter()
-        .map(|m| m.subject)
+        .map(|m| (m.subject, m.body_text))
         .collect()
 }
 
+async fn subjects_to(app: &TestApp, email: &str) -> Vec<String> {
+    mails_to(app, email).await.into_iter().map(|(subject, _)| subject).collect()
+}
+
 async fn bodies_to(app: &TestApp, email: &str) -> Vec<String> {
-    entities::mail_outbox::Entity::find()
-        .filter(entities::mail_outbox::Column::ToAddr.eq(email))
-        .order_by_asc(entities::mail_outbox::Column::Id)
-        .all(app.db())
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|m| m.body_text)
-        .collect()
+    mails_to(app, email).await.into_iter().map(|(_, body)| body).collect()
 }
 
 async fn ticket(app: &TestApp) -> entities::ticket::Model {

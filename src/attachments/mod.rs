@@ -8,6 +8,7 @@ pub mod routes;
 pub mod service;
 pub mod sniff;
 pub mod store;
+pub mod sweep;
 
 pub use routes::routes;
 
