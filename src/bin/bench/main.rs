@@ -66,6 +66,10 @@ enum Command {
         /// A PostgreSQL server (trust auth); the benchmark creates and drops its own database.
         #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432")]
         pg: String,
+        /// Keep the filled databases (SQLite under this directory, PostgreSQL as the database
+        /// `staffel_bench_reuse`) and reuse them on the next run instead of filling again.
+        #[arg(long)]
+        reuse: Option<std::path::PathBuf>,
     },
 }
 
@@ -76,8 +80,8 @@ fn main() -> std::process::ExitCode {
         Command::SearchOne { docs, queries } => search::run_one(&cli.corpus, docs, queries),
         Command::Quality => quality::run(&cli.corpus),
         Command::Http { seconds, connections } => http::run(&cli.corpus, seconds, connections),
-        Command::Tickets { tickets, schools, backend, seconds, connections, pg } => {
-            tickets::run(&tickets::Options { tickets, schools, backend, seconds, connections, pg_url: pg })
+        Command::Tickets { tickets, schools, backend, seconds, connections, pg, reuse } => {
+            tickets::run(&tickets::Options { tickets, schools, backend, seconds, connections, pg_url: pg, reuse })
         }
     };
     match result {

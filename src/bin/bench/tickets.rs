@@ -26,7 +26,12 @@ pub struct Options {
     pub seconds: u64,
     pub connections: u32,
     pub pg_url: String,
+    /// Where filled databases are kept between runs (`--reuse`).
+    pub reuse: Option<PathBuf>,
 }
+
+/// The PostgreSQL database `--reuse` keeps.
+const REUSED_PG_DATABASE: &str = "staffel_bench_reuse";
 
 struct Run {
     route: String,
@@ -55,16 +60,34 @@ pub fn run(options: &Options) -> Result<(), String> {
     let mut failures = Vec::new();
     for backend in backends {
         let temp = TempDir::new("tickets")?;
-        let data = temp.path().join("data");
+        let kept = options.reuse.as_ref().map(|dir| Kept::new(dir, backend, options));
+        let data = match &options.reuse {
+            Some(dir) if backend == "sqlite" => dir.join("sqlite-data"),
+            _ => temp.path().join("data"),
+        };
+        let reusing = kept.as_ref().is_some_and(|k| k.tokens().is_some());
         let (url, pg_database) = match backend {
-            "sqlite" => (format!("sqlite://{}?mode=rwc", data.join("staffel.db").display()), None),
+            "sqlite" => {
+                if kept.is_some() && !reusing {
+                    let _ = std::fs::remove_dir_all(&data);
+                }
+                (format!("sqlite://{}?mode=rwc", data.join("staffel.db").display()), None)
+            }
             _ => {
-                let name = format!("staffel_bench_{}", std::process::id());
-                runtime.block_on(pg_admin(&options.pg_url, &format!("CREATE DATABASE {name}")))?;
-                (format!("{}/{name}", options.pg_url.trim_end_matches('/')), Some(name))
+                let name = match kept {
+                    Some(_) => REUSED_PG_DATABASE.to_string(),
+                    None => format!("staffel_bench_{}", std::process::id()),
+                };
+                if !reusing {
+                    runtime
+                        .block_on(pg_admin(&options.pg_url, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))?;
+                    runtime.block_on(pg_admin(&options.pg_url, &format!("CREATE DATABASE {name}")))?;
+                }
+                let url = format!("{}/{name}", options.pg_url.trim_end_matches('/'));
+                (url, Some(name).filter(|_| kept.is_none()))
             }
         };
-        let outcome = one_backend(&runtime, &binary, backend, &url, &data, temp.path(), options);
+        let outcome = one_backend(&runtime, &binary, backend, &url, &data, temp.path(), options, kept.as_ref());
         if let Some(name) = pg_database {
             let dropped =
                 runtime.block_on(pg_admin(&options.pg_url, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")));
@@ -93,6 +116,7 @@ async fn pg_admin(server: &str, sql: &str) -> Result<(), String> {
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn one_backend(
     runtime: &tokio::runtime::Runtime,
     binary: &Path,
@@ -101,6 +125,7 @@ fn one_backend(
     data: &Path,
     temp: &Path,
     options: &Options,
+    kept: Option<&Kept>,
 ) -> Result<Outcome, String> {
     let port = free_port()?;
     let cli = |args: &[&str]| -> Result<String, String> {
@@ -110,8 +135,26 @@ fn one_backend(
         }
         Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
     };
-    eprintln!("tickets [{backend}]: migrating, then {} schools and {} tickets ...", options.schools, options.tickets);
     cli(&["migrate"])?;
+    if let Some((desk_token, creator_tokens)) = kept.and_then(Kept::tokens) {
+        eprintln!("tickets [{backend}]: reusing the database filled before ({url})");
+        let mut filled = runtime.block_on(tickets_fill::existing(url))?;
+        filled.tickets = options.tickets as u64;
+        return serve_and_measure(
+            runtime,
+            binary,
+            backend,
+            url,
+            data,
+            temp,
+            port,
+            filled,
+            &desk_token,
+            &creator_tokens,
+            options,
+        );
+    }
+    eprintln!("tickets [{backend}]: migrated; filling {} schools and {} tickets ...", options.schools, options.tickets);
     runtime.block_on(tickets_fill::people(url, options.schools))?;
     cli(&["user", "add", "--email", DESK_EMAIL, "--name", "Desk", "--role", "agent", "--password", PASSWORD])?;
     let desk_token = cli(&["token", "new", "--email", DESK_EMAIL])?;
@@ -125,14 +168,33 @@ fn one_backend(
     }
     let filled = runtime.block_on(tickets_fill::tickets(url, options.tickets))?;
     eprintln!("tickets [{backend}]: filled in {:.0} s; starting staffel serve ...", filled.took.as_secs_f64());
+    if let Some(kept) = kept {
+        kept.save(&desk_token, &creator_tokens)?;
+    }
+    serve_and_measure(runtime, binary, backend, url, data, temp, port, filled, &desk_token, &creator_tokens, options)
+}
 
+#[allow(clippy::too_many_arguments)]
+fn serve_and_measure(
+    runtime: &tokio::runtime::Runtime,
+    binary: &Path,
+    backend: &'static str,
+    url: &str,
+    data: &Path,
+    temp: &Path,
+    port: u16,
+    filled: Filled,
+    desk_token: &str,
+    creator_tokens: &[String],
+    options: &Options,
+) -> Result<Outcome, String> {
     let log = temp.join("serve.log");
     let out = std::fs::File::create(&log).map_err(|e| e.to_string())?;
     let err = out.try_clone().map_err(|e| e.to_string())?;
     let child =
         staffel(binary, data, port, url).arg("serve").stdout(out).stderr(err).spawn().map_err(|e| e.to_string())?;
     let mut server = Server { child, port, log };
-    let measured = measure(&mut server, runtime, url, temp, &filled, &desk_token, &creator_tokens, options);
+    let measured = measure(&mut server, runtime, url, temp, &filled, desk_token, creator_tokens, options);
     server.stop();
     let (runs, creation, created_in_db) = measured?;
     Ok(Outcome { backend, filled, runs, creation, created_in_db })
@@ -216,7 +278,10 @@ fn measure(
         ("/api/v1/tickets?… (12 in rotation)", Some(&api)),
     ];
     let mut runs = Vec::new();
-    for connections in [options.connections, 1] {
+    let mut levels = vec![options.connections, 8, 1];
+    levels.dedup();
+    levels.retain(|c| *c <= options.connections);
+    for connections in levels {
         for (route, script) in routes {
             let target = if route == "/healthz" { format!("{base}/healthz") } else { format!("{base}/desk") };
             eprintln!("tickets: wrk -c{connections} {route} ...");
@@ -273,7 +338,7 @@ fn lua_string(text: &str) -> String {
 fn print(outcomes: &[Outcome], options: &Options) {
     println!();
     println!(
-        "staffel serve; wrk -t2 at -c{} and -t1 at -c1, {} s per route after 2 s of warm-up; wrk \
+        "staffel serve; wrk -t2 at -c{} and -c8, -t1 at -c1, {} s per route after 2 s of warm-up; wrk \
          and the server share the machine's cores",
         options.connections, options.seconds
     );
@@ -342,6 +407,36 @@ fn print(outcomes: &[Outcome], options: &Options) {
         ]);
     }
     t.print();
+}
+
+/// A database kept by `--reuse`: a marker beside it records that the fill completed, with
+/// the tokens the benchmark signs in with.
+struct Kept {
+    marker: PathBuf,
+    key: String,
+}
+
+impl Kept {
+    fn new(dir: &Path, backend: &str, options: &Options) -> Kept {
+        let _ = std::fs::create_dir_all(dir);
+        Kept { marker: dir.join(format!("{backend}.filled")), key: format!("{} {}", options.tickets, options.schools) }
+    }
+
+    /// The desk's and the creators' tokens, if a fill of this size completed.
+    fn tokens(&self) -> Option<(String, Vec<String>)> {
+        let text = std::fs::read_to_string(&self.marker).ok()?;
+        let mut lines = text.lines();
+        if lines.next()? != self.key {
+            return None;
+        }
+        let desk = lines.next()?.to_string();
+        Some((desk, lines.map(str::to_string).collect()))
+    }
+
+    fn save(&self, desk: &str, creators: &[String]) -> Result<(), String> {
+        let text = format!("{}\n{desk}\n{}\n", self.key, creators.join("\n"));
+        std::fs::write(&self.marker, text).map_err(|e| format!("{}: {e}", self.marker.display()))
+    }
 }
 
 struct Server {

@@ -233,6 +233,21 @@ pub async fn tickets(url: &str, total: usize) -> Result<Filled, String> {
     })
 }
 
+/// The schools and services of a database filled before (`--reuse`).
+pub async fn existing(url: &str) -> Result<Filled, String> {
+    let db = Database::connect(url).await.map_err(|e| format!("connect {url}: {e}"))?;
+    let err = |e: sea_orm::DbErr| e.to_string();
+    let schools = school::Entity::find().all(&db).await.map_err(err)?;
+    let services = service::Entity::find().all(&db).await.map_err(err)?;
+    db.close().await.map_err(err)?;
+    Ok(Filled {
+        schools: schools.into_iter().map(|s| (s.id, s.slug)).collect(),
+        services: services.into_iter().filter(|s| s.active).map(|s| s.slug).collect(),
+        tickets: 0,
+        took: Duration::ZERO,
+    })
+}
+
 /// How many tickets the database holds.
 pub async fn count(url: &str) -> Result<u64, String> {
     let db = Database::connect(url).await.map_err(|e| format!("connect {url}: {e}"))?;
