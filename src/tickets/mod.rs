@@ -9,6 +9,7 @@ pub mod queue;
 pub mod reminders;
 pub mod school_routes;
 pub mod service;
+pub mod sla;
 pub mod status;
 pub mod view;
 
