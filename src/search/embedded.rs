@@ -1,12 +1,15 @@
 //! The embedded engine: a tantivy index on disk. Writers are opened per batch and closed
 //! after the commit, so an idle server holds no indexing memory and `staffel reindex` can
 //! take the index while no batch runs.
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use tantivy::indexer::LogMergePolicy;
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING};
 use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 use tokio::sync::Mutex;
 
@@ -17,6 +20,8 @@ use super::ranking::{self, Ranked};
 use super::{Results, SearchDoc, SearchEngine, SearchQuery};
 
 const WRITER_BUDGET: usize = 32_000_000;
+/// The share of deleted documents in a segment that has it merged away.
+const DELETED_BEFORE_MERGE: f32 = 0.25;
 /// The marker for "global" in the school field: a real slug never starts with `_`.
 const GLOBAL: &str = "_global";
 
@@ -139,6 +144,7 @@ impl EmbeddedEngine {
         let fields = self.fields;
         tokio::task::spawn_blocking(move || -> tantivy::Result<()> {
             let mut writer: IndexWriter = index.writer_with_num_threads(1, WRITER_BUDGET)?;
+            writer.set_merge_policy(Box::new(merge_policy()));
             change(&mut writer, fields)?;
             writer.commit()?;
             writer.wait_merging_threads()
@@ -187,6 +193,9 @@ impl EmbeddedEngine {
             // typo search (a Levenshtein automaton over every word of the index) is the
             // costliest part of a query, and the exact word scores as a typo match did.
             _ if self.has_word(searcher, &word.folded, false) => Typos::SpelledRight,
+            // The word being typed that starts some written word is typed right so far: the
+            // prefix match finds what it stands for, without walking the automaton.
+            _ if is_last && self.has_word(searcher, &word.folded, true) => Typos::None,
             distance => {
                 let term = Term::from_field_text(f.body_words, &word.folded);
                 match FuzzyTermQuery::new(term, distance, true).automaton() {
@@ -334,26 +343,24 @@ impl EmbeddedEngine {
             return Ok(Results { hits: Vec::new(), total });
         }
         let f = self.fields;
-        // Snippets highlight the words as matched exactly; the generator needs a query of
-        // plain terms, so it gets one built from the analysed words.
-        let terms: Vec<(Occur, Box<dyn Query>)> = words
-            .iter()
-            .chain(parts.iter().flatten().flat_map(|(head, tail)| [head, tail]))
-            .map(|w| -> (Occur, Box<dyn Query>) {
-                (
-                    Occur::Should,
-                    Box::new(TermQuery::new(Term::from_field_text(f.body, &w.term), IndexRecordOption::WithFreqs)),
-                )
-            })
-            .collect();
-        let mut snippets = SnippetGenerator::create(searcher, &BooleanQuery::new(terms), f.body)?;
-        snippets.set_max_num_chars(180);
+        // Snippets highlight the words as matched exactly (their stems in the body), each
+        // weighing more the rarer it is, as tantivy's own generator weighs them.
+        let mut weights: BTreeMap<String, f32> = BTreeMap::new();
+        for w in words.iter().chain(parts.iter().flatten().flat_map(|(head, tail)| [head, tail])) {
+            let doc_freq = searcher.doc_freq(&Term::from_field_text(f.body, &w.term))?;
+            if doc_freq > 0 {
+                weights.insert(w.term.clone(), 1.0 / (1.0 + doc_freq as f32));
+            }
+        }
+        let tokenizer = TextAnalyzer::from(german::SnippetTokenizer::new(weights.keys().cloned().collect()));
+        let snippets = SnippetGenerator::new(weights, tokenizer, f.body, 180);
         let mut hits = Vec::with_capacity(ranked.len());
         for Ranked { score, address } in ranked {
             let document: TantivyDocument = searcher.doc(address)?;
             let text =
                 |field: Field| document.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
-            let mut snippet = snippets.snippet_from_doc(&document);
+            let mut snippet =
+                snippets.snippet(document.get_first(f.body).and_then(|v| v.as_str()).unwrap_or_default().trim());
             snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
             let mut html = snippet.to_html();
             if html.trim().is_empty() {
@@ -393,6 +400,17 @@ impl EmbeddedEngine {
         }
         filters
     }
+}
+
+/// Tantivy's log merge policy, except that a segment whose documents are more than a
+/// quarter deleted (every edit of an article deletes its old document) is merged, with the
+/// others of its size, at the next commit. By default deleted documents are never expunged:
+/// an import that replaced its articles left segments two thirds dead, whose words and
+/// postings every search still walked.
+fn merge_policy() -> LogMergePolicy {
+    let mut policy = LogMergePolicy::default();
+    policy.set_del_docs_ratio_before_merge(DELETED_BEFORE_MERGE);
+    policy
 }
 
 fn register_analyzers(index: &Index) {

@@ -140,6 +140,68 @@ pub fn query_words(text: &str) -> Vec<QueryWord> {
     })
 }
 
+/// The analyser of snippets: the body's words lowercased and folded, and only those that
+/// may stem to one of the query's terms are stemmed. A German stem only ever drops a
+/// word's ending (and folds umlauts and "ß" as the folding does), so a stem is a prefix of
+/// the folded word: the other words cannot match a term and keep their folded form.
+/// Snippets come out as with the full analyser, at a fraction of the stemming.
+#[derive(Clone)]
+pub struct SnippetTokenizer {
+    terms: std::sync::Arc<[String]>,
+    plain: TextAnalyzer,
+    stemmed: TextAnalyzer,
+}
+
+impl SnippetTokenizer {
+    pub fn new(terms: Vec<String>) -> SnippetTokenizer {
+        QUERY_ANALYZERS.with(|analyzers| {
+            let (stemmed, plain) = &*analyzers.borrow();
+            SnippetTokenizer { terms: terms.into(), plain: plain.clone(), stemmed: stemmed.clone() }
+        })
+    }
+}
+
+impl Tokenizer for SnippetTokenizer {
+    type TokenStream<'a> = SnippetTokens<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> SnippetTokens<'a> {
+        SnippetTokens { text, terms: &self.terms, plain: self.plain.token_stream(text), stemmed: &mut self.stemmed }
+    }
+}
+
+pub struct SnippetTokens<'a> {
+    text: &'a str,
+    terms: &'a [String],
+    plain: tantivy::tokenizer::BoxTokenStream<'a>,
+    stemmed: &'a mut TextAnalyzer,
+}
+
+impl TokenStream for SnippetTokens<'_> {
+    fn advance(&mut self) -> bool {
+        if !self.plain.advance() {
+            return false;
+        }
+        let token = self.plain.token_mut();
+        if self.terms.iter().any(|term| token.text.starts_with(term.as_str())) {
+            let mut stemmed = self.stemmed.token_stream(&self.text[token.offset_from..token.offset_to]);
+            token.text.clear();
+            // A stop word stems to nothing: it matches no term.
+            if stemmed.advance() {
+                token.text.push_str(&stemmed.token().text);
+            }
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.plain.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.plain.token_mut()
+    }
+}
+
 /// Typo tolerance of SPEC §3: one typo from 5 letters, two from 9.
 pub fn allowed_typos(len: usize) -> u8 {
     match len {
@@ -188,6 +250,32 @@ mod tests {
     #[test]
     fn stop_words_are_dropped() {
         assert_eq!(terms("Wie setze ich mein Passwort zurück?"), terms("setze Passwort zurück"));
+    }
+
+    /// The snippet analyser stems a word to the same term as the full analyser whenever
+    /// that term is one of the query's.
+    #[test]
+    fn snippet_tokens_match_the_full_analyser() {
+        let text = "Die Drucker druckten nicht; Straße, Größe, Häuser, Laptops und Fotos über Geräten, \
+                    Anmeldungen, Lösungen, Wirtschaftlichkeit, Finanzministerium, Kenntnisse, gelöscht.";
+        let mut full = analyzer();
+        let mut expected = Vec::new();
+        let mut stream = full.token_stream(text);
+        while stream.advance() {
+            expected.push(stream.token().clone());
+        }
+        let terms: Vec<String> = expected.iter().map(|t| t.text.clone()).collect();
+        let mut snippet = SnippetTokenizer::new(terms.clone());
+        let mut stream = snippet.token_stream(text);
+        let mut got = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            if terms.contains(&t.text) {
+                got.push((t.offset_from, t.text.clone()));
+            }
+        }
+        let expected: Vec<(usize, String)> = expected.into_iter().map(|t| (t.offset_from, t.text)).collect();
+        assert_eq!(got, expected);
     }
 
     #[test]

@@ -17,7 +17,7 @@ const LAST_MARKER: &str = "benchmarkletztesdokument";
 const RATIO_TARGET: f64 = 0.30;
 /// Reader queries generated for the uncached run (fewer remain after removing repeats);
 /// more than the server answers in the run, so none goes twice.
-const DISTINCT_QUERIES: usize = 60_000;
+const DISTINCT_QUERIES: usize = 200_000;
 
 /// What readers search for: FAQ topics and corpus words, questions, a typo, prefixes as
 /// typed (those go as search-as-you-type keystrokes, `suggest=1`).
