@@ -34,7 +34,7 @@ pub struct Model {
     pub report_id: Option<i32>,
     /// Bits of the SLA reminder stages already dealt with (see `tickets::reminders`).
     pub sla_reminded: i16,
-    /// When the reminder job looks at this ticket next; NULL means at its next run.
+    /// When the reminder job looks at this ticket next; NULL once no reminder is left.
     pub sla_check_at: Option<DateTimeUtc>,
 }
 

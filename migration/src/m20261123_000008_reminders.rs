@@ -12,7 +12,7 @@ impl MigrationTrait for Migration {
         // A bit per reminder stage (first response near/overdue, resolution near/overdue).
         m.alter_table(Table::alter().table("tickets").add_column(small_integer("sla_reminded").default(0)).to_owned())
             .await?;
-        // NULL: look at the ticket on the next run (new, or its due times changed).
+        // When the reminder job looks at the ticket next; NULL once no reminder is left.
         m.alter_table(
             Table::alter().table("tickets").add_column(timestamp_with_time_zone_null("sla_check_at")).to_owned(),
         )

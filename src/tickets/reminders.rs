@@ -10,8 +10,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
 };
 
 use super::mails;
@@ -108,8 +108,9 @@ pub async fn send_due(ctx: &Ctx<'_>, now: DateTime<Utc>) -> AppResult<usize> {
         let due = ticket::Entity::find()
             .filter(ticket::Column::Id.gt(after))
             .filter(ticket::Column::Status.is_in(active.clone()))
-            .filter(ticket::Column::SlaReminded.ne(ALL_STAGES))
-            .filter(Condition::any().add(ticket::Column::SlaCheckAt.is_null()).add(ticket::Column::SlaCheckAt.lte(now)))
+            // NULL once every stage is dealt with: only tickets with a stage to come are read,
+            // through the index, however many tickets the desk has.
+            .filter(ticket::Column::SlaCheckAt.lte(now))
             .order_by_asc(ticket::Column::Id)
             .limit(BATCH)
             .all(ctx.db)

@@ -203,6 +203,8 @@ pub async fn insert(
         created_at: Set(now),
         updated_at: Set(now),
         report_id: Set(report_id),
+        // The reminder job looks at a new ticket on its next run.
+        sla_check_at: Set(Some(now)),
         ..Default::default()
     }
     .insert(txn)
@@ -487,9 +489,9 @@ pub async fn reclassify(
         change.columns.push((ticket::Column::Priority, Expr::value(priority.as_str())));
         change.columns.push((ticket::Column::FirstResponseDue, Expr::value(first_due)));
         change.columns.push((ticket::Column::ResolutionDue, Expr::value(resolution_due)));
-        // New targets: the reminder job starts over for this ticket.
+        // New targets: the reminder job starts over for this ticket, on its next run.
         change.columns.push((ticket::Column::SlaReminded, Expr::value(0i16)));
-        change.columns.push((ticket::Column::SlaCheckAt, Expr::value(Option::<DateTime<Utc>>::None)));
+        change.columns.push((ticket::Column::SlaCheckAt, Expr::value(Some(Utc::now()))));
     }
     change.columns.push((ticket::Column::ServiceId, Expr::value(service_id)));
     apply(ctx, actor, current, expected_version, change).await

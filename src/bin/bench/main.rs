@@ -2,6 +2,7 @@
 //! `cargo build --release --bins` and run `target/release/bench search|quality|http`.
 mod corpus;
 mod http;
+mod load;
 mod quality;
 mod report;
 mod search;

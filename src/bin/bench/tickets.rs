@@ -6,9 +6,10 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
+use crate::load::{check_wrk, dechunk, server_binary, wrk, WrkResult};
 use crate::report::{ms, verdict, Table, TempDir};
 use crate::tickets_fill::{self, school_slug, Filled};
 
@@ -540,94 +541,6 @@ fn exchange(
         .collect();
     let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
     Ok((status, if chunked { dechunk(body) } else { body.to_string() }, cookies))
-}
-
-fn dechunk(mut body: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = body.split_once("\r\n") {
-        let Ok(size) = usize::from_str_radix(size.trim(), 16) else { break };
-        if size == 0 || rest.len() < size {
-            break;
-        }
-        out.push_str(&rest[..size]);
-        body = rest[size..].trim_start_matches("\r\n");
-    }
-    out
-}
-
-struct WrkResult {
-    requests_per_sec: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-    requests: u64,
-    errors: u64,
-}
-
-fn parse_duration_ms(text: &str) -> Option<f64> {
-    let split = text.find(|c: char| c.is_alphabetic())?;
-    let (value, unit) = text.split_at(split);
-    let value: f64 = value.parse().ok()?;
-    Some(match unit {
-        "us" => value / 1000.0,
-        "ms" => value,
-        "s" => value * 1000.0,
-        "m" => value * 60_000.0,
-        _ => return None,
-    })
-}
-
-fn wrk(url: &str, script: Option<&Path>, seconds: u64, connections: u32) -> Result<WrkResult, String> {
-    let threads = if connections > 1 { "-t2" } else { "-t1" };
-    let mut command = Command::new("wrk");
-    command.args([threads, &format!("-c{connections}"), &format!("-d{seconds}s"), "--latency", "--timeout", "10s"]);
-    if let Some(script) = script {
-        command.arg("-s").arg(script);
-    }
-    let output = command.arg(url).output().map_err(|e| format!("cannot run wrk: {e}"))?;
-    let text = String::from_utf8_lossy(&output.stdout).to_string();
-    if !output.status.success() {
-        return Err(format!("wrk failed ({}): {text}{}", output.status, String::from_utf8_lossy(&output.stderr)));
-    }
-    let mut result = WrkResult { requests_per_sec: 0.0, p50_ms: 0.0, p99_ms: 0.0, requests: 0, errors: 0 };
-    for line in text.lines().map(str::trim) {
-        match line.split_whitespace().collect::<Vec<_>>().as_slice() {
-            ["Requests/sec:", value] => result.requests_per_sec = value.parse().unwrap_or(0.0),
-            ["50%", value] => result.p50_ms = parse_duration_ms(value).unwrap_or(0.0),
-            ["99%", value] => result.p99_ms = parse_duration_ms(value).unwrap_or(0.0),
-            [count, "requests", "in", ..] => result.requests = count.parse().unwrap_or(0),
-            ["Non-2xx", "or", "3xx", "responses:", n] => result.errors += n.parse::<u64>().unwrap_or(0),
-            ["Socket", "errors:", rest @ ..] => {
-                result.errors += rest.iter().filter_map(|w| w.trim_end_matches(',').parse::<u64>().ok()).sum::<u64>()
-            }
-            _ => {}
-        }
-    }
-    if result.requests_per_sec == 0.0 {
-        return Err(format!("cannot read the wrk output:\n{text}"));
-    }
-    Ok(result)
-}
-
-fn server_binary() -> Result<PathBuf, String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let server = exe.with_file_name("staffel");
-    if !server.is_file() {
-        return Err(format!("{} not found: build it with `cargo build --release --bins`", server.display()));
-    }
-    if !exe.components().any(|c| c.as_os_str() == "release") {
-        eprintln!("warning: {} is not a release build; figures will be slow", server.display());
-    }
-    Ok(server)
-}
-
-fn check_wrk() -> Result<(), String> {
-    match Command::new("wrk").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status() {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Err("wrk is not installed: apt-get install -y wrk (https://github.com/wg/wrk)".into())
-        }
-        Err(e) => Err(format!("cannot run wrk: {e}")),
-        Ok(_) => Ok(()),
-    }
 }
 
 fn free_port() -> Result<u16, String> {
