@@ -31,17 +31,29 @@ impl Fairing for Jobs {
         if !settings.run_jobs {
             return;
         }
+        let Some(write_turn) = rocket.state::<Arc<crate::db::WriteTurn>>() else {
+            return;
+        };
         let (tx, rx) = tokio::sync::watch::channel(false);
         let worker = Worker {
             db: db.clone(),
             transport: transport.clone(),
             settings: settings.clone(),
             metrics: rocket.state::<Arc<Metrics>>().cloned(),
+            write_turn: write_turn.clone(),
         };
         tokio::spawn(worker.run(rx.clone()));
         tokio::spawn(sweep_orphaned_files(db.clone(), settings.clone(), rx.clone()));
-        if let Some(mailer) = rocket.state::<crate::mail::Mailer>() {
-            tokio::spawn(send_reminders(db.clone(), mailer.clone(), settings.clone(), rx.clone()));
+        let desk_clock = rocket.state::<Arc<crate::desk::clock::DeskClockCache>>();
+        if let (Some(mailer), Some(desk_clock)) = (rocket.state::<crate::mail::Mailer>(), desk_clock) {
+            let ctx = Owned {
+                db: db.clone(),
+                mailer: mailer.clone(),
+                settings: settings.clone(),
+                desk_clock: desk_clock.clone(),
+                write_turn: write_turn.clone(),
+            };
+            tokio::spawn(send_reminders(ctx, rx.clone()));
         }
         if let Some(engine) = rocket.state::<crate::search::Engine>() {
             let mark = crate::search_mark(settings, engine);
@@ -85,18 +97,28 @@ async fn keep_search_in_step(
     }
 }
 
-/// Mails the SLA and provider-deadline reminders that came due, every
-/// `reminder_interval_secs`; each is claimed in the database, so several instances share
-/// the work without sending anything twice.
-async fn send_reminders(
+/// What a ticket change needs, owned by a job that outlives any request.
+struct Owned {
     db: DatabaseConnection,
     mailer: crate::mail::Mailer,
     settings: Settings,
-    mut shutdown: tokio::sync::watch::Receiver<bool>,
-) {
-    let every = std::time::Duration::from_secs(settings.reminder_interval_secs);
+    desk_clock: Arc<crate::desk::clock::DeskClockCache>,
+    write_turn: Arc<crate::db::WriteTurn>,
+}
+
+/// Mails the SLA and provider-deadline reminders that came due, every
+/// `reminder_interval_secs`; each is claimed in the database, so several instances share
+/// the work without sending anything twice.
+async fn send_reminders(owned: Owned, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let every = std::time::Duration::from_secs(owned.settings.reminder_interval_secs);
     loop {
-        let ctx = crate::tickets::service::Ctx { db: &db, mailer: &mailer, settings: &settings };
+        let ctx = crate::tickets::service::Ctx {
+            db: &owned.db,
+            mailer: &owned.mailer,
+            settings: &owned.settings,
+            desk_clock: &owned.desk_clock,
+            write_turn: &owned.write_turn,
+        };
         match crate::tickets::reminders::run_once(&ctx, chrono::Utc::now()).await {
             Ok(0) => {}
             Ok(mails) => tracing::info!(mails, "reminders queued"),

@@ -94,12 +94,15 @@ impl State {
     fn manage_in(self, rocket: Rocket<Build>) -> Rocket<Build> {
         rocket
             .manage(self.settings)
+            .manage(Arc::new(db::WriteTurn::for_db(&self.db)))
             .manage(self.db)
             .manage(self.templates)
             .manage(self.mailer)
             .manage(self.transport)
             .manage(self.engine)
             .manage(Arc::new(web::metrics::Metrics::default()))
+            .manage(Arc::new(desk::clock::DeskClockCache::default()))
+            .manage(tickets::queue::OverdueCount::default())
     }
 }
 

@@ -387,11 +387,7 @@ async fn fresh_ticket(app: &TestApp, tokens: &TicketTokens, school: usize, resol
 /// A new report of this teacher to their school admins; its id.
 async fn fresh_report(app: &TestApp, teacher: &str) -> String {
     let actor = staffel::auth::session::load_actor(app.db(), app.user_id(teacher).await).await.expect("teacher");
-    let ctx = staffel::tickets::service::Ctx {
-        db: app.db(),
-        mailer: app.client.rocket().state::<staffel::mail::Mailer>().expect("mailer"),
-        settings: app.settings(),
-    };
+    let ctx = staffel::tickets::service::Ctx::of(app.client.rocket()).expect("managed state");
     let input = staffel::reports::service::NewReport {
         affected: "Beamer in Raum 112".into(),
         since: "seit heute früh".into(),

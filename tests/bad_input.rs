@@ -202,11 +202,7 @@ async fn forward_ticket(app: &TestApp, desk: &str, number: &str) -> String {
 /// A new report of this teacher; its id.
 async fn file_report(app: &TestApp, teacher: &str) -> i32 {
     let actor = staffel::auth::session::load_actor(app.db(), app.user_id(teacher).await).await.expect("teacher");
-    let ctx = staffel::tickets::service::Ctx {
-        db: app.db(),
-        mailer: app.client.rocket().state::<staffel::mail::Mailer>().expect("mailer"),
-        settings: app.settings(),
-    };
+    let ctx = staffel::tickets::service::Ctx::of(app.client.rocket()).expect("managed state");
     let input = staffel::reports::service::NewReport {
         affected: "Beamer in Raum 112".into(),
         since: "seit heute früh".into(),

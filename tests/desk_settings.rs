@@ -1,9 +1,9 @@
 //! The desk lead's SLA targets, business week and holidays, and what they do to due times.
 mod common;
 
-use chrono::{TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use common::{Backend, TestApp, PASSWORD};
-use rocket::http::Status;
+use rocket::http::{ContentType, Method, Status};
 use staffel::desk::service;
 
 async fn desk_lead_configures_service_levels(backend: Backend) {
@@ -130,4 +130,44 @@ async fn desk_lead_configures_service_levels(backend: Backend) {
 #[rocket::async_test]
 async fn the_desk_lead_sets_targets_hours_and_holidays() {
     on_each_backend!(desk_lead_configures_service_levels);
+}
+
+/// Opening a ticket reads the desk's settings from a copy in memory: a desk lead's change
+/// must reach the very next ticket, not one some seconds later.
+async fn new_targets_reach_the_next_ticket(backend: Backend) {
+    let app = TestApp::new(&backend).await;
+    app.school("gym").await;
+    app.user("admin@gym.de", "school_admin", "gym").await;
+    app.user("lead@desk.de", "desk_lead", "").await;
+    let token = app.token("admin@gym.de").await;
+    let mut lead = app.login("lead@desk.de", PASSWORD).await;
+    let calendar = service::calendar(app.db(), chrono_tz::Europe::Berlin).await.unwrap();
+
+    for p1_hours in ["4", "6", "4"] {
+        let mut fields: Vec<(String, String)> = Vec::new();
+        let targets = [("P1", "1", p1_hours), ("P2", "8", "16"), ("P3", "8", "40"), ("P4", "16", "80")];
+        for (i, (priority, first, resolution)) in targets.into_iter().enumerate() {
+            fields.push((format!("targets[{i}].priority"), priority.into()));
+            fields.push((format!("targets[{i}].first"), first.into()));
+            fields.push((format!("targets[{i}].resolution"), resolution.into()));
+        }
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let saved = lead.post_form("/desk/settings/sla", &fields).await;
+        assert_eq!(saved.status, Status::SeeOther, "{}", saved.body);
+
+        let body = r#"{"title":"WLAN weg","description":"Seit heute","priority":"P1"}"#;
+        let reply = app.api_send(Method::Post, Some(&token), "/api/v1/tickets", body, ContentType::JSON).await;
+        assert_eq!(reply.status, Status::Created, "{}", reply.body);
+        let json = reply.json();
+        let created: DateTime<Utc> = json["created_at"].as_str().unwrap().parse().unwrap();
+        let due: DateTime<Utc> = json["resolution_due"].as_str().unwrap().parse().unwrap();
+        let minutes: i64 = p1_hours.parse::<i64>().unwrap() * 60;
+        let expected = calendar.add_business_minutes(created, minutes);
+        assert!((due - expected).num_seconds().abs() < 1, "P1 at {p1_hours} h: due {due}, expected {expected}");
+    }
+}
+
+#[rocket::async_test]
+async fn a_changed_target_counts_for_the_next_ticket() {
+    on_each_backend!(new_targets_reach_the_next_ticket);
 }

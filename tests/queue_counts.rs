@@ -43,12 +43,21 @@ async fn listed(app: &TestApp, agent: &Actor, queue: &str, status: &str, school:
 }
 
 async fn assert_exact(app: &TestApp, agent: &Actor, when: &str) {
-    let counts = queue::counts(app.db(), agent).await.expect("counts");
+    let counts = fresh_counts(app, agent, &queue::OverdueCount::default()).await;
     assert_eq!(counts.len(), QUEUES.len() - 1);
     for c in counts {
         let listed = listed(app, agent, c.queue, "", "").await.len() as u64;
         assert_eq!(c.count, listed, "{when}: queue {} counts {} but lists {listed}", c.queue, c.count);
     }
+}
+
+async fn fresh_counts(app: &TestApp, agent: &Actor, overdue: &queue::OverdueCount) -> Vec<queue::QueueCount> {
+    let stamp = queue::stamp(app.db(), agent).await.expect("stamp");
+    queue::counts(app.db(), agent, &stamp, overdue).await.expect("counts")
+}
+
+fn overdue_of(counts: Vec<queue::QueueCount>) -> u64 {
+    counts.into_iter().find(|c| c.queue == "overdue").expect("overdue queue").count
 }
 
 async fn post(app: &TestApp, token: &str, path: &str, body: &str) -> serde_json::Value {
@@ -98,11 +107,7 @@ async fn counts_follow_every_change(backend: Backend) {
     // Asking the school and its answer move the ticket between queues.
     let ask = app.api_get(Some(&agent_token), &format!("/api/v1/tickets/{}", numbers[1])).await.json();
     let id = staffel::tickets::status::id_of(&numbers[1]).unwrap();
-    let ctx = staffel::tickets::service::Ctx {
-        db: app.db(),
-        mailer: app.client.rocket().state().unwrap(),
-        settings: app.settings(),
-    };
+    let ctx = staffel::tickets::service::Ctx::of(app.client.rocket()).expect("managed state");
     staffel::tickets::service::ask_school(&ctx, &agent, id, "Welcher Raum?", ask["version"].as_i64().map(|v| v as i32))
         .await
         .expect("ask");
@@ -130,9 +135,23 @@ async fn counts_follow_every_change(backend: Backend) {
         .exec(app.db())
         .await
         .unwrap();
-    let overdue = queue::counts(app.db(), &agent).await.unwrap().into_iter().find(|c| c.queue == "overdue").unwrap();
-    assert_eq!(overdue.count, 4);
+    let remembered = queue::OverdueCount::default();
+    assert_eq!(overdue_of(fresh_counts(&app, &agent, &remembered).await), 4);
     assert_exact(&app, &agent, "overdue").await;
+
+    // The overdue count is kept while no ticket changed (a due time written behind
+    // Staffel's back does not move the stamp) and counted again once one did.
+    entities::ticket::Entity::update_many()
+        .col_expr(entities::ticket::Column::ResolutionDue, Expr::value(chrono::Utc::now() - chrono::Duration::hours(1)))
+        .filter(entities::ticket::Column::Id.eq(staffel::tickets::status::id_of(&numbers[2]).unwrap()))
+        .exec(app.db())
+        .await
+        .unwrap();
+    assert_eq!(overdue_of(fresh_counts(&app, &agent, &remembered).await), 4, "kept: no ticket changed");
+    post(&app, &agent_token, &url(&numbers[2], "comments"), r#"{"body":"Wir schauen es uns an.","internal":true}"#)
+        .await;
+    assert_eq!(overdue_of(fresh_counts(&app, &agent, &remembered).await), 5, "counted again after a change");
+    assert_exact(&app, &agent, "overdue after a change").await;
 
     // Filters narrow a queue's pages to the intersection; an empty one lists nothing.
     let open_gym = listed(&app, &agent, "open", "open", "gym").await;

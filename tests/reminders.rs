@@ -9,8 +9,7 @@ use rocket::http::{ContentType, Method, Status};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 async fn run_job(app: &TestApp, now: DateTime<Utc>) -> usize {
-    let mailer = app.client.rocket().state::<staffel::mail::Mailer>().expect("mailer");
-    let ctx = staffel::tickets::service::Ctx { db: app.db(), mailer, settings: app.settings() };
+    let ctx = staffel::tickets::service::Ctx::of(app.client.rocket()).expect("managed state");
     staffel::tickets::reminders::run_once(&ctx, now).await.expect("reminders run")
 }
 

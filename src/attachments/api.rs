@@ -15,7 +15,6 @@ use crate::auth::AnyUser;
 use crate::config::Settings;
 use crate::error::{AppError, AppResult};
 use crate::forwards::service::SharedTicket;
-use crate::mail::Mailer;
 use crate::tickets::api::TicketWithEvents;
 use crate::tickets::service::Ctx;
 use crate::tickets::status::id_of;
@@ -73,10 +72,9 @@ async fn ticket_upload(
     number: &str,
     form: Multipart<UploadFields<'_>>,
     db: &State<DatabaseConnection>,
-    mailer: &State<Mailer>,
+    ctx: Ctx<'_>,
     settings: &State<Settings>,
 ) -> AppResult<Json<TicketWithEvents>> {
-    let ctx = Ctx { db, mailer, settings };
     let id = id_of(number)?;
     // The ticket first: nobody learns from a size or type message that a ticket exists.
     crate::tickets::service::find(db.inner(), &user.0, id).await?;
@@ -108,10 +106,9 @@ async fn provider_upload(
     token: &str,
     form: Multipart<UploadFields<'_>>,
     db: &State<DatabaseConnection>,
-    mailer: &State<Mailer>,
+    ctx: Ctx<'_>,
     settings: &State<Settings>,
 ) -> AppResult<Json<SharedTicket>> {
-    let ctx = Ctx { db, mailer, settings };
     let access = crate::forwards::service::open(db.inner(), token).await?;
     let fields = form.0;
     let staged = staged_or_none(settings, &fields).await?;

@@ -3,7 +3,11 @@
 use chrono::Utc;
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::request::{FromRequest, Outcome, Request};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, JoinType, QueryFilter,
+    QuerySelect, Set,
+};
 
 use super::{tokens, Actor, Role};
 use crate::error::AppError;
@@ -48,57 +52,128 @@ async fn resolve(req: &Request<'_>) -> Option<Actor> {
         return actor_for_token(db, token).await;
     }
     let cookie = req.cookies().get_private(SESSION_COOKIE)?;
-    let found = session::Entity::find_by_id(tokens::hash(cookie.value())).one(db).await.ok()??;
-    if found.expires_at < Utc::now() {
+    let found = actor_select()
+        .join(
+            JoinType::InnerJoin,
+            user::Entity::belongs_to(session::Entity).from(user::Column::Id).to(session::Column::UserId).into(),
+        )
+        .column_as(session::Column::ExpiresAt, "session_expires_at")
+        .filter(session::Column::IdHash.eq(tokens::hash(cookie.value())))
+        .into_model::<SessionActorRow>()
+        .one(db)
+        .await
+        .ok()??;
+    if found.session_expires_at < Utc::now() {
         return None;
     }
-    load_actor(db, found.user_id).await
+    found.actor.into_actor()
+}
+
+/// The signed-in person as one row: the user, their school and (joined by the caller) the
+/// session or token that names them. Every request resolves its actor, so this is one
+/// statement, not one per table.
+#[derive(FromQueryResult)]
+struct ActorRow {
+    id: i32,
+    email: String,
+    name: String,
+    role: String,
+    school_id: Option<i32>,
+    language: String,
+    active: bool,
+    school_slug: Option<String>,
+    school_name: Option<String>,
+    school_active: Option<bool>,
+}
+
+#[derive(FromQueryResult)]
+struct SessionActorRow {
+    session_expires_at: chrono::DateTime<Utc>,
+    #[sea_orm(nested)]
+    actor: ActorRow,
+}
+
+#[derive(FromQueryResult)]
+struct TokenActorRow {
+    token_id: i32,
+    token_last_used_at: Option<chrono::DateTime<Utc>>,
+    #[sea_orm(nested)]
+    actor: ActorRow,
+}
+
+fn actor_select() -> sea_orm::Select<user::Entity> {
+    user::Entity::find()
+        .select_only()
+        .columns([
+            user::Column::Id,
+            user::Column::Email,
+            user::Column::Name,
+            user::Column::Role,
+            user::Column::SchoolId,
+            user::Column::Language,
+            user::Column::Active,
+        ])
+        .column_as(school::Column::Slug, "school_slug")
+        .column_as(school::Column::Name, "school_name")
+        .column_as(school::Column::Active, "school_active")
+        .join(
+            JoinType::LeftJoin,
+            user::Entity::belongs_to(school::Entity).from(user::Column::SchoolId).to(school::Column::Id).into(),
+        )
+}
+
+impl ActorRow {
+    fn into_actor(self) -> Option<Actor> {
+        if !self.active {
+            return None;
+        }
+        // A deactivated school's people cannot sign in; a school that vanished counts too.
+        if self.school_id.is_some() && self.school_active != Some(true) {
+            return None;
+        }
+        Some(Actor {
+            id: self.id,
+            email: self.email,
+            name: self.name,
+            role: Role::parse(&self.role)?,
+            school_id: self.school_id,
+            school_slug: self.school_slug,
+            school_name: self.school_name,
+            language: self.language,
+        })
+    }
 }
 
 pub async fn actor_for_token(db: &DatabaseConnection, token: &str) -> Option<Actor> {
     if token.is_empty() || token.len() > 200 {
         return None;
     }
-    let found =
-        api_token::Entity::find().filter(api_token::Column::TokenHash.eq(tokens::hash(token))).one(db).await.ok()??;
+    let found = actor_select()
+        .join(
+            JoinType::InnerJoin,
+            user::Entity::belongs_to(api_token::Entity).from(user::Column::Id).to(api_token::Column::UserId).into(),
+        )
+        .column_as(api_token::Column::Id, "token_id")
+        .column_as(api_token::Column::LastUsedAt, "token_last_used_at")
+        .filter(api_token::Column::TokenHash.eq(tokens::hash(token)))
+        .into_model::<TokenActorRow>()
+        .one(db)
+        .await
+        .ok()??;
     // Record use at most once a minute: the API must not write on every read.
-    let stale = found.last_used_at.is_none_or(|t| Utc::now() - t > chrono::Duration::minutes(1));
-    let user_id = found.user_id;
+    let stale = found.token_last_used_at.is_none_or(|t| Utc::now() - t > chrono::Duration::minutes(1));
     if stale {
-        let mut active: api_token::ActiveModel = found.into();
-        active.last_used_at = Set(Some(Utc::now()));
-        let _ = active.update(db).await;
+        let _ = api_token::Entity::update_many()
+            .col_expr(api_token::Column::LastUsedAt, Expr::value(Some(Utc::now())))
+            .filter(api_token::Column::Id.eq(found.token_id))
+            .exec(db)
+            .await;
     }
-    load_actor(db, user_id).await
+    found.actor.into_actor()
 }
 
 pub async fn load_actor(db: &DatabaseConnection, user_id: i32) -> Option<Actor> {
-    let user = user::Entity::find_by_id(user_id).one(db).await.ok()??;
-    if !user.active {
-        return None;
-    }
-    let role = Role::parse(&user.role)?;
-    let school = match user.school_id {
-        Some(id) => {
-            let school = school::Entity::find_by_id(id).one(db).await.ok()??;
-            if !school.active {
-                // A deactivated school's people cannot sign in.
-                return None;
-            }
-            Some(school)
-        }
-        None => None,
-    };
-    Some(Actor {
-        id: user.id,
-        email: user.email,
-        name: user.name,
-        role,
-        school_id: user.school_id,
-        school_slug: school.as_ref().map(|s| s.slug.clone()),
-        school_name: school.map(|s| s.name),
-        language: user.language,
-    })
+    actor_select().filter(user::Column::Id.eq(user_id)).into_model::<ActorRow>().one(db).await.ok()??.into_actor()
 }
 
 /// Starts a session: a new random id in a private cookie, its hash in the table.

@@ -1,4 +1,6 @@
 //! `/desk/settings`: the desk lead's SLA targets, business week and holidays.
+use std::sync::Arc;
+
 use chrono::Utc;
 use rocket::http::CookieJar;
 use rocket::response::Redirect;
@@ -6,6 +8,7 @@ use rocket::{get, post, FromForm, Route, State};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 
+use super::clock::DeskClockCache;
 use super::service::{self, DayInput, TargetInput, PRIORITIES};
 use crate::audit::By;
 use crate::auth::csrf::CsrfForm;
@@ -134,6 +137,7 @@ async fn save_targets(
     lead: DeskLead,
     form: CsrfForm<SlaForm>,
     db: &State<DatabaseConnection>,
+    clock: &State<Arc<DeskClockCache>>,
     settings: &State<Settings>,
     jar: &CookieJar<'_>,
     lang: Lang,
@@ -152,6 +156,7 @@ async fn save_targets(
     } else {
         Err(AppError::invalid("targets", "desk.priority_invalid"))
     };
+    clock.forget();
     after(result, db, settings, jar, lang).await
 }
 
@@ -160,6 +165,7 @@ async fn save_week(
     lead: DeskLead,
     form: CsrfForm<WeekForm>,
     db: &State<DatabaseConnection>,
+    clock: &State<Arc<DeskClockCache>>,
     settings: &State<Settings>,
     jar: &CookieJar<'_>,
     lang: Lang,
@@ -170,6 +176,7 @@ async fn save_week(
         .map(|d| DayInput { weekday: d.weekday, open: d.open, opens: d.opens.clone(), closes: d.closes.clone() })
         .collect();
     let result = service::update_week(db, By::User(&lead.0), &days).await;
+    clock.forget();
     after(result, db, settings, jar, lang).await
 }
 
@@ -178,11 +185,13 @@ async fn add_holiday(
     lead: DeskLead,
     form: CsrfForm<HolidayForm>,
     db: &State<DatabaseConnection>,
+    clock: &State<Arc<DeskClockCache>>,
     settings: &State<Settings>,
     jar: &CookieJar<'_>,
     lang: Lang,
 ) -> AppResult<Result<Redirect, Page>> {
     let result = service::add_holiday(db, By::User(&lead.0), &form.day, &form.name).await;
+    clock.forget();
     after(result, db, settings, jar, lang).await
 }
 
@@ -192,9 +201,11 @@ async fn remove_holiday(
     day: &str,
     _form: CsrfForm<PlainForm>,
     db: &State<DatabaseConnection>,
+    clock: &State<Arc<DeskClockCache>>,
     jar: &CookieJar<'_>,
 ) -> AppResult<Redirect> {
     service::remove_holiday(db, By::User(&lead.0), day).await?;
+    clock.forget();
     flash::success(jar, "desk.saved");
     Ok(Redirect::to("/desk/settings"))
 }

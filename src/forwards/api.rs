@@ -9,9 +9,7 @@ use serde::Deserialize;
 
 use super::service::{self, ForwardInput, SharedTicket};
 use crate::auth::AnyUser;
-use crate::config::Settings;
 use crate::error::{AppError, AppResult};
-use crate::mail::Mailer;
 use crate::tickets::service::Ctx;
 use crate::tickets::status::id_of;
 
@@ -43,10 +41,8 @@ async fn forward(
     number: &str,
     body: ApiJson<ForwardJson>,
     db: &State<DatabaseConnection>,
-    mailer: &State<Mailer>,
-    settings: &State<Settings>,
+    ctx: Ctx<'_>,
 ) -> AppResult<Json<serde_json::Value>> {
-    let ctx = Ctx { db, mailer, settings };
     let id = id_of(number)?;
     let body = body.into_inner();
     let input = ForwardInput {
@@ -97,10 +93,8 @@ async fn ack(
     token: &str,
     body: ApiJson<AckJson>,
     db: &State<DatabaseConnection>,
-    mailer: &State<Mailer>,
-    settings: &State<Settings>,
+    ctx: Ctx<'_>,
 ) -> AppResult<Json<SharedTicket>> {
-    let ctx = Ctx { db, mailer, settings };
     let access = service::open(db.inner(), token).await?;
     let access = service::acknowledge(&ctx, access, &body.reference).await?;
     Ok(Json(service::shared(db.inner(), &access).await?))
@@ -111,10 +105,8 @@ async fn comment(
     token: &str,
     body: ApiJson<CommentJson>,
     db: &State<DatabaseConnection>,
-    mailer: &State<Mailer>,
-    settings: &State<Settings>,
+    ctx: Ctx<'_>,
 ) -> AppResult<Json<SharedTicket>> {
-    let ctx = Ctx { db, mailer, settings };
     let access = service::open(db.inner(), token).await?;
     let access = service::comment(&ctx, access, &body.body).await?;
     Ok(Json(service::shared(db.inner(), &access).await?))
@@ -125,10 +117,8 @@ async fn resolve(
     token: &str,
     body: ApiJson<ResolveJson>,
     db: &State<DatabaseConnection>,
-    mailer: &State<Mailer>,
-    settings: &State<Settings>,
+    ctx: Ctx<'_>,
 ) -> AppResult<Json<SharedTicket>> {
-    let ctx = Ctx { db, mailer, settings };
     let access = service::open(db.inner(), token).await?;
     let access = service::resolve(&ctx, access, &body.solution).await?;
     Ok(Json(service::shared(db.inner(), &access).await?))

@@ -12,7 +12,6 @@ use crate::config::Settings;
 use crate::csrf_form;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::mail::Mailer;
 use crate::tickets::service::Ctx;
 use crate::web::flash;
 use crate::web::page::Page;
@@ -54,12 +53,11 @@ async fn act(
     action: &str,
     form: CsrfForm<ProviderForm<'_>>,
     db: &State<DatabaseConnection>,
-    mailer: &State<Mailer>,
+    ctx: Ctx<'_>,
     settings: &State<Settings>,
     jar: &CookieJar<'_>,
     lang: Lang,
 ) -> AppResult<Result<Redirect, Page>> {
-    let ctx = Ctx { db, mailer, settings };
     let access = service::open(db.inner(), token).await?;
     let (result, done) = match action {
         "ack" => (service::acknowledge(&ctx, access, &form.reference).await, "forwards.acknowledged"),

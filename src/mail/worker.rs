@@ -1,13 +1,17 @@
-//! Delivers the outbox. Each pass claims due rows one by one (a claim is a conditional
-//! update, so several instances never deliver the same row at once), sends, and marks the
-//! row sent; a failure schedules a retry with exponential backoff. A process killed after
-//! claiming loses nothing: the claim expires and another pass delivers the row.
+//! Delivers the outbox. Each pass claims a batch of due rows in one conditional update (so
+//! several instances never deliver the same row at once), sends them, and marks the sent
+//! ones in one update; a failure schedules a retry with exponential backoff. A process
+//! killed after claiming loses nothing: the claim expires and another pass delivers the
+//! rows (those it had sent already go out twice; mail is at-least-once). One statement per
+//! batch, not two per mail, because on SQLite every write waits for the one writer.
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+};
 
 use super::Transport;
 use crate::config::Settings;
@@ -23,6 +27,8 @@ pub struct Worker {
     pub transport: Transport,
     pub settings: Settings,
     pub metrics: Option<Arc<Metrics>>,
+    /// This process's writers' turn: the worker's updates wait in it like every request's.
+    pub write_turn: Arc<crate::db::WriteTurn>,
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -34,40 +40,21 @@ pub struct Pass {
 impl Worker {
     /// One pass over the mail that is due now.
     pub async fn deliver_due(&self) -> Result<Pass, sea_orm::DbErr> {
-        let now = Utc::now();
-        let due = mail_outbox::Entity::find()
-            .filter(Column::Status.eq("pending"))
-            .filter(Column::NextAttemptAt.lte(now))
-            .filter(Condition::any().add(Column::ClaimedUntil.is_null()).add(Column::ClaimedUntil.lt(now)))
-            .order_by_asc(Column::Id)
-            .limit(BATCH)
-            .all(&self.db)
-            .await?;
+        let claimed = self.claim_due().await?;
         let mut pass = Pass::default();
-        for mail in due {
-            if !self.claim(&mail).await? {
-                continue;
-            }
+        let mut sent = Vec::with_capacity(claimed.len());
+        for mail in claimed {
             match self.transport.send(&self.settings.mail_from, &mail).await {
                 Ok(()) => {
-                    mail_outbox::Entity::update_many()
-                        .col_expr(Column::Status, Expr::value("sent"))
-                        .col_expr(Column::SentAt, Expr::value(Utc::now()))
-                        .col_expr(Column::ClaimedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
-                        .col_expr(Column::LastError, Expr::value(Option::<String>::None))
-                        .filter(Column::Id.eq(mail.id))
-                        .exec(&self.db)
-                        .await?;
-                    pass.sent += 1;
-                    if let Some(m) = &self.metrics {
-                        m.mails_sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    }
+                    sent.push(mail.id);
                     tracing::info!(target: "staffel::mail", id = mail.id, to = %mail.to_addr, "mail delivered");
                 }
                 Err(error) => {
-                    let attempts = mail.attempts + 1;
+                    // The claim counted this attempt already.
+                    let attempts = mail.attempts;
                     let give_up = attempts >= self.settings.mail_max_attempts;
                     let backoff = self.settings.mail_retry_base_secs.saturating_mul(1 << attempts.min(12)).min(3600);
+                    let _turn = self.write_turn.take().await;
                     mail_outbox::Entity::update_many()
                         .col_expr(Column::Status, Expr::value(if give_up { "failed" } else { "pending" }))
                         .col_expr(Column::NextAttemptAt, Expr::value(Utc::now() + chrono::Duration::seconds(backoff)))
@@ -84,22 +71,51 @@ impl Worker {
                 }
             }
         }
+        if !sent.is_empty() {
+            pass.sent = sent.len();
+            let _turn = self.write_turn.take().await;
+            mail_outbox::Entity::update_many()
+                .col_expr(Column::Status, Expr::value("sent"))
+                .col_expr(Column::SentAt, Expr::value(Utc::now()))
+                .col_expr(Column::ClaimedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
+                .col_expr(Column::LastError, Expr::value(Option::<String>::None))
+                .filter(Column::Id.is_in(sent))
+                .exec(&self.db)
+                .await?;
+            if let Some(m) = &self.metrics {
+                m.mails_sent.fetch_add(pass.sent as u64, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
         Ok(pass)
     }
 
-    /// Takes a row for this worker; false if another worker was quicker.
-    async fn claim(&self, mail: &mail_outbox::Model) -> Result<bool, sea_orm::DbErr> {
+    /// Takes up to a batch of due rows for this worker and counts the attempt; rows another
+    /// worker claimed first fail the repeated conditions and are left out.
+    async fn claim_due(&self) -> Result<Vec<mail_outbox::Model>, sea_orm::DbErr> {
         let now = Utc::now();
-        let result = mail_outbox::Entity::update_many()
+        let due = || {
+            Condition::all()
+                .add(Column::Status.eq("pending"))
+                .add(Column::NextAttemptAt.lte(now))
+                .add(Condition::any().add(Column::ClaimedUntil.is_null()).add(Column::ClaimedUntil.lt(now)))
+        };
+        let batch = mail_outbox::Entity::find()
+            .select_only()
+            .column(Column::Id)
+            .filter(due())
+            .order_by_asc(Column::Id)
+            .limit(BATCH)
+            .into_query();
+        let _turn = self.write_turn.take().await;
+        let mut claimed = mail_outbox::Entity::update_many()
             .col_expr(Column::ClaimedUntil, Expr::value(now + chrono::Duration::seconds(CLAIM_SECS)))
             .col_expr(Column::Attempts, sea_orm::sea_query::ExprTrait::add(Expr::col(Column::Attempts), 1))
-            .filter(Column::Id.eq(mail.id))
-            .filter(Column::Status.eq("pending"))
-            .filter(Column::Attempts.eq(mail.attempts))
-            .filter(Condition::any().add(Column::ClaimedUntil.is_null()).add(Column::ClaimedUntil.lt(now)))
-            .exec(&self.db)
+            .filter(Column::Id.in_subquery(batch))
+            .filter(due())
+            .exec_with_returning(&self.db)
             .await?;
-        Ok(result.rows_affected == 1)
+        claimed.sort_by_key(|m| m.id);
+        Ok(claimed)
     }
 
     /// Runs passes until `shutdown` fires.

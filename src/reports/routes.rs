@@ -13,7 +13,6 @@ use crate::config::Settings;
 use crate::csrf_form;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::mail::Mailer;
 use crate::tickets::service::{Ctx, FAULT_TYPES, TRIAGE_SCOPES};
 use crate::tickets::status::number;
 use crate::web::flash;
@@ -91,12 +90,11 @@ async fn file(
     teacher: Teacher,
     form: CsrfForm<ReportForm<'_>>,
     db: &State<DatabaseConnection>,
-    mailer: &State<Mailer>,
+    ctx: Ctx<'_>,
     settings: &State<Settings>,
     jar: &CookieJar<'_>,
     lang: Lang,
 ) -> AppResult<Result<Redirect, Page>> {
-    let ctx = Ctx { db, mailer, settings };
     let input = NewReport {
         affected: form.affected.clone(),
         since: form.since.clone(),
@@ -160,13 +158,11 @@ async fn handle(
     action: &str,
     form: CsrfForm<TriageForm>,
     db: &State<DatabaseConnection>,
-    mailer: &State<Mailer>,
-    settings: &State<Settings>,
+    ctx: Ctx<'_>,
     jar: &CookieJar<'_>,
     lang: Lang,
 ) -> AppResult<Result<Redirect, Page>> {
     let id = report_id(id)?;
-    let ctx = Ctx { db, mailer, settings };
     let version = form.version.trim().parse().ok();
     let result = match action {
         "answer" => service::answer(&ctx, &admin.0, id, &form.triage(), &form.answer, version).await.map(|_| {

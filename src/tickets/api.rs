@@ -12,9 +12,7 @@ use super::service::{self, Ctx, NewTicket};
 use super::status::id_of;
 use super::view::{self, EventView, TicketView};
 use crate::auth::AnyUser;
-use crate::config::Settings;
 use crate::error::AppResult;
-use crate::mail::Mailer;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -68,11 +66,8 @@ pub(crate) async fn with_events(
 async fn create(
     user: AnyUser,
     body: ApiJson<NewTicketJson>,
-    db: &State<DatabaseConnection>,
-    mailer: &State<Mailer>,
-    settings: &State<Settings>,
+    ctx: Ctx<'_>,
 ) -> AppResult<(Status, Json<TicketWithEvents>)> {
-    let ctx = Ctx { db, mailer, settings };
     let body = body.into_inner();
     let triage = body.triage.unwrap_or(TriageJson { scope: String::new(), fault_type: String::new() });
     let input = NewTicket {
@@ -83,8 +78,17 @@ async fn create(
         triage_scope: triage.scope,
         triage_fault_type: triage.fault_type,
     };
-    let created = service::open(&ctx, &user.0, &input).await?;
-    Ok((Status::Created, Json(with_events(db, &user.0, created.id).await?)))
+    let opened = service::open(&ctx, &user.0, &input).await?;
+    // Answered from what was just written: a new ticket has one event and no files yet.
+    let lookup = view::Lookup::for_new_ticket(&user.0, &opened);
+    Ok((
+        Status::Created,
+        Json(TicketWithEvents {
+            ticket: lookup.view(&opened.ticket, chrono::Utc::now()),
+            events: vec![view::event_view(opened.first_event)],
+            attachments: Vec::new(),
+        }),
+    ))
 }
 
 #[get("/tickets?<status>&<priority>&<school>&<service>&<queue>&<limit>&<after>")]
@@ -163,10 +167,8 @@ macro_rules! ticket_action {
             number: &str,
             body: ApiJson<$body>,
             db: &State<DatabaseConnection>,
-            mailer: &State<Mailer>,
-            settings: &State<Settings>,
+            $ctx: Ctx<'_>,
         ) -> AppResult<Json<TicketWithEvents>> {
-            let $ctx = Ctx { db, mailer, settings };
             let $actor = &user.0;
             let $id = id_of(number)?;
             let $input = body.into_inner();

@@ -16,7 +16,6 @@ use crate::catalogue::services;
 use crate::config::Settings;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::mail::Mailer;
 use crate::web::flash;
 use crate::web::page::Page;
 
@@ -31,6 +30,7 @@ async fn queues(
     priority: Option<&str>,
     status: Option<&str>,
     after: Option<&str>,
+    overdue: &State<queue::OverdueCount>,
     lang: Lang,
 ) -> AppResult<Page> {
     let filter = queue::Filter {
@@ -42,16 +42,18 @@ async fn queues(
         after: after.unwrap_or("").to_string(),
         limit: None,
     };
+    // The stamp first: counts read after it are at least as new as what it names.
+    let stamp = queue::stamp(db, &agent.0).await?;
     let base = Page::new("tickets/desk_queue.html")
         .with("queue", &filter.queue)
         .with("filter", json!({ "school": filter.school, "service": filter.service, "priority": filter.priority, "status": filter.status }))
-        .with("counts", queue::counts(db, &agent.0).await?)
+        .with("counts", queue::counts(db, &agent.0, &stamp, overdue).await?)
         .with("schools", crate::schools::service::list(db, crate::audit::By::User(&agent.0), false).await?)
         .with("services", services::list(db.inner(), false).await?)
         .with("priorities", Priority::ALL.iter().map(|p| p.as_str()).collect::<Vec<_>>())
         .with("statuses", Status::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>())
         .with("is_lead", agent.0.role == crate::auth::Role::DeskLead)
-        .with("stamp", queue::stamp(db, &agent.0).await?);
+        .with("stamp", stamp);
     match queue::page(db, &agent.0, &filter).await {
         Ok(page) => Ok(base.with("page", page)),
         Err(e @ AppError::Invalid { .. }) => {
@@ -117,13 +119,12 @@ async fn act(
     action: &str,
     form: CsrfForm<ActionForm<'_>>,
     db: &State<DatabaseConnection>,
-    mailer: &State<Mailer>,
+    ctx: Ctx<'_>,
     settings: &State<Settings>,
     jar: &CookieJar<'_>,
     lang: Lang,
 ) -> AppResult<Result<Redirect, Page>> {
     let id = id_of(ticket)?;
-    let ctx = Ctx { db, mailer, settings };
     let actor = &agent.0;
     let version = form.version();
     let (result, done) = match action {

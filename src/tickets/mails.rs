@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::service::Ctx;
 use super::status::number;
+use crate::auth::Actor;
 use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::mail::{self, Outgoing};
@@ -27,14 +28,34 @@ pub(crate) async fn send(
     if !recipient.active {
         return Ok(());
     }
-    let lang = Lang::parse(&recipient.language).unwrap_or_default();
+    let to = Recipient { email: &recipient.email, name: &recipient.name, language: &recipient.language };
+    send_to(txn, ctx, to, ticket, kind, body, link).await
+}
+
+/// Where a mail goes and in which language.
+struct Recipient<'a> {
+    email: &'a str,
+    name: &'a str,
+    language: &'a str,
+}
+
+async fn send_to(
+    txn: &DatabaseTransaction,
+    ctx: &Ctx<'_>,
+    to: Recipient<'_>,
+    ticket: &ticket::Model,
+    kind: &str,
+    body: &str,
+    link: String,
+) -> AppResult<()> {
+    let lang = Lang::parse(to.language).unwrap_or_default();
     let thread = thread(ticket);
     mail::enqueue(
         txn,
         ctx.mailer,
         Outgoing {
-            to_addr: &recipient.email,
-            to_name: &recipient.name,
+            to_addr: to.email,
+            to_name: to.name,
             lang,
             template: "ticket",
             context: &json!({
@@ -52,6 +73,23 @@ pub(crate) async fn send(
     Ok(())
 }
 
+fn school_link(ctx: &Ctx<'_>, ticket: &ticket::Model) -> String {
+    ctx.mailer.link(&format!("/helpdesk/tickets/{}", number(ticket.id)))
+}
+
+/// To the school admin opening the ticket right now: the request's actor is that person
+/// (signed in, so active), and needs no second look-up.
+pub async fn to_opener(
+    txn: &DatabaseTransaction,
+    ctx: &Ctx<'_>,
+    opener: &Actor,
+    ticket: &ticket::Model,
+    kind: &str,
+) -> AppResult<()> {
+    let to = Recipient { email: &opener.email, name: &opener.name, language: &opener.language };
+    send_to(txn, ctx, to, ticket, kind, "", school_link(ctx, ticket)).await
+}
+
 /// To the school admin who opened the ticket.
 pub async fn to_school(
     txn: &DatabaseTransaction,
@@ -61,8 +99,7 @@ pub async fn to_school(
     body: &str,
 ) -> AppResult<()> {
     if let Some(opener) = user::Entity::find_by_id(ticket.created_by).one(txn).await? {
-        let link = ctx.mailer.link(&format!("/helpdesk/tickets/{}", number(ticket.id)));
-        send(txn, ctx, &opener, ticket, kind, body, link).await?;
+        send(txn, ctx, &opener, ticket, kind, body, school_link(ctx, ticket)).await?;
     }
     Ok(())
 }

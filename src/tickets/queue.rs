@@ -256,7 +256,39 @@ struct StatusCount {
 /// exact by triggers, see migration 000009): counting 40,000 open tickets per page view
 /// would cost more than the whole page. "mine" and "overdue" count index ranges that
 /// grow with one agent's work and with the overdue backlog only.
-pub async fn counts(db: &DatabaseConnection, actor: &Actor) -> AppResult<Vec<QueueCount>> {
+/// The overdue count the desk saw last, with the queue stamp it was counted at. Counting
+/// it walks every overdue ticket (thousands in a large backlog) and, unlike the other
+/// counts, it changes with the clock, so no trigger can keep it; every agent's queue page
+/// shows it. It is counted again when any ticket changed (the stamp moved) or after
+/// `OVERDUE_FRESH_FOR`, which is how late a ticket that just crossed its due time shows.
+#[derive(Default)]
+pub struct OverdueCount {
+    last: std::sync::Mutex<Option<(String, std::time::Instant, u64)>>,
+}
+
+const OVERDUE_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(5);
+
+impl OverdueCount {
+    async fn get(&self, db: &DatabaseConnection, stamp: &str, now: DateTime<Utc>) -> AppResult<u64> {
+        if let Some((seen, at, count)) = self.last.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            if seen == stamp && at.elapsed() < OVERDUE_FRESH_FOR {
+                return Ok(*count);
+            }
+        }
+        let count = overdue_count(db, now).await?;
+        *self.last.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((stamp.to_string(), std::time::Instant::now(), count));
+        Ok(count)
+    }
+}
+
+/// Every queue's count for this agent; `stamp` is the queue stamp read before.
+pub async fn counts(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    stamp: &str,
+    overdue: &OverdueCount,
+) -> AppResult<Vec<QueueCount>> {
     let now = Utc::now();
     let by_status = StatusCount::find_by_statement(Statement::from_string(
         db.get_database_backend(),
@@ -276,7 +308,7 @@ pub async fn counts(db: &DatabaseConnection, actor: &Actor) -> AppResult<Vec<Que
             "open" => sum(&|c| active.contains(&c.status.as_str())),
             "waiting" => sum(&|c| c.status == Status::WaitingOnSchool.as_str()),
             "provider" => sum(&|c| c.status == Status::AtProvider.as_str()),
-            "overdue" => overdue_count(db, now).await?,
+            "overdue" => overdue.get(db, stamp, now).await?,
             _ => ticket::Entity::find().filter(queue_condition(queue, actor, now)?).count(db).await?,
         };
         out.push(QueueCount { queue, count });

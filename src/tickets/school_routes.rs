@@ -16,7 +16,6 @@ use crate::catalogue::services;
 use crate::config::Settings;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::mail::Mailer;
 use crate::web::flash;
 use crate::web::page::Page;
 
@@ -43,15 +42,14 @@ async fn open_ticket(
     admin: SchoolAdmin,
     form: CsrfForm<NewTicketForm<'_>>,
     db: &State<DatabaseConnection>,
-    mailer: &State<Mailer>,
+    ctx: Ctx<'_>,
     settings: &State<Settings>,
     jar: &CookieJar<'_>,
     lang: Lang,
 ) -> AppResult<Result<Redirect, Page>> {
-    let ctx = Ctx { db, mailer, settings };
     // Files are checked (and refused) before anything else is stored.
     let opened = match crate::attachments::store::accept(settings, &form.files).await {
-        Ok(staged) if staged.is_empty() => service::open(&ctx, &admin.0, &form.input()).await,
+        Ok(staged) if staged.is_empty() => service::open(&ctx, &admin.0, &form.input()).await.map(|o| o.ticket),
         Ok(staged) => crate::attachments::flows::open_ticket(&ctx, &admin.0, &form.input(), staged).await,
         Err(e) => Err(e),
     };
@@ -131,13 +129,12 @@ async fn act(
     action: &str,
     form: CsrfForm<ActionForm<'_>>,
     db: &State<DatabaseConnection>,
-    mailer: &State<Mailer>,
+    ctx: Ctx<'_>,
     settings: &State<Settings>,
     jar: &CookieJar<'_>,
     lang: Lang,
 ) -> AppResult<Result<Redirect, Page>> {
     let id = id_of(ticket)?;
-    let ctx = Ctx { db, mailer, settings };
     let (result, done) = match action {
         "comment" => {
             // The ticket first: a file message must not tell anyone that a ticket exists.

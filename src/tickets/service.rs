@@ -16,6 +16,7 @@ use super::status::{Priority, Status};
 use crate::audit::{self, By, Target};
 use crate::auth::{Actor, Role};
 use crate::config::Settings;
+use crate::desk::clock::DeskClockCache;
 use crate::error::{AppError, AppResult};
 use crate::mail::Mailer;
 use entities::{ticket, ticket_event};
@@ -25,11 +26,42 @@ pub const TEXT_MAX: usize = 50_000;
 pub const TRIAGE_SCOPES: [&str; 4] = ["local", "school", "networked", "unknown"];
 pub const FAULT_TYPES: [&str; 3] = ["hardware", "software", "unknown"];
 
-/// Everything a change needs besides the database.
+/// Everything a change needs: the database, the outbox's mailer, the configuration and
+/// the desk's clock. A request guard, so handlers take it whole.
 pub struct Ctx<'a> {
     pub db: &'a DatabaseConnection,
     pub mailer: &'a Mailer,
     pub settings: &'a Settings,
+    pub desk_clock: &'a DeskClockCache,
+    pub write_turn: &'a crate::db::WriteTurn,
+}
+
+#[rocket::async_trait]
+impl<'r> rocket::request::FromRequest<'r> for Ctx<'r> {
+    type Error = AppError;
+
+    async fn from_request(req: &'r rocket::Request<'_>) -> rocket::request::Outcome<Self, AppError> {
+        match Ctx::of(req.rocket()) {
+            Some(ctx) => rocket::request::Outcome::Success(ctx),
+            None => rocket::request::Outcome::Error((
+                rocket::http::Status::InternalServerError,
+                AppError::internal("the ticket context is not managed"),
+            )),
+        }
+    }
+}
+
+impl<'a> Ctx<'a> {
+    /// The context from a Rocket's managed state (once ignited).
+    pub fn of<P: rocket::Phase>(rocket: &'a rocket::Rocket<P>) -> Option<Ctx<'a>> {
+        Some(Ctx {
+            db: rocket.state()?,
+            mailer: rocket.state()?,
+            settings: rocket.state()?,
+            desk_clock: rocket.state::<std::sync::Arc<DeskClockCache>>()?,
+            write_turn: rocket.state::<std::sync::Arc<crate::db::WriteTurn>>()?,
+        })
+    }
 }
 
 /// Who changes a ticket: a signed-in user, or a provider's contact through their link.
@@ -88,8 +120,8 @@ fn optional_choice(field: &str, value: &str, allowed: &[&str]) -> AppResult<Opti
     }
 }
 
-async fn service_id<C: ConnectionTrait>(db: &C, slug: &str) -> AppResult<Option<i32>> {
-    Ok(crate::catalogue::services::from_input(db, "service", slug, true).await?.map(|s| s.id))
+async fn service_of<C: ConnectionTrait>(db: &C, slug: &str) -> AppResult<Option<(i32, String)>> {
+    Ok(crate::catalogue::services::from_input(db, "service", slug, true).await?.map(|s| (s.id, s.slug)))
 }
 
 async fn event(
@@ -122,6 +154,7 @@ pub struct CheckedTicket {
     pub title: String,
     pub description: String,
     pub service_id: Option<i32>,
+    pub service_slug: Option<String>,
     pub priority: Priority,
     pub triage_scope: Option<String>,
     pub triage_fault_type: Option<String>,
@@ -142,7 +175,7 @@ pub async fn check_new(ctx: &Ctx<'_>, actor: &Actor, input: &NewTicket) -> AppRe
         return Err(AppError::invalid("title", "validation.control_chars"));
     }
     let description = text("description", &input.description, TEXT_MAX)?;
-    let service_id = service_id(ctx.db, &input.service).await?;
+    let (service_id, service_slug) = service_of(ctx.db, &input.service).await?.unzip();
     let priority = match input.priority.trim() {
         "" => Priority::P3,
         p => Priority::parse(p).ok_or_else(|| AppError::invalid("priority", "desk.priority_invalid"))?,
@@ -152,20 +185,28 @@ pub async fn check_new(ctx: &Ctx<'_>, actor: &Actor, input: &NewTicket) -> AppRe
         title,
         description,
         service_id,
+        service_slug,
         priority,
         triage_scope: optional_choice("triage_scope", &input.triage_scope, &TRIAGE_SCOPES)?,
         triage_fault_type: optional_choice("triage_fault_type", &input.triage_fault_type, &FAULT_TYPES)?,
-        sla: SlaClock::load(ctx.db, ctx.settings, priority).await?,
+        sla: SlaClock::load(ctx, priority).await?,
     })
 }
 
+/// A ticket just opened, with what its first answer shows (no need to read it back).
+pub struct Opened {
+    pub ticket: ticket::Model,
+    pub first_event: ticket_event::Model,
+    pub service_slug: Option<String>,
+}
+
 /// A school admin opens a ticket for their school.
-pub async fn open(ctx: &Ctx<'_>, actor: &Actor, input: &NewTicket) -> AppResult<ticket::Model> {
+pub async fn open(ctx: &Ctx<'_>, actor: &Actor, input: &NewTicket) -> AppResult<Opened> {
     let checked = check_new(ctx, actor, input).await?;
-    let txn = ctx.db.begin().await?;
-    let created = insert(&txn, ctx, actor, checked, None).await?;
+    let txn = ctx.write_turn.begin(ctx.db).await?;
+    let opened = insert_opened(&txn, ctx, actor, checked, None).await?;
     txn.commit().await?;
-    Ok(created)
+    Ok(opened)
 }
 
 /// Inserts a checked ticket with its first event, audit event and mail, in the caller's
@@ -177,6 +218,16 @@ pub async fn insert(
     checked: CheckedTicket,
     report_id: Option<i32>,
 ) -> AppResult<ticket::Model> {
+    Ok(insert_opened(txn, ctx, actor, checked, report_id).await?.ticket)
+}
+
+async fn insert_opened(
+    txn: &DatabaseTransaction,
+    ctx: &Ctx<'_>,
+    actor: &Actor,
+    checked: CheckedTicket,
+    report_id: Option<i32>,
+) -> AppResult<Opened> {
     let now = Utc::now();
     let (first_due, resolution_due) = checked.sla.due_times(now);
     let school_id = checked.school_id;
@@ -209,7 +260,7 @@ pub async fn insert(
     }
     .insert(txn)
     .await?;
-    event(
+    let first_event = event(
         txn,
         created.id,
         Who::User(actor),
@@ -227,8 +278,8 @@ pub async fn insert(
         json!({ "priority": created.priority, "report": report_id }),
     )
     .await?;
-    mails::to_school(txn, ctx, &created, "ticket_opened", "").await?;
-    Ok(created)
+    mails::to_opener(txn, ctx, actor, &created, "ticket_opened").await?;
+    Ok(Opened { ticket: created, first_event, service_slug: checked.service_slug })
 }
 
 /// The ticket behind an id if this actor may see it; "not found" otherwise, so nobody
@@ -481,11 +532,11 @@ pub async fn reclassify(
     desk_only(actor)?;
     let current = find(ctx.db, actor, id).await?;
     let priority = Priority::parse(priority).ok_or_else(|| AppError::invalid("priority", "desk.priority_invalid"))?;
-    let service_id = service_id(ctx.db, service).await?;
+    let service_id = service_of(ctx.db, service).await?.map(|(id, _)| id);
     let mut change = Change::new("reclassify");
     change.data = json!({ "priority": priority.as_str(), "old_priority": current.priority, "service_id": service_id });
     if priority.as_str() != current.priority {
-        let (first_due, resolution_due) = due_times(ctx.db, ctx.settings, priority, current.created_at).await?;
+        let (first_due, resolution_due) = due_times(ctx, priority, current.created_at).await?;
         change.columns.push((ticket::Column::Priority, Expr::value(priority.as_str())));
         change.columns.push((ticket::Column::FirstResponseDue, Expr::value(first_due)));
         change.columns.push((ticket::Column::ResolutionDue, Expr::value(resolution_due)));

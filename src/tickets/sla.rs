@@ -1,32 +1,32 @@
 //! SLA due times: a priority's first-response and resolution targets, counted in the desk's
 //! business hours (week and holidays, `/desk/settings`).
-use chrono::{DateTime, Utc};
-use sea_orm::ConnectionTrait;
+use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+
+use super::service::Ctx;
 use super::status::Priority;
-use crate::config::Settings;
-use crate::desk;
+use crate::desk::clock::DeskClock;
 use crate::error::AppResult;
 
 /// The desk's business hours and a priority's targets: what due times are counted from.
 pub struct SlaClock {
-    calendar: desk::calendar::Calendar,
-    target: Option<entities::sla_target::Model>,
+    clock: Arc<DeskClock>,
+    priority: Priority,
 }
 
 impl SlaClock {
-    pub async fn load<C: ConnectionTrait>(db: &C, settings: &Settings, priority: Priority) -> AppResult<SlaClock> {
-        let calendar = desk::service::calendar(db, settings.tz()).await?;
-        let target = desk::service::targets(db).await?.into_iter().find(|t| t.priority == priority.as_str());
-        Ok(SlaClock { calendar, target })
+    pub async fn load(ctx: &Ctx<'_>, priority: Priority) -> AppResult<SlaClock> {
+        Ok(SlaClock { clock: ctx.desk_clock.get(ctx.db, ctx.settings.tz()).await?, priority })
     }
 
     /// Due times counted in business hours from `from`.
     pub fn due_times(&self, from: DateTime<Utc>) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
-        match &self.target {
+        let calendar = &self.clock.calendar;
+        match self.clock.targets.iter().find(|t| t.priority == self.priority.as_str()) {
             Some(t) => (
-                Some(self.calendar.add_business_minutes(from, t.first_response_minutes as i64)),
-                Some(self.calendar.add_business_minutes(from, t.resolution_minutes as i64)),
+                Some(calendar.add_business_minutes(from, t.first_response_minutes as i64)),
+                Some(calendar.add_business_minutes(from, t.resolution_minutes as i64)),
             ),
             None => (None, None),
         }
@@ -34,11 +34,10 @@ impl SlaClock {
 }
 
 /// Due times for a priority, counted in the desk's business hours from `from`.
-pub async fn due_times<C: ConnectionTrait>(
-    db: &C,
-    settings: &Settings,
+pub async fn due_times(
+    ctx: &Ctx<'_>,
     priority: Priority,
     from: DateTime<Utc>,
 ) -> AppResult<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> {
-    Ok(SlaClock::load(db, settings, priority).await?.due_times(from))
+    Ok(SlaClock::load(ctx, priority).await?.due_times(from))
 }

@@ -82,6 +82,17 @@ impl Lookup {
         })
     }
 
+    /// The names a ticket its opener just created shows: their school and the service
+    /// they chose; nobody is assigned yet.
+    pub fn for_new_ticket(opener: &crate::auth::Actor, opened: &super::service::Opened) -> Lookup {
+        let school = (opener.school_slug.clone().unwrap_or_default(), opener.school_name.clone().unwrap_or_default());
+        Lookup {
+            schools: HashMap::from([(opened.ticket.school_id, school)]),
+            services: opened.ticket.service_id.zip(opened.service_slug.clone()).into_iter().collect(),
+            users: HashMap::new(),
+        }
+    }
+
     pub fn view(&self, t: &ticket::Model, now: DateTime<Utc>) -> TicketView {
         let (school, school_name) = self.schools.get(&t.school_id).cloned().unwrap_or_default();
         let assignee = t.assignee_id.and_then(|id| self.users.get(&id).cloned());

@@ -218,6 +218,7 @@ impl TestApp {
             transport: self.client.rocket().state::<staffel::mail::Transport>().expect("transport").clone(),
             settings: self.settings().clone(),
             metrics: None,
+            write_turn: self.client.rocket().state::<std::sync::Arc<staffel::db::WriteTurn>>().expect("turn").clone(),
         };
         worker.deliver_due().await.expect("outbox pass")
     }
@@ -348,6 +349,7 @@ impl TestApp {
             transport: staffel::mail::Transport::from_settings(self.settings()).expect("transport from settings"),
             settings: self.settings().clone(),
             metrics: None,
+            write_turn: std::sync::Arc::new(staffel::db::WriteTurn::for_db(self.db())),
         }
     }
 }
