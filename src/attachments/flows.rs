@@ -14,10 +14,10 @@ use crate::error::{AppError, AppResult};
 use crate::forwards::service::Access;
 use crate::tickets::service::{self as tickets, apply_in, Change, Ctx, NewTicket, Who, TEXT_MAX};
 use crate::tickets::status::Status;
-use entities::{forward, forward_link, ticket};
+use entities::{forward_link, ticket};
 
 /// A message that may be empty when files carry it.
-fn message(field: &str, body: &str, staged: &Staged) -> AppResult<String> {
+pub fn message(field: &str, body: &str, staged: &Staged) -> AppResult<String> {
     if body.trim().is_empty() && !staged.is_empty() {
         return Ok(String::new());
     }
@@ -95,15 +95,7 @@ pub async fn provider_comment(ctx: &Ctx<'_>, access: &Access, body: &str, staged
     change.desk_mail = true;
     let label = access.label();
     let txn = ctx.db.begin().await?;
-    // Conditional on the forward still being active: a recall in between wins.
-    let still_active = forward::Entity::find_by_id(access.forward.id)
-        .filter(forward::Column::Status.eq("active"))
-        .one(&txn)
-        .await?
-        .is_some();
-    if !still_active {
-        return Err(AppError::conflict("forwards.not_active"));
-    }
+    crate::forwards::service::still_active(&txn, access.forward.id).await?;
     forward_link::Entity::update_many()
         .col_expr(forward_link::Column::LastUsedAt, Expr::value(Some(Utc::now())))
         .filter(forward_link::Column::Id.eq(access.link.id))

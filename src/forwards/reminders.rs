@@ -70,8 +70,9 @@ async fn remind(ctx: &Ctx<'_>, fwd: forward::Model, now: DateTime<Utc>) -> AppRe
         .all(&txn)
         .await?;
     let mut sent = 0;
+    let letter = links::Letter { kind: "forward_reminder", body: &due, files: &[] };
     for contact in &contacts {
-        links::mail_contact(&txn, ctx, &fwd, &t, contact, "forward_reminder", &due).await?;
+        links::mail_contact(&txn, ctx, &fwd, &t, contact, &letter).await?;
         sent += 1;
     }
     ticket_event::ActiveModel {
