@@ -73,29 +73,13 @@ impl WriteTurn {
         }
     }
 
-    /// A transaction begun in this process's turn; the turn passes on when it ends.
-    pub async fn begin<'a>(&'a self, db: &DatabaseConnection) -> Result<WriteTxn<'a>, sea_orm::DbErr> {
+    /// A transaction begun in this process's turn. Bind both, turn first
+    /// (`let (_turn, txn) = …`): the turn passes on when `_turn` goes out of scope.
+    pub async fn begin(
+        &self,
+        db: &DatabaseConnection,
+    ) -> Result<(Option<tokio::sync::MutexGuard<'_, ()>>, sea_orm::DatabaseTransaction), sea_orm::DbErr> {
         let turn = self.take().await;
-        Ok(WriteTxn { txn: db.begin().await?, _turn: turn })
-    }
-}
-
-/// A write transaction holding this process's turn (see `WriteTurn`).
-pub struct WriteTxn<'a> {
-    txn: sea_orm::DatabaseTransaction,
-    _turn: Option<tokio::sync::MutexGuard<'a, ()>>,
-}
-
-impl WriteTxn<'_> {
-    pub async fn commit(self) -> Result<(), sea_orm::DbErr> {
-        self.txn.commit().await
-    }
-}
-
-impl std::ops::Deref for WriteTxn<'_> {
-    type Target = sea_orm::DatabaseTransaction;
-
-    fn deref(&self) -> &sea_orm::DatabaseTransaction {
-        &self.txn
+        Ok((turn, db.begin().await?))
     }
 }

@@ -397,10 +397,9 @@ async fn fresh_report(app: &TestApp, teacher: &str) -> String {
     staffel::reports::service::file(&ctx, &actor, &input).await.expect("file a report").id.to_string()
 }
 
-/// A new ticket of school A forwarded by the desk to the provider; the token of the link
-/// the provider's contact got by mail.
-async fn fresh_provider_link(app: &TestApp, tokens: &TicketTokens) -> String {
-    use sea_orm::{EntityTrait, QueryOrder};
+/// A new ticket of school A forwarded by the desk to the provider; its number and the
+/// forward's id.
+async fn fresh_forward(app: &TestApp, tokens: &TicketTokens) -> (String, String) {
     let number = fresh_ticket(app, tokens, 0, false).await;
     let forwarded = app
         .api_send(
@@ -412,6 +411,15 @@ async fn fresh_provider_link(app: &TestApp, tokens: &TicketTokens) -> String {
         )
         .await;
     assert_eq!(forwarded.status, Status::Ok, "{}", forwarded.body);
+    let id = forwarded.json()["forward"]["id"].as_i64().expect("forward id");
+    (number, id.to_string())
+}
+
+/// A new ticket of school A forwarded by the desk to the provider; the token of the link
+/// the provider's contact got by mail.
+async fn fresh_provider_link(app: &TestApp, tokens: &TicketTokens) -> String {
+    use sea_orm::{EntityTrait, QueryOrder};
+    fresh_forward(app, tokens).await;
     let mails = entities::mail_outbox::Entity::find()
         .order_by_desc(entities::mail_outbox::Column::Id)
         .all(app.db())
@@ -652,6 +660,9 @@ fn table(ids: &Ids) -> Vec<Row> {
         desk_action("{ticket-a}", "ask", &[("body", "Welcher Raum?")]),
         desk_action("{ticket-b}", "resolve", &[("body", "Lampe getauscht.")]),
         desk_action("{resolved-a}", "close", &[]),
+        // `{forwarded-a}`: a fresh ticket of school A at the provider; `{forward}` its forward.
+        desk_action("{forwarded-a}", "provider_reply", &[("forward", "{forward}"), ("body", "Bitte Port 3 prüfen.")]),
+        desk_action("{forwarded-a}", "recall", &[("forward", "{forward}")]),
         desk_action("{resolved-b}", "reopen", &[("body", "Doch noch nicht.")]),
         post(
             "/desk/tickets/<ticket>/<action>",
@@ -1245,6 +1256,12 @@ async fn every_role_reaches_exactly_its_routes(backend: Backend) {
                 let (token, id) = fresh_shared_file(&app, &ticket_tokens).await;
                 path = path.replace("{shared-token}", &token).replace("{shared-file}", &id);
             }
+            let mut forward = String::new();
+            if path.contains("{forwarded-a}") {
+                let (number, id) = fresh_forward(&app, &ticket_tokens).await;
+                path = path.replace("{forwarded-a}", &number);
+                forward = id;
+            }
             if path.contains("{provider}") {
                 path = path.replace("{provider}", &fresh_provider_link(&app, &ticket_tokens).await);
             }
@@ -1275,6 +1292,9 @@ async fn every_role_reaches_exactly_its_routes(backend: Backend) {
                             fields.iter().map(|(k, v)| (*k, v.replace("{n}", &n.to_string()))).collect();
                         for field in fields.iter_mut().filter(|(_, v)| v == "{version}") {
                             field.1 = article_version(&app, &path).await.to_string();
+                        }
+                        for field in fields.iter_mut().filter(|(_, v)| v == "{forward}") {
+                            field.1 = forward.clone();
                         }
                         let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
                         cell.post_form(&path, &borrowed).await

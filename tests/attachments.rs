@@ -5,105 +5,14 @@
 //! providers only through a valid link and only what was shared) and the safe headers.
 mod common;
 
-use common::{html_message, Backend, Browser, Reply, TestApp, PASSWORD};
-use rocket::http::{ContentType, Header, Method, Status};
+use common::uploads::{
+    api_files, attachments, download, post_files, stored_files, version_field, Download, Part, HTML, LOG, PDF, PNG,
+};
+use common::{html_message, Backend, TestApp, PASSWORD};
+use rocket::http::{ContentType, Method, Status};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use sha2::{Digest, Sha256};
 use staffel::i18n::Lang;
-
-/// A tiny valid PNG (1×1 pixel).
-const PNG: &[u8] = &[
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
-    0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49,
-    0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x56, 0xc7, 0x2f,
-    0x0d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
-];
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
-const LOG: &[u8] = "Druckertreiber: Fehler 0x0000011b um 07:45 – Warteschlange hängt\n".as_bytes();
-const HTML: &[u8] = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>";
-
-/// A file part: field, file name, declared content type, bytes.
-type Part<'a> = (&'a str, &'a str, &'a str, &'a [u8]);
-
-fn multipart(fields: &[(&str, &str)], files: &[Part<'_>]) -> (ContentType, Vec<u8>) {
-    let boundary = "staffel-attachments-7f3a9c";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
-        );
-    }
-    for (name, filename, content_type, bytes) in files {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (ContentType::new("multipart", "form-data").with_params(("boundary", boundary)), body)
-}
-
-/// Posts a multipart form the way the browser's form does: with the CSRF token first.
-async fn post_files(browser: &mut Browser<'_>, path: &str, fields: &[(&str, &str)], files: &[Part<'_>]) -> Reply {
-    let csrf = browser.csrf.clone();
-    let mut all = vec![("_csrf", csrf.as_str())];
-    all.extend_from_slice(fields);
-    let (ct, body) = multipart(&all, files);
-    browser.send(Method::Post, path, body, Some(ct), &[]).await
-}
-
-/// An API call with a multipart body.
-async fn api_files(
-    app: &TestApp,
-    token: Option<&str>,
-    path: &str,
-    fields: &[(&str, &str)],
-    files: &[Part<'_>],
-) -> Reply {
-    let (ct, body) = multipart(fields, files);
-    let mut request = app.client.post(path.to_string()).header(ct).body(body);
-    if let Some(token) = token {
-        request = request.header(Header::new("Authorization", format!("Bearer {token}")));
-    }
-    Reply::read(request.dispatch().await).await
-}
-
-/// A download with all its headers and the raw bytes.
-struct Download {
-    status: Status,
-    headers: std::collections::HashMap<String, String>,
-    bytes: Vec<u8>,
-}
-
-async fn download(app: &TestApp, browser: Option<&Browser<'_>>, token: Option<&str>, path: &str) -> Download {
-    let mut request = app.client.get(path.to_string());
-    if let Some(browser) = browser {
-        request = request.cookies(browser.cookies.values().cloned().collect::<Vec<_>>());
-    }
-    if let Some(token) = token {
-        request = request.header(Header::new("Authorization", format!("Bearer {token}")));
-    }
-    let response = request.dispatch().await;
-    let status = response.status();
-    let headers =
-        response.headers().iter().map(|h| (h.name().as_str().to_lowercase(), h.value().to_string())).collect();
-    let bytes = response.into_bytes().await.unwrap_or_default();
-    Download { status, headers, bytes }
-}
-
-async fn attachments(app: &TestApp) -> Vec<entities::attachment::Model> {
-    entities::attachment::Entity::find().order_by_asc(entities::attachment::Column::Id).all(app.db()).await.unwrap()
-}
-
-fn stored_files(app: &TestApp) -> Vec<String> {
-    std::fs::read_dir(app.dir.path().join("files"))
-        .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().to_string()).collect())
-        .unwrap_or_default()
-}
 
 async fn setup(app: &TestApp) {
     app.school("gym").await;
@@ -268,12 +177,7 @@ async fn every_upload_point(backend: Backend) {
     );
 
     // 4. The school replies with a file only; the desk replies with one and notes another.
-    let version = |html: &str| {
-        let marker = "name=\"version\" value=\"";
-        let start = html.find(marker).unwrap() + marker.len();
-        html[start..start + html[start..].find('"').unwrap()].to_string()
-    };
-    let v = version(&view.body);
+    let v = version_field(&view.body);
     let replied = post_files(
         &mut school,
         &format!("/helpdesk/tickets/{second}/comment"),
@@ -284,7 +188,7 @@ async fn every_upload_point(backend: Backend) {
     assert_eq!(replied.status, Status::SeeOther, "{}", replied.body);
     let desk_page = agent.get(&format!("/desk/tickets/{second}")).await;
     assert!(desk_page.body.contains("foto.png"));
-    let v = version(&desk_page.body);
+    let v = version_field(&desk_page.body);
     let noted = post_files(
         &mut agent,
         &format!("/desk/tickets/{second}/comment"),
@@ -293,7 +197,7 @@ async fn every_upload_point(backend: Backend) {
     )
     .await;
     assert_eq!(noted.status, Status::SeeOther, "{}", noted.body);
-    let v = version(&agent.get(&format!("/desk/tickets/{second}")).await.body);
+    let v = version_field(&agent.get(&format!("/desk/tickets/{second}")).await.body);
     let answered = post_files(
         &mut agent,
         &format!("/desk/tickets/{second}/comment"),
@@ -370,7 +274,7 @@ async fn every_upload_point(backend: Backend) {
                 ("priority", "P2"),
                 ("body", "Bitte prüfen."),
                 ("shared_attachments", &internal.id.to_string()),
-                ("version", &version(&page.body)),
+                ("version", &version_field(&page.body)),
             ],
         )
         .await;
@@ -383,7 +287,7 @@ async fn every_upload_point(backend: Backend) {
                 ("priority", "P2"),
                 ("body", "Bitte prüfen."),
                 ("shared_attachments", &pdf.id.to_string()),
-                ("version", &version(&page.body)),
+                ("version", &version_field(&page.body)),
             ],
         )
         .await;
@@ -487,7 +391,7 @@ async fn every_upload_point(backend: Backend) {
         Status::Ok
     );
     let forward_id = entities::forward::Entity::find().one(app.db()).await.unwrap().unwrap().id;
-    let v = version(&agent.get(&format!("/desk/tickets/{second}")).await.body);
+    let v = version_field(&agent.get(&format!("/desk/tickets/{second}")).await.body);
     let recalled = agent
         .post_form(&format!("/desk/tickets/{second}/recall"), &[("forward", &forward_id.to_string()), ("version", &v)])
         .await;

@@ -136,6 +136,8 @@ fn fields(pairs: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
 struct Fixture {
     /// Provider link tokens (as mailed) of forwarded tickets, by purpose.
     provider_links: std::collections::HashMap<&'static str, String>,
+    /// The forward of the ticket `tickets["desk reply"]`, which the desk answers.
+    reply_forward: i32,
     /// A new report of the teacher of school A, and one of a teacher of school B.
     report: i32,
     other_report: i32,
@@ -264,11 +266,20 @@ async fn fixture(app: &TestApp) -> Fixture {
         let number = open_ticket(app, &school, None).await;
         provider_links.insert(purpose, forward_ticket(app, &desk, &number).await);
     }
+    let number = open_ticket(app, &school, None).await;
+    forward_ticket(app, &desk, &number).await;
+    tickets.insert("desk reply", number);
+    let reply_forward = {
+        use sea_orm::{EntityTrait, QueryOrder};
+        let last = entities::forward::Entity::find().order_by_desc(entities::forward::Column::Id).one(app.db());
+        last.await.expect("read forwards").expect("the last forward").id
+    };
     let report = file_report(app, TEACHER).await;
     let other_report = file_report(app, VICTIM).await;
     Fixture {
         tickets,
         provider_links,
+        reply_forward,
         report,
         other_report,
         article_version: version_of(app, TEACHER_ARTICLE).await,
@@ -490,6 +501,8 @@ fn targets(f: &Fixture) -> Vec<Target> {
         ("triage_fault_type", "hardware"),
     ]);
     let desk_path = |action: &str| format!("/desk/tickets/{}/{action}", ticket("desk action"));
+    let reply_path = format!("/desk/tickets/{}/provider_reply", ticket("desk reply"));
+    let reply = |body: &str| fields(&[("forward", &f.reply_forward.to_string()), ("body", body)]);
     let report_path = |action: &str| format!("/helpdesk/reports/{}/{action}", f.report);
     let provider_path = |action: &str| format!("/provider/{}/{action}", f.provider_links["html"]);
     vec![
@@ -760,6 +773,18 @@ fn targets(f: &Fixture) -> Vec<Target> {
                 .on(desk_path("reclassify")),
                 set("a blank question", &[("body", "")], invalid("validation.required")).on(desk_path("ask")),
                 set("a blank solution", &[("body", "")], invalid("validation.required")).on(desk_path("resolve")),
+                set_owned("a blank reply to the provider", reply(" "), invalid("validation.required"))
+                    .on(reply_path.clone()),
+                set_owned("a reply to the provider with a NUL", reply("Port\0"), invalid("validation.control_chars"))
+                    .on(reply_path.clone()),
+                set_owned(
+                    "a reply to an unknown forward",
+                    fields(&[("forward", "999999"), ("body", "Port 3?")]),
+                    not_found(),
+                )
+                .on(reply_path.clone()),
+                set_owned("a reply to another ticket's forward", reply("Port 3?"), not_found())
+                    .on(desk_path("provider_reply")),
                 at("an unknown action", desk_path("explode"), not_found()),
                 at("an unknown ticket", "/desk/tickets/T-999999/comment", not_found()),
                 at("a ticket number of ten digits", "/desk/tickets/T-1234567890/comment", not_found()),

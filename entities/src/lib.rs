@@ -8,6 +8,7 @@ pub mod forward;
 pub mod forward_link;
 pub mod holiday;
 pub mod kb_article;
+pub mod kb_draft_source;
 pub mod kb_revision;
 pub mod kb_search_miss;
 pub mod login_attempt;
@@ -35,6 +36,7 @@ pub mod prelude {
     pub use super::forward_link::Entity as ForwardLink;
     pub use super::holiday::Entity as Holiday;
     pub use super::kb_article::Entity as KbArticle;
+    pub use super::kb_draft_source::Entity as KbDraftSource;
     pub use super::kb_revision::Entity as KbRevision;
     pub use super::kb_search_miss::Entity as KbSearchMiss;
     pub use super::login_attempt::Entity as LoginAttempt;

@@ -10,6 +10,7 @@ mod m20261123_000006_forwards;
 mod m20261123_000007_attachments;
 mod m20261123_000008_reminders;
 mod m20261123_000009_queue_indexes;
+mod m20261123_000010_kb_draft_sources;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_attachments::Migration),
             Box::new(m20261123_000008_reminders::Migration),
             Box::new(m20261123_000009_queue_indexes::Migration),
+            Box::new(m20261123_000010_kb_draft_sources::Migration),
         ]
     }
 }

@@ -4,7 +4,7 @@
 //! it are removed again when it does not commit (see `store::Staged`).
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
 use super::service::{self, Owner, Uploader};
@@ -14,10 +14,10 @@ use crate::error::{AppError, AppResult};
 use crate::forwards::service::Access;
 use crate::tickets::service::{self as tickets, apply_in, Change, Ctx, NewTicket, Who, TEXT_MAX};
 use crate::tickets::status::Status;
-use entities::{forward, forward_link, ticket};
+use entities::{forward_link, ticket};
 
 /// A message that may be empty when files carry it.
-fn message(field: &str, body: &str, staged: &Staged) -> AppResult<String> {
+pub fn message(field: &str, body: &str, staged: &Staged) -> AppResult<String> {
     if body.trim().is_empty() && !staged.is_empty() {
         return Ok(String::new());
     }
@@ -27,7 +27,7 @@ fn message(field: &str, body: &str, staged: &Staged) -> AppResult<String> {
 /// A school admin opens a ticket with attachments.
 pub async fn open_ticket(ctx: &Ctx<'_>, actor: &Actor, input: &NewTicket, staged: Staged) -> AppResult<ticket::Model> {
     let checked = tickets::check_new(ctx, actor, input).await?;
-    let txn = ctx.db.begin().await?;
+    let (_turn, txn) = ctx.write_turn.begin(ctx.db).await?;
     let school_id = checked.school_id;
     let created = tickets::insert(&txn, ctx, actor, checked, None).await?;
     let owner = Owner { school_id, report_id: None, ticket_id: Some(created.id) };
@@ -73,7 +73,7 @@ pub async fn reply(
             change
         }
     };
-    let txn = ctx.db.begin().await?;
+    let (_turn, txn) = ctx.write_turn.begin(ctx.db).await?;
     let owner = Owner { school_id: current.school_id, report_id: None, ticket_id: Some(current.id) };
     let rows = service::record(&txn, &staged, owner, Uploader::User(actor), change.internal).await?;
     change.data["attachments"] = service::refs(&rows);
@@ -94,16 +94,8 @@ pub async fn provider_comment(ctx: &Ctx<'_>, access: &Access, body: &str, staged
     change.body = message("body", body, &staged)?;
     change.desk_mail = true;
     let label = access.label();
-    let txn = ctx.db.begin().await?;
-    // Conditional on the forward still being active: a recall in between wins.
-    let still_active = forward::Entity::find_by_id(access.forward.id)
-        .filter(forward::Column::Status.eq("active"))
-        .one(&txn)
-        .await?
-        .is_some();
-    if !still_active {
-        return Err(AppError::conflict("forwards.not_active"));
-    }
+    let (_turn, txn) = ctx.write_turn.begin(ctx.db).await?;
+    crate::forwards::service::still_active(&txn, access.forward.id).await?;
     forward_link::Entity::update_many()
         .col_expr(forward_link::Column::LastUsedAt, Expr::value(Some(Utc::now())))
         .filter(forward_link::Column::Id.eq(access.link.id))

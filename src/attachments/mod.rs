@@ -1,6 +1,7 @@
-//! Attachments and screenshots on reports and tickets (SPEC §4–§6): uploaded with a report,
-//! a new ticket, a reply or note, or by a provider; checked by size and by content; stored
-//! outside the web root; downloaded only within the actor's scope and with safe headers.
+//! Attachments and screenshots on reports and tickets (SPEC §4–§6): uploaded with a report
+//! (and its answer or escalation), a new ticket, a reply or note, the desk's answer to a
+//! provider, or by a provider; checked by size and by content; stored outside the web root;
+//! downloaded only within the actor's scope and with safe headers.
 pub mod api;
 pub mod flows;
 pub mod openapi;

@@ -264,36 +264,40 @@ pub async fn share(txn: &DatabaseTransaction, forward_id: i32, ids: &[i32]) -> A
 }
 
 /// Escalation: the report's files go with the ticket (they stay the report's too, so the
-/// teacher keeps seeing them), in the escalation's transaction.
+/// teacher keeps seeing them), and the files the school admin adds while escalating are
+/// recorded for the ticket alone; one timeline entry lists them all. In the escalation's
+/// transaction.
 pub async fn carry_to_ticket(
     txn: &DatabaseTransaction,
     actor: &Actor,
     report_id: i32,
     ticket_id: i32,
     school_id: i32,
+    added: &Staged,
 ) -> AppResult<()> {
-    let rows = attachment::Entity::find()
+    let carried = attachment::Entity::find()
         .filter(attachment::Column::ReportId.eq(report_id))
         .filter(attachment::Column::SchoolId.eq(school_id))
         .order_by_asc(attachment::Column::Id)
         .all(txn)
         .await?;
-    if rows.is_empty() {
-        return Ok(());
-    }
-    attachment::Entity::update_many()
-        .col_expr(attachment::Column::TicketId, Expr::value(Some(ticket_id)))
-        .filter(attachment::Column::ReportId.eq(report_id))
-        .filter(attachment::Column::SchoolId.eq(school_id))
-        .exec(txn)
+    if !carried.is_empty() {
+        attachment::Entity::update_many()
+            .col_expr(attachment::Column::TicketId, Expr::value(Some(ticket_id)))
+            .filter(attachment::Column::ReportId.eq(report_id))
+            .filter(attachment::Column::SchoolId.eq(school_id))
+            .exec(txn)
+            .await?;
+        audit::record(
+            txn,
+            By::User(actor),
+            "attachment.carry",
+            Target::new("ticket", ticket_id).in_school(Some(school_id)),
+            json!({ "report": report_id, "attachments": carried.iter().map(|a| a.id).collect::<Vec<_>>() }),
+        )
         .await?;
-    audit::record(
-        txn,
-        By::User(actor),
-        "attachment.carry",
-        Target::new("ticket", ticket_id).in_school(Some(school_id)),
-        json!({ "report": report_id, "attachments": rows.iter().map(|a| a.id).collect::<Vec<_>>() }),
-    )
-    .await?;
-    timeline_event(txn, ticket_id, actor, &rows, json!({ "report": report_id })).await
+    }
+    let owner = Owner { school_id, report_id: None, ticket_id: Some(ticket_id) };
+    let added = record(txn, added, owner, Uploader::User(actor), false).await?;
+    timeline_event(txn, ticket_id, actor, &[carried, added].concat(), json!({ "report": report_id })).await
 }

@@ -14,7 +14,7 @@ use crate::i18n::Lang;
 use crate::mail::{self, Outgoing};
 use crate::tickets::service::Ctx;
 use crate::tickets::status::number;
-use entities::{forward, forward_link, provider_contact, ticket};
+use entities::{attachment, forward, forward_link, provider_contact, ticket};
 
 /// A contact's working link: its token and when it expires.
 pub struct Link {
@@ -66,22 +66,35 @@ pub async fn link_for(
     Ok(Link { token, expires_at })
 }
 
-/// Mails one contact about the forward, with their link (`kind` picks subject and intro:
-/// forward_new, forward_reply, forward_reminder).
+/// What a mail to a contact says: `kind` picks subject and intro (forward_new,
+/// forward_reply, forward_reminder); the files that go with it are named with their
+/// download address under the contact's own link.
+pub struct Letter<'a> {
+    pub kind: &'a str,
+    pub body: &'a str,
+    pub files: &'a [attachment::Model],
+}
+
+/// Mails one contact about the forward, with their link.
 pub async fn mail_contact(
     txn: &DatabaseTransaction,
     ctx: &Ctx<'_>,
     fwd: &forward::Model,
     t: &ticket::Model,
     contact: &provider_contact::Model,
-    kind: &str,
-    body: &str,
+    letter: &Letter<'_>,
 ) -> AppResult<()> {
     let now = Utc::now();
     let link = link_for(txn, ctx.settings, fwd, contact, now).await?;
     // Whole days left, rounded up, so a fresh link says 30 and none says 0.
     let days_left = ((link.expires_at - now).num_hours() + 23) / 24;
     let thread = format!("forward-{}", fwd.id);
+    let page = ctx.mailer.link(&format!("/provider/{}", link.token));
+    let files: Vec<_> = letter
+        .files
+        .iter()
+        .map(|a| json!({ "name": a.filename, "size": a.size, "url": format!("{page}/attachments/{}", a.id) }))
+        .collect();
     mail::enqueue(
         txn,
         ctx.mailer,
@@ -91,12 +104,13 @@ pub async fn mail_contact(
             lang: Lang::De,
             template: "forward",
             context: &json!({
-                "kind": kind,
+                "kind": letter.kind,
                 "number": number(t.id),
                 "title": t.title,
                 "priority": fwd.priority,
-                "body": body,
-                "link": ctx.mailer.link(&format!("/provider/{}", link.token)),
+                "body": letter.body,
+                "files": files,
+                "link": page,
                 "days": days_left.to_string(),
             }),
             thread: Some(&thread),

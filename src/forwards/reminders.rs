@@ -3,9 +3,7 @@
 //! ticket (or the desk) is told — in one transaction with the timeline entry.
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
 use super::links;
 use crate::error::AppResult;
@@ -46,7 +44,7 @@ pub async fn send_due(ctx: &Ctx<'_>, now: DateTime<Utc>) -> AppResult<usize> {
 }
 
 async fn remind(ctx: &Ctx<'_>, fwd: forward::Model, now: DateTime<Utc>) -> AppResult<usize> {
-    let txn = ctx.db.begin().await?;
+    let (_turn, txn) = ctx.write_turn.begin(ctx.db).await?;
     // Claim it: a recall, a solution or another instance in between means no reminder.
     let claimed = forward::Entity::update_many()
         .col_expr(forward::Column::RemindedAt, Expr::value(Some(now)))
@@ -70,8 +68,9 @@ async fn remind(ctx: &Ctx<'_>, fwd: forward::Model, now: DateTime<Utc>) -> AppRe
         .all(&txn)
         .await?;
     let mut sent = 0;
+    let letter = links::Letter { kind: "forward_reminder", body: &due, files: &[] };
     for contact in &contacts {
-        links::mail_contact(&txn, ctx, &fwd, &t, contact, "forward_reminder", &due).await?;
+        links::mail_contact(&txn, ctx, &fwd, &t, contact, &letter).await?;
         sent += 1;
     }
     ticket_event::ActiveModel {

@@ -6,12 +6,13 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use serde::Serialize;
 use serde_json::json;
 
-use super::links;
+use super::links::{self, Letter};
+use crate::attachments::service::{self as attachments, Owner, Uploader};
+use crate::attachments::store::Staged;
 use crate::auth::{tokens, Actor};
 use crate::error::{AppError, AppResult};
 use crate::tickets::service::{self as tickets, apply_in, Change, Ctx, Who, TEXT_MAX};
@@ -129,7 +130,7 @@ pub async fn forward(
     }
     let calendar = crate::desk::service::calendar(ctx.db, ctx.settings.tz()).await?;
     let now = Utc::now();
-    let txn = ctx.db.begin().await?;
+    let (_turn, txn) = ctx.write_turn.begin(ctx.db).await?;
     let fwd = forward::ActiveModel {
         ticket_id: Set(ticket_id),
         provider_id: Set(found.id),
@@ -159,8 +160,9 @@ pub async fn forward(
         change.columns.push((ticket::Column::AssigneeId, Expr::value(Some(actor.id))));
     }
     let updated = apply_in(&txn, ctx, Who::User(actor), current, expected_version, change).await?;
+    let letter = Letter { kind: "forward_new", body: &message, files: &[] };
     for contact in &contacts {
-        links::mail_contact(&txn, ctx, &fwd, &updated, contact, "forward_new", &message).await?;
+        links::mail_contact(&txn, ctx, &fwd, &updated, contact, &letter).await?;
     }
     txn.commit().await?;
     Ok(fwd)
@@ -216,7 +218,7 @@ pub async fn recall(
     if fwd.status != "active" {
         return Err(AppError::conflict("forwards.not_active"));
     }
-    let txn = ctx.db.begin().await?;
+    let (_turn, txn) = ctx.write_turn.begin(ctx.db).await?;
     revoke_links(&txn, fwd.id).await?;
     forward::Entity::update_many()
         .col_expr(forward::Column::Status, Expr::value("recalled"))
@@ -242,14 +244,16 @@ pub async fn recall(
     Ok(updated)
 }
 
-/// The desk answers the provider: on the (internal) timeline and by mail to each contact,
-/// with the link that contact already has.
+/// The desk answers the provider, with files if any: on the (internal) timeline and by
+/// mail to each contact, with the link that contact already has. The files are shared with
+/// this forward, so its link lists and serves them, and the mail names them.
 pub async fn reply(
     ctx: &Ctx<'_>,
     actor: &Actor,
     ticket_id: i32,
     forward_id: i32,
     body: &str,
+    staged: Staged,
 ) -> AppResult<ticket::Model> {
     if !actor.role.is_desk() {
         return Err(AppError::Forbidden);
@@ -263,22 +267,40 @@ pub async fn reply(
     if fwd.status != "active" {
         return Err(AppError::conflict("forwards.not_active"));
     }
-    let body = text("body", body)?;
+    let body = crate::attachments::flows::message("body", body, &staged)?;
     let contacts = provider_contact::Entity::find()
         .filter(provider_contact::Column::ProviderId.eq(fwd.provider_id))
         .all(ctx.db)
         .await?;
-    let txn = ctx.db.begin().await?;
+    let (_turn, txn) = ctx.write_turn.begin(ctx.db).await?;
+    still_active(&txn, fwd.id).await?;
+    let owner = Owner { school_id: current.school_id, report_id: None, ticket_id: Some(current.id) };
+    // Internal like the answer itself: the conversation with the provider is the desk's.
+    let rows = attachments::record(&txn, &staged, owner, Uploader::User(actor), true).await?;
+    attachments::share(&txn, fwd.id, &rows.iter().map(|a| a.id).collect::<Vec<_>>()).await?;
     let mut change = Change::new("provider_reply");
     change.internal = true;
     change.body = body.clone();
-    change.data = json!({ "forward": fwd.id });
+    change.data = json!({ "forward": fwd.id, "attachments": attachments::refs(&rows) });
     let updated = apply_in(&txn, ctx, Who::User(actor), current, None, change).await?;
+    let letter = Letter { kind: "forward_reply", body: &body, files: &rows };
     for contact in &contacts {
-        links::mail_contact(&txn, ctx, &fwd, &updated, contact, "forward_reply", &body).await?;
+        links::mail_contact(&txn, ctx, &fwd, &updated, contact, &letter).await?;
     }
     txn.commit().await?;
+    staged.keep();
     Ok(updated)
+}
+
+/// Fails with a conflict unless the forward is still active, read in the caller's
+/// transaction: a recall in between wins over what the transaction was about to say.
+pub async fn still_active(txn: &DatabaseTransaction, forward_id: i32) -> AppResult<()> {
+    forward::Entity::find_by_id(forward_id)
+        .filter(forward::Column::Status.eq("active"))
+        .one(txn)
+        .await?
+        .map(|_| ())
+        .ok_or_else(|| AppError::conflict("forwards.not_active"))
 }
 
 /// What a provider's link opens: the link, its forward and ticket; 404 for a token that
@@ -387,7 +409,7 @@ async fn provider_change(
     if access.forward.status != "active" {
         return Err(AppError::conflict("forwards.not_active"));
     }
-    let txn = ctx.db.begin().await?;
+    let (_turn, txn) = ctx.write_turn.begin(ctx.db).await?;
     let label = access.label();
     if !forward_columns.is_empty() {
         // Conditional on the forward still being active: a recall in between wins.

@@ -4,7 +4,8 @@
 //! silently overwritten; the search index follows at once.
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -165,7 +166,7 @@ async fn write_revision<C: sea_orm::ConnectionTrait>(
 }
 
 /// Puts the article into the search index, or takes it out if it is not published.
-async fn reindex(db: &DatabaseConnection, engine: &Engine, article: &kb_article::Model) -> AppResult<()> {
+pub(super) async fn reindex(db: &DatabaseConnection, engine: &Engine, article: &kb_article::Model) -> AppResult<()> {
     let result = if article.status == "published" {
         let names = Names::load(db).await?;
         engine.upsert(vec![names.doc(article)]).await
@@ -185,11 +186,37 @@ pub async fn create(
     actor: &Actor,
     input: &ArticleInput,
 ) -> AppResult<kb_article::Model> {
+    let prepared = prepare(db, actor, input).await?;
+    let txn = db.begin().await?;
+    let article = insert(&txn, actor, prepared).await?;
+    txn.commit().await?;
+    reindex(db, engine, &article).await?;
+    Ok(article)
+}
+
+/// A new article, checked and with a free slug, ready to be inserted.
+pub(super) struct Prepared {
+    checked: Checked,
+    slug: String,
+}
+
+pub(super) async fn prepare(db: &DatabaseConnection, actor: &Actor, input: &ArticleInput) -> AppResult<Prepared> {
     writer_role(actor)?;
     let checked = check(db, actor, input).await?;
     let slug = free_slug(db, &checked.title).await?;
+    Ok(Prepared { checked, slug })
+}
+
+/// Inserts a prepared article with its first revision and audit event in the caller's
+/// transaction, so that whatever else the caller records lands with it; after the commit
+/// the caller puts it into the search index (`reindex`).
+pub(super) async fn insert(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    prepared: Prepared,
+) -> AppResult<kb_article::Model> {
+    let Prepared { checked, slug } = prepared;
     let now = Utc::now();
-    let txn = db.begin().await?;
     let article = kb_article::ActiveModel {
         slug: Set(slug),
         title: Set(checked.title),
@@ -211,19 +238,17 @@ pub async fn create(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    write_revision(&txn, actor, &article).await?;
+    write_revision(txn, actor, &article).await?;
     audit::record(
-        &txn,
+        txn,
         By::User(actor),
         if article.proposed { "kb.propose" } else { "kb.create" },
         Target::new("kb_article", article.id).in_school(article.school_id),
         json!({ "slug": article.slug, "status": article.status }),
     )
     .await?;
-    txn.commit().await?;
-    reindex(db, engine, &article).await?;
     Ok(article)
 }
 

@@ -1,5 +1,5 @@
 //! The one-click "solution → FAQ draft" buttons on the desk's ticket page and the school
-//! admin's report page; both land on the draft's edit page.
+//! admin's report page; both land on the draft's edit page (the one made before, if any).
 use rocket::http::CookieJar;
 use rocket::response::Redirect;
 use rocket::{post, Route, State};
@@ -23,9 +23,8 @@ async fn from_ticket(
     engine: &State<Engine>,
     jar: &CookieJar<'_>,
 ) -> AppResult<Redirect> {
-    let article = drafts::from_ticket(db, engine, &author.0, id_of(ticket)?).await?;
-    flash::success(jar, "kb.draft_created");
-    Ok(Redirect::to(format!("/kb/{}/edit", article.slug)))
+    let drafted = drafts::from_ticket(db, engine, &author.0, id_of(ticket)?).await?;
+    Ok(to_edit(jar, drafted))
 }
 
 #[post("/kb/drafts/report/<report>", data = "<_form>")]
@@ -38,9 +37,13 @@ async fn from_report(
     jar: &CookieJar<'_>,
 ) -> AppResult<Redirect> {
     let id = report.parse().map_err(|_| AppError::NotFound)?;
-    let article = drafts::from_report(db, engine, &author.0, id).await?;
-    flash::success(jar, "kb.draft_created");
-    Ok(Redirect::to(format!("/kb/{}/edit", article.slug)))
+    let drafted = drafts::from_report(db, engine, &author.0, id).await?;
+    Ok(to_edit(jar, drafted))
+}
+
+fn to_edit(jar: &CookieJar<'_>, drafted: drafts::Drafted) -> Redirect {
+    flash::success(jar, if drafted.created { "kb.draft_created" } else { "kb.draft_exists" });
+    Redirect::to(format!("/kb/{}/edit", drafted.article.slug))
 }
 
 pub fn routes() -> Vec<Route> {

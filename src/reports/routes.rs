@@ -5,7 +5,7 @@ use rocket::{get, post, FromForm, Route, State};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 
-use super::service::{self, NewReport, Triage};
+use super::service::{self, Escalation, NewReport, Triage};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::{SchoolAdmin, Teacher};
 use crate::catalogue::services;
@@ -36,7 +36,7 @@ pub struct ReportForm<'r> {
 }
 
 #[derive(Debug, FromForm)]
-pub struct TriageForm {
+pub struct TriageForm<'r> {
     #[field(name = "_csrf", default = String::new())]
     pub csrf: String,
     #[field(default = String::new())]
@@ -53,16 +53,23 @@ pub struct TriageForm {
     pub priority: String,
     #[field(default = String::new())]
     pub version: String,
+    /// Files with the answer (for the teacher) or the escalation (for the desk).
+    #[field(default = Vec::new())]
+    pub files: Vec<crate::attachments::store::Upload<'r>>,
 }
-csrf_form!(ReportForm<'_>, TriageForm);
+csrf_form!(ReportForm<'_>, TriageForm<'_>);
 
-impl TriageForm {
+impl TriageForm<'_> {
     fn triage(&self) -> Triage {
         Triage {
             scope: self.triage_scope.clone(),
             fault_type: self.triage_fault_type.clone(),
             service: self.service.clone(),
         }
+    }
+
+    fn escalation(&self) -> Escalation {
+        Escalation { title: self.title.clone(), priority: self.priority.clone() }
     }
 }
 
@@ -132,11 +139,12 @@ async fn show(teacher: Teacher, id: &str, db: &State<DatabaseConnection>) -> App
         .with("triage", false))
 }
 
-async fn triage_page(db: &DatabaseConnection, admin: &SchoolAdmin, id: i32) -> AppResult<Page> {
+async fn triage_page(db: &DatabaseConnection, settings: &Settings, admin: &SchoolAdmin, id: i32) -> AppResult<Page> {
     let report = service::find(db, &admin.0, id).await?;
     let attachments = crate::attachments::service::for_report(db, &admin.0, report.id).await?;
     Ok(Page::new("reports/show.html")
         .with("attachments", attachments)
+        .with("upload", crate::attachments::hints(settings))
         .with("report", service::view(db, report).await?)
         .with("triage", true)
         .with("services", services::list(db, false).await?)
@@ -145,8 +153,13 @@ async fn triage_page(db: &DatabaseConnection, admin: &SchoolAdmin, id: i32) -> A
 }
 
 #[get("/helpdesk/reports/<id>")]
-async fn triage(admin: SchoolAdmin, id: &str, db: &State<DatabaseConnection>) -> AppResult<Page> {
-    triage_page(db, &admin, report_id(id)?).await
+async fn triage(
+    admin: SchoolAdmin,
+    id: &str,
+    db: &State<DatabaseConnection>,
+    settings: &State<Settings>,
+) -> AppResult<Page> {
+    triage_page(db, settings, &admin, report_id(id)?).await
 }
 
 /// Answer (solve at first level) or escalate (hand up as a ticket): the path says which.
@@ -156,31 +169,39 @@ async fn handle(
     admin: SchoolAdmin,
     id: &str,
     action: &str,
-    form: CsrfForm<TriageForm>,
+    form: CsrfForm<TriageForm<'_>>,
     db: &State<DatabaseConnection>,
     ctx: Ctx<'_>,
     jar: &CookieJar<'_>,
     lang: Lang,
 ) -> AppResult<Result<Redirect, Page>> {
     let id = report_id(id)?;
+    if action != "answer" && action != "escalate" {
+        return Err(AppError::NotFound);
+    }
+    // The report first: a file message must not tell anyone that a report exists.
+    service::find(db.inner(), &admin.0, id).await?;
     let version = form.version.trim().parse().ok();
-    let result = match action {
-        "answer" => service::answer(&ctx, &admin.0, id, &form.triage(), &form.answer, version).await.map(|_| {
-            flash::success(jar, "reports.answered");
-            format!("/helpdesk/reports/{id}")
-        }),
-        "escalate" => {
-            service::escalate(&ctx, &admin.0, id, &form.triage(), &form.title, &form.priority, version).await.map(|t| {
+    // Files are checked (and refused) before anything is stored.
+    let result = match crate::attachments::store::accept(ctx.settings, &form.files).await {
+        Ok(staged) if action == "answer" => {
+            service::answer(&ctx, &admin.0, id, &form.triage(), &form.answer, version, staged).await.map(|_| {
+                flash::success(jar, "reports.answered");
+                format!("/helpdesk/reports/{id}")
+            })
+        }
+        Ok(staged) => {
+            service::escalate(&ctx, &admin.0, id, &form.triage(), &form.escalation(), version, staged).await.map(|t| {
                 flash::success_with(jar, "tickets.opened", &number(t.id));
                 format!("/helpdesk/tickets/{}", number(t.id))
             })
         }
-        _ => return Err(AppError::NotFound),
+        Err(e) => Err(e),
     };
     match result {
         Ok(target) => Ok(Ok(Redirect::to(target))),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
-            Ok(Err(triage_page(db, &admin, id).await?.with_error(&e, lang)))
+            Ok(Err(triage_page(db, ctx.settings, &admin, id).await?.with_error(&e, lang)))
         }
         Err(e) => Err(e),
     }

@@ -4,11 +4,13 @@ use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set,
 };
 use serde::Serialize;
 use serde_json::json;
 
+use crate::attachments::service::{self as attachments, Owner, Uploader};
+use crate::attachments::store::Staged;
 use crate::audit::{self, By, Target};
 use crate::auth::{Actor, Role};
 use crate::error::{AppError, AppResult};
@@ -34,6 +36,14 @@ pub struct Triage {
     pub scope: String,
     pub fault_type: String,
     pub service: String,
+}
+
+/// The ticket an escalation opens: its title (the report's "affected" when blank) and the
+/// priority the school admin suggests.
+#[derive(Debug, Clone, Default)]
+pub struct Escalation {
+    pub title: String,
+    pub priority: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -108,7 +118,7 @@ async fn send<C: ConnectionTrait>(
 
 /// A teacher reports a problem; the school's admins are told.
 pub async fn file(ctx: &Ctx<'_>, actor: &Actor, input: &NewReport) -> AppResult<report::Model> {
-    file_with_files(ctx, actor, input, crate::attachments::store::Staged::none()).await
+    file_with_files(ctx, actor, input, Staged::none()).await
 }
 
 /// A report with its screenshot or other files, recorded in the report's transaction.
@@ -116,7 +126,7 @@ pub async fn file_with_files(
     ctx: &Ctx<'_>,
     actor: &Actor,
     input: &NewReport,
-    staged: crate::attachments::store::Staged,
+    staged: Staged,
 ) -> AppResult<report::Model> {
     let school_id = match (actor.role, actor.school_id) {
         (Role::Teacher, Some(id)) => id,
@@ -127,7 +137,7 @@ pub async fn file_with_files(
     let how_many = validate::text("how_many", &input.how_many, FIELD_MAX)?;
     let description = multiline("description", &input.description, tickets::TEXT_MAX)?;
     let now = Utc::now();
-    let txn = ctx.db.begin().await?;
+    let (_turn, txn) = ctx.write_turn.begin(ctx.db).await?;
     let created = report::ActiveModel {
         school_id: Set(school_id),
         teacher_id: Set(actor.id),
@@ -157,9 +167,8 @@ pub async fn file_with_files(
         json!({}),
     )
     .await?;
-    let owner = crate::attachments::service::Owner { school_id, report_id: Some(created.id), ticket_id: None };
-    let uploader = crate::attachments::service::Uploader::User(actor);
-    crate::attachments::service::record(&txn, &staged, owner, uploader, false).await?;
+    let owner = Owner { school_id, report_id: Some(created.id), ticket_id: None };
+    attachments::record(&txn, &staged, owner, Uploader::User(actor), false).await?;
     let admins = user::Entity::find()
         .filter(user::Column::SchoolId.eq(school_id))
         .filter(user::Column::Role.eq("school_admin"))
@@ -314,7 +323,8 @@ async fn claim(
     Ok(())
 }
 
-/// The school admin solves it at first level: triage recorded, the teacher gets the answer.
+/// The school admin solves it at first level: triage recorded, the teacher gets the answer
+/// and the files that go with it (on the report, where the teacher sees them).
 pub async fn answer(
     ctx: &Ctx<'_>,
     actor: &Actor,
@@ -322,6 +332,7 @@ pub async fn answer(
     triage: &Triage,
     answer: &str,
     expected: Option<i32>,
+    staged: Staged,
 ) -> AppResult<report::Model> {
     if actor.role != Role::SchoolAdmin {
         return Err(AppError::Forbidden);
@@ -329,7 +340,7 @@ pub async fn answer(
     let current = find(ctx.db, actor, id).await?;
     let checked = check_triage(ctx.db, triage).await?;
     let answer = multiline("answer", answer, tickets::TEXT_MAX)?;
-    let txn = ctx.db.begin().await?;
+    let (_turn, txn) = ctx.write_turn.begin(ctx.db).await?;
     claim(
         &txn,
         &current,
@@ -353,20 +364,24 @@ pub async fn answer(
         json!({}),
     )
     .await?;
+    let owner = Owner { school_id: updated.school_id, report_id: Some(id), ticket_id: None };
+    attachments::record(&txn, &staged, owner, Uploader::User(actor), false).await?;
     to_teacher(&txn, ctx, &updated, "report_answered", &answer).await?;
     txn.commit().await?;
+    staged.keep();
     Ok(updated)
 }
 
-/// The school admin hands it up: a ticket that carries the report and its triage.
+/// The school admin hands it up: a ticket that carries the report, its triage and files,
+/// and the files the admin adds for the desk.
 pub async fn escalate(
     ctx: &Ctx<'_>,
     actor: &Actor,
     id: i32,
     triage: &Triage,
-    title: &str,
-    priority: &str,
+    escalation: &Escalation,
     expected: Option<i32>,
+    staged: Staged,
 ) -> AppResult<ticket::Model> {
     if actor.role != Role::SchoolAdmin {
         return Err(AppError::Forbidden);
@@ -387,17 +402,17 @@ pub async fn escalate(
         crate::i18n::tr(Lang::De, "reports.reported_by"),
         teacher,
     );
-    let title = if title.trim().is_empty() { current.affected.clone() } else { title.to_string() };
+    let title = escalation.title.trim();
     let input = NewTicket {
-        title,
+        title: if title.is_empty() { current.affected.clone() } else { escalation.title.clone() },
         description,
         service: checked.service_slug.clone(),
-        priority: priority.to_string(),
+        priority: escalation.priority.clone(),
         triage_scope: checked.scope.clone().unwrap_or_default(),
         triage_fault_type: checked.fault_type.clone().unwrap_or_default(),
     };
     let checked_ticket = tickets::check_new(ctx, actor, &input).await?;
-    let txn = ctx.db.begin().await?;
+    let (_turn, txn) = ctx.write_turn.begin(ctx.db).await?;
     // Claim the report first: a report handled meanwhile is refused before a ticket exists.
     claim(
         &txn,
@@ -413,7 +428,7 @@ pub async fn escalate(
     )
     .await?;
     let created = tickets::insert(&txn, ctx, actor, checked_ticket, Some(current.id)).await?;
-    crate::attachments::service::carry_to_ticket(&txn, actor, current.id, created.id, current.school_id).await?;
+    attachments::carry_to_ticket(&txn, actor, current.id, created.id, current.school_id, &staged).await?;
     report::Entity::update_many()
         .col_expr(report::Column::TicketId, Expr::value(Some(created.id)))
         .filter(report::Column::Id.eq(current.id))
@@ -430,6 +445,7 @@ pub async fn escalate(
     .await?;
     to_teacher(&txn, ctx, &updated, "report_escalated", &number(created.id)).await?;
     txn.commit().await?;
+    staged.keep();
     Ok(created)
 }
 

@@ -175,7 +175,12 @@ async fn act(
             (crate::forwards::service::recall(&ctx, actor, id, form.forward, version).await, "forwards.recalled")
         }
         "provider_reply" => {
-            (crate::forwards::service::reply(&ctx, actor, id, form.forward, &form.body).await, "forwards.replied")
+            // Files are checked before anything is stored; the answer records them.
+            let result = match crate::attachments::store::accept(settings, &form.files).await {
+                Ok(staged) => crate::forwards::service::reply(&ctx, actor, id, form.forward, &form.body, staged).await,
+                Err(e) => Err(e),
+            };
+            (result, "forwards.replied")
         }
         _ => return Err(AppError::NotFound),
     };

@@ -11,7 +11,6 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
 };
 
 use super::mails;
@@ -131,7 +130,7 @@ pub async fn send_due(ctx: &Ctx<'_>, now: DateTime<Utc>) -> AppResult<usize> {
 async fn remind(ctx: &Ctx<'_>, t: ticket::Model, now: DateTime<Utc>) -> AppResult<usize> {
     let (stages, settled) = stages(&t);
     let decision = decide(&stages, settled, t.sla_reminded, now);
-    let txn = ctx.db.begin().await?;
+    let (_turn, txn) = ctx.write_turn.begin(ctx.db).await?;
     // Claim the stages: if another run got here first, the bits differ and nothing happens.
     let claimed = ticket::Entity::update_many()
         .col_expr(ticket::Column::SlaReminded, Expr::value(decision.reminded))

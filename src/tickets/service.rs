@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use serde_json::{json, Value};
 
@@ -203,7 +203,7 @@ pub struct Opened {
 /// A school admin opens a ticket for their school.
 pub async fn open(ctx: &Ctx<'_>, actor: &Actor, input: &NewTicket) -> AppResult<Opened> {
     let checked = check_new(ctx, actor, input).await?;
-    let txn = ctx.write_turn.begin(ctx.db).await?;
+    let (_turn, txn) = ctx.write_turn.begin(ctx.db).await?;
     let opened = insert_opened(&txn, ctx, actor, checked, None).await?;
     txn.commit().await?;
     Ok(opened)
@@ -352,7 +352,7 @@ async fn apply(
     expected_version: Option<i32>,
     change: Change,
 ) -> AppResult<ticket::Model> {
-    let txn = ctx.db.begin().await?;
+    let (_turn, txn) = ctx.write_turn.begin(ctx.db).await?;
     let updated = apply_in(&txn, ctx, Who::User(actor), current, expected_version, change).await?;
     txn.commit().await?;
     Ok(updated)

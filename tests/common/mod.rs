@@ -14,6 +14,8 @@ use rocket::local::asynchronous::{Client, LocalResponse};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use tempfile::TempDir;
 
+pub mod uploads;
+
 pub const SECRET: &str = "8f1c2b7e4a9d0c3f6e5b8a7d2c1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f";
 pub const PASSWORD: &str = "richtig-gutes-passwort";
 
