@@ -31,7 +31,7 @@ pub struct DeskClockCache {
 impl DeskClockCache {
     pub async fn get<C: ConnectionTrait>(&self, db: &C, tz: chrono_tz::Tz) -> AppResult<Arc<DeskClock>> {
         if let Some((read_at, clock)) = self.last.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
-            if read_at.elapsed() < FRESH_FOR && clock.calendar.tz == tz {
+            if read_at.elapsed() < FRESH_FOR {
                 return Ok(clock.clone());
             }
         }
