@@ -46,6 +46,12 @@ pub async fn record<C: ConnectionTrait>(
     target: Target<'_>,
     detail: Value,
 ) -> AppResult<()> {
+    row(by, action, target, detail).insert(db).await?;
+    Ok(())
+}
+
+/// The record, not yet written: for callers that write several in one statement.
+pub fn row(by: By<'_>, action: &str, target: Target<'_>, detail: Value) -> audit_event::ActiveModel {
     let (actor_id, actor_label) = match by {
         By::User(actor) => (Some(actor.id), actor.label()),
         By::Cli => (None, "cli".to_string()),
@@ -64,7 +70,4 @@ pub async fn record<C: ConnectionTrait>(
         created_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(db)
-    .await?;
-    Ok(())
 }

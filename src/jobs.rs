@@ -45,13 +45,17 @@ impl Fairing for Jobs {
         tokio::spawn(worker.run(rx.clone()));
         tokio::spawn(sweep_orphaned_files(db.clone(), settings.clone(), rx.clone()));
         let desk_clock = rocket.state::<Arc<crate::desk::clock::DeskClockCache>>();
-        if let (Some(mailer), Some(desk_clock)) = (rocket.state::<crate::mail::Mailer>(), desk_clock) {
+        let intake = rocket.state::<Arc<crate::tickets::opening::Intake>>();
+        if let (Some(mailer), Some(desk_clock), Some(intake)) =
+            (rocket.state::<crate::mail::Mailer>(), desk_clock, intake)
+        {
             let ctx = Owned {
                 db: db.clone(),
                 mailer: mailer.clone(),
                 settings: settings.clone(),
                 desk_clock: desk_clock.clone(),
                 write_turn: write_turn.clone(),
+                intake: intake.clone(),
             };
             tokio::spawn(send_reminders(ctx, rx.clone()));
         }
@@ -104,6 +108,7 @@ struct Owned {
     settings: Settings,
     desk_clock: Arc<crate::desk::clock::DeskClockCache>,
     write_turn: Arc<crate::db::WriteTurn>,
+    intake: Arc<crate::tickets::opening::Intake>,
 }
 
 /// Mails the SLA and provider-deadline reminders that came due, every
@@ -118,6 +123,7 @@ async fn send_reminders(owned: Owned, mut shutdown: tokio::sync::watch::Receiver
             settings: &owned.settings,
             desk_clock: &owned.desk_clock,
             write_turn: &owned.write_turn,
+            intake: &owned.intake,
         };
         match crate::tickets::reminders::run_once(&ctx, chrono::Utc::now()).await {
             Ok(0) => {}

@@ -102,6 +102,7 @@ impl State {
             .manage(self.engine)
             .manage(Arc::new(web::metrics::Metrics::default()))
             .manage(Arc::new(desk::clock::DeskClockCache::default()))
+            .manage(Arc::new(tickets::opening::Intake::default()))
             .manage(tickets::queue::OverdueCount::default())
     }
 }

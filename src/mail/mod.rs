@@ -4,7 +4,7 @@ pub mod outbox;
 pub mod transport;
 pub mod worker;
 
-pub use outbox::{enqueue, Outgoing};
+pub use outbox::{compose, enqueue, Outgoing};
 pub use transport::Transport;
 
 use crate::config::Settings;

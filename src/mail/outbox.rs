@@ -27,6 +27,12 @@ pub async fn enqueue<C: ConnectionTrait, T: Serialize>(
     mailer: &Mailer,
     mail: Outgoing<'_, T>,
 ) -> AppResult<mail_outbox::Model> {
+    Ok(compose(mailer, mail)?.insert(db).await?)
+}
+
+/// The rendered mail as an outbox row, not yet written: for callers that write several in
+/// one statement (still in the transaction of their change).
+pub fn compose<T: Serialize>(mailer: &Mailer, mail: Outgoing<'_, T>) -> AppResult<mail_outbox::ActiveModel> {
     let mut ctx = tera::Context::from_serialize(mail.context).map_err(AppError::internal)?;
     ctx.insert("t", i18n::for_templates(mail.lang));
     ctx.insert("lang", mail.lang.code());
@@ -54,9 +60,7 @@ pub async fn enqueue<C: ConnectionTrait, T: Serialize>(
         created_at: Set(now),
         sent_at: Set(None),
         ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    };
     Ok(row)
 }
 

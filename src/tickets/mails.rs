@@ -1,7 +1,7 @@
 //! The mails of the ladder: to the school admin who opened a ticket, and to the agent
 //! working it. All go through the outbox in the caller's transaction and thread per
 //! ticket (subject with the ticket number, In-Reply-To the ticket's thread).
-use sea_orm::{DatabaseTransaction, EntityTrait};
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, EntityTrait};
 use serde_json::json;
 
 use super::service::Ctx;
@@ -10,7 +10,7 @@ use crate::auth::Actor;
 use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::mail::{self, Outgoing};
-use entities::{ticket, user};
+use entities::{mail_outbox, ticket, user};
 
 pub fn thread(ticket: &ticket::Model) -> String {
     format!("ticket-{}", ticket.id)
@@ -48,10 +48,21 @@ async fn send_to(
     body: &str,
     link: String,
 ) -> AppResult<()> {
+    compose_to(ctx, to, ticket, kind, body, link)?.insert(txn).await?;
+    Ok(())
+}
+
+fn compose_to(
+    ctx: &Ctx<'_>,
+    to: Recipient<'_>,
+    ticket: &ticket::Model,
+    kind: &str,
+    body: &str,
+    link: String,
+) -> AppResult<mail_outbox::ActiveModel> {
     let lang = Lang::parse(to.language).unwrap_or_default();
     let thread = thread(ticket);
-    mail::enqueue(
-        txn,
+    mail::compose(
         ctx.mailer,
         Outgoing {
             to_addr: to.email,
@@ -69,8 +80,6 @@ async fn send_to(
             thread: Some(&thread),
         },
     )
-    .await?;
-    Ok(())
 }
 
 fn school_link(ctx: &Ctx<'_>, ticket: &ticket::Model) -> String {
@@ -78,16 +87,16 @@ fn school_link(ctx: &Ctx<'_>, ticket: &ticket::Model) -> String {
 }
 
 /// To the school admin opening the ticket right now: the request's actor is that person
-/// (signed in, so active), and needs no second look-up.
-pub async fn to_opener(
-    txn: &DatabaseTransaction,
+/// (signed in, so active), and needs no second look-up. Composed, not written: new tickets
+/// write their mails together (see `opening`).
+pub fn to_opener(
     ctx: &Ctx<'_>,
     opener: &Actor,
     ticket: &ticket::Model,
     kind: &str,
-) -> AppResult<()> {
+) -> AppResult<mail_outbox::ActiveModel> {
     let to = Recipient { email: &opener.email, name: &opener.name, language: &opener.language };
-    send_to(txn, ctx, to, ticket, kind, "", school_link(ctx, ticket)).await
+    compose_to(ctx, to, ticket, kind, "", school_link(ctx, ticket))
 }
 
 /// To the school admin who opened the ticket.

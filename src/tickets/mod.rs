@@ -5,6 +5,7 @@ pub mod desk_routes;
 pub mod forms;
 pub mod mails;
 pub mod openapi;
+pub mod opening;
 pub mod queue;
 pub mod reminders;
 pub mod school_routes;

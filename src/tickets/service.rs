@@ -11,7 +11,7 @@ use sea_orm::{
 use serde_json::{json, Value};
 
 use super::mails;
-use super::sla::{due_times, SlaClock};
+use super::sla::due_times;
 use super::status::{Priority, Status};
 use crate::audit::{self, By, Target};
 use crate::auth::{Actor, Role};
@@ -20,6 +20,8 @@ use crate::desk::clock::DeskClockCache;
 use crate::error::{AppError, AppResult};
 use crate::mail::Mailer;
 use entities::{ticket, ticket_event};
+
+pub use super::opening::{check_new, insert, open, CheckedTicket, NewTicket, Opened};
 
 pub const TITLE_MAX: usize = 200;
 pub const TEXT_MAX: usize = 50_000;
@@ -34,6 +36,7 @@ pub struct Ctx<'a> {
     pub settings: &'a Settings,
     pub desk_clock: &'a DeskClockCache,
     pub write_turn: &'a crate::db::WriteTurn,
+    pub intake: &'a super::opening::Intake,
 }
 
 #[rocket::async_trait]
@@ -60,6 +63,7 @@ impl<'a> Ctx<'a> {
             settings: rocket.state()?,
             desk_clock: rocket.state::<std::sync::Arc<DeskClockCache>>()?,
             write_turn: rocket.state::<std::sync::Arc<crate::db::WriteTurn>>()?,
+            intake: rocket.state::<std::sync::Arc<super::opening::Intake>>()?,
         })
     }
 }
@@ -98,30 +102,34 @@ impl Who<'_> {
     }
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct NewTicket {
-    pub title: String,
-    pub description: String,
-    pub service: String,
-    pub priority: String,
-    pub triage_scope: String,
-    pub triage_fault_type: String,
-}
-
-fn text(field: &str, value: &str, max: usize) -> AppResult<String> {
+pub(super) fn text(field: &str, value: &str, max: usize) -> AppResult<String> {
     crate::validate::multiline(field, value, max)
 }
 
-fn optional_choice(field: &str, value: &str, allowed: &[&str]) -> AppResult<Option<String>> {
-    match value.trim() {
-        "" => Ok(None),
-        v if allowed.contains(&v) => Ok(Some(v.to_string())),
-        _ => Err(AppError::invalid(field, "tickets.choice_invalid")),
-    }
+pub(super) async fn service_of<C: ConnectionTrait>(db: &C, slug: &str) -> AppResult<Option<(i32, String)>> {
+    Ok(crate::catalogue::services::from_input(db, "service", slug, true).await?.map(|s| (s.id, s.slug)))
 }
 
-async fn service_of<C: ConnectionTrait>(db: &C, slug: &str) -> AppResult<Option<(i32, String)>> {
-    Ok(crate::catalogue::services::from_input(db, "service", slug, true).await?.map(|s| (s.id, s.slug)))
+/// A timeline event, not yet written (new tickets write theirs together, see `opening`).
+pub(super) fn event_row(
+    ticket_id: i32,
+    who: Who<'_>,
+    kind: &str,
+    body: &str,
+    internal: bool,
+    data: Value,
+) -> ticket_event::ActiveModel {
+    ticket_event::ActiveModel {
+        ticket_id: Set(ticket_id),
+        kind: Set(kind.into()),
+        actor_id: Set(who.id()),
+        actor_label: Set(who.label()),
+        body: Set(body.into()),
+        internal: Set(internal),
+        data: Set(data.to_string()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
 }
 
 async fn event(
@@ -133,153 +141,7 @@ async fn event(
     internal: bool,
     data: Value,
 ) -> AppResult<ticket_event::Model> {
-    Ok(ticket_event::ActiveModel {
-        ticket_id: Set(ticket_id),
-        kind: Set(kind.into()),
-        actor_id: Set(who.id()),
-        actor_label: Set(who.label()),
-        body: Set(body.into()),
-        internal: Set(internal),
-        data: Set(data.to_string()),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?)
-}
-
-/// A new ticket's input, checked.
-pub struct CheckedTicket {
-    pub school_id: i32,
-    pub title: String,
-    pub description: String,
-    pub service_id: Option<i32>,
-    pub service_slug: Option<String>,
-    pub priority: Priority,
-    pub triage_scope: Option<String>,
-    pub triage_fault_type: Option<String>,
-    /// Read here, before the ticket's transaction: on SQLite a transaction that reads before
-    /// it writes fails at once ("database is locked") when another writer committed in
-    /// between, where one that starts with its write waits its turn.
-    pub sla: SlaClock,
-}
-
-/// Checks a new ticket: only school admins open tickets, for their own school.
-pub async fn check_new(ctx: &Ctx<'_>, actor: &Actor, input: &NewTicket) -> AppResult<CheckedTicket> {
-    let school_id = match (actor.role, actor.school_id) {
-        (Role::SchoolAdmin, Some(id)) => id,
-        _ => return Err(AppError::Forbidden),
-    };
-    let title = text("title", &input.title, TITLE_MAX)?;
-    if title.contains('\n') {
-        return Err(AppError::invalid("title", "validation.control_chars"));
-    }
-    let description = text("description", &input.description, TEXT_MAX)?;
-    let (service_id, service_slug) = service_of(ctx.db, &input.service).await?.unzip();
-    let priority = match input.priority.trim() {
-        "" => Priority::P3,
-        p => Priority::parse(p).ok_or_else(|| AppError::invalid("priority", "desk.priority_invalid"))?,
-    };
-    Ok(CheckedTicket {
-        school_id,
-        title,
-        description,
-        service_id,
-        service_slug,
-        priority,
-        triage_scope: optional_choice("triage_scope", &input.triage_scope, &TRIAGE_SCOPES)?,
-        triage_fault_type: optional_choice("triage_fault_type", &input.triage_fault_type, &FAULT_TYPES)?,
-        sla: SlaClock::load(ctx, priority).await?,
-    })
-}
-
-/// A ticket just opened, with what its first answer shows (no need to read it back).
-pub struct Opened {
-    pub ticket: ticket::Model,
-    pub first_event: ticket_event::Model,
-    pub service_slug: Option<String>,
-}
-
-/// A school admin opens a ticket for their school.
-pub async fn open(ctx: &Ctx<'_>, actor: &Actor, input: &NewTicket) -> AppResult<Opened> {
-    let checked = check_new(ctx, actor, input).await?;
-    let (_turn, txn) = ctx.write_turn.begin(ctx.db).await?;
-    let opened = insert_opened(&txn, ctx, actor, checked, None).await?;
-    txn.commit().await?;
-    Ok(opened)
-}
-
-/// Inserts a checked ticket with its first event, audit event and mail, in the caller's
-/// transaction (escalating a report adds its own changes to the same one).
-pub async fn insert(
-    txn: &DatabaseTransaction,
-    ctx: &Ctx<'_>,
-    actor: &Actor,
-    checked: CheckedTicket,
-    report_id: Option<i32>,
-) -> AppResult<ticket::Model> {
-    Ok(insert_opened(txn, ctx, actor, checked, report_id).await?.ticket)
-}
-
-async fn insert_opened(
-    txn: &DatabaseTransaction,
-    ctx: &Ctx<'_>,
-    actor: &Actor,
-    checked: CheckedTicket,
-    report_id: Option<i32>,
-) -> AppResult<Opened> {
-    let now = Utc::now();
-    let (first_due, resolution_due) = checked.sla.due_times(now);
-    let school_id = checked.school_id;
-    let created = ticket::ActiveModel {
-        school_id: Set(school_id),
-        service_id: Set(checked.service_id),
-        title: Set(checked.title),
-        description: Set(checked.description),
-        status: Set(Status::New.as_str().into()),
-        priority: Set(checked.priority.as_str().into()),
-        level: Set(2),
-        triage_scope: Set(checked.triage_scope),
-        triage_fault_type: Set(checked.triage_fault_type),
-        created_by: Set(actor.id),
-        assignee_id: Set(None),
-        provider_id: Set(None),
-        solution: Set(None),
-        first_response_due: Set(first_due),
-        resolution_due: Set(resolution_due),
-        first_response_at: Set(None),
-        resolved_at: Set(None),
-        closed_at: Set(None),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        report_id: Set(report_id),
-        // The reminder job looks at a new ticket on its next run.
-        sla_check_at: Set(Some(now)),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-    let first_event = event(
-        txn,
-        created.id,
-        Who::User(actor),
-        "created",
-        "",
-        false,
-        json!({ "priority": created.priority, "report": report_id }),
-    )
-    .await?;
-    audit::record(
-        txn,
-        By::User(actor),
-        "ticket.open",
-        Target::new("ticket", created.id).in_school(Some(school_id)),
-        json!({ "priority": created.priority, "report": report_id }),
-    )
-    .await?;
-    mails::to_opener(txn, ctx, actor, &created, "ticket_opened").await?;
-    Ok(Opened { ticket: created, first_event, service_slug: checked.service_slug })
+    Ok(event_row(ticket_id, who, kind, body, internal, data).insert(txn).await?)
 }
 
 /// The ticket behind an id if this actor may see it; "not found" otherwise, so nobody

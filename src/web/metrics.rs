@@ -65,7 +65,11 @@ impl Fairing for RequestMetrics {
 }
 
 #[rocket::get("/metrics")]
-async fn metrics(metrics: &State<std::sync::Arc<Metrics>>, db: &State<DatabaseConnection>) -> (ContentType, String) {
+async fn metrics(
+    metrics: &State<std::sync::Arc<Metrics>>,
+    intake: &State<std::sync::Arc<crate::tickets::opening::Intake>>,
+    db: &State<DatabaseConnection>,
+) -> (ContentType, String) {
     use std::fmt::Write;
     let mut out = String::new();
     let _ = writeln!(out, "# HELP staffel_http_requests_total HTTP responses by status class.");
@@ -95,6 +99,13 @@ async fn metrics(metrics: &State<std::sync::Arc<Metrics>>, db: &State<DatabaseCo
     let _ = writeln!(out, "staffel_mails_sent_total {}", metrics.mails_sent.load(Ordering::Relaxed));
     let _ = writeln!(out, "# TYPE staffel_mail_delivery_failures_total counter");
     let _ = writeln!(out, "staffel_mail_delivery_failures_total {}", metrics.mail_failures.load(Ordering::Relaxed));
+    let intake = intake.counts();
+    let _ = writeln!(out, "# HELP staffel_tickets_opened_total New tickets written through the intake.");
+    let _ = writeln!(out, "# TYPE staffel_tickets_opened_total counter");
+    let _ = writeln!(out, "staffel_tickets_opened_total {}", intake.arrived);
+    let _ = writeln!(out, "# HELP staffel_ticket_groups_total Transactions the new tickets were written in.");
+    let _ = writeln!(out, "# TYPE staffel_ticket_groups_total counter");
+    let _ = writeln!(out, "staffel_ticket_groups_total {}", intake.groups);
     let pending = entities::mail_outbox::Entity::find()
         .filter(entities::mail_outbox::Column::Status.eq("pending"))
         .count(db.inner())
