@@ -157,7 +157,12 @@ async fn desk_files_reach_the_provider(backend: Backend) {
     let href = format!("{}/{}", tera::escape_html(&format!("/provider/{netz_token}/attachments")), pdf.id);
     assert!(shared_page.body.contains(&format!("href=\"{href}\"")), "{}", shared_page.body);
     assert!(shared_page.body.contains("router.log"));
+    // Kept from the school, but to the provider they are not "internal".
+    let listed = shared_page.body.split("class=\"attachments\"").nth(1).expect("the file list");
+    let listed = &listed[..listed.find("</ul>").expect("the list's end")];
+    assert!(!listed.contains("class=\"badge\""), "no internal badge for the provider: {listed}");
     let json = app.api_get(None, &format!("/api/v1/provider/{netz_token}")).await.json();
+    assert!(json["attachments"].as_array().unwrap().iter().all(|a| a["internal"] != true), "{json}");
     let names: Vec<&str> =
         json["attachments"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["protokoll.pdf", "router.log"]);
@@ -306,6 +311,16 @@ async fn triage_files(backend: Backend) {
     assert_eq!((guide.report_id.map(|r| r.to_string()), guide.ticket_id), (Some(answered.clone()), None));
     assert!(!guide.internal && guide.uploaded_by == Some(app.user_id("admin@gym.de").await));
     assert!(teacher.get(&format!("/reports/{answered}")).await.body.contains("anleitung.pdf"));
+    let answer_mail = entities::mail_outbox::Entity::find()
+        .filter(entities::mail_outbox::Column::ToAddr.eq("lehrer@gym.de"))
+        .order_by_desc(entities::mail_outbox::Column::Id)
+        .one(app.db())
+        .await
+        .unwrap()
+        .expect("the teacher's mail");
+    assert!(answer_mail.body_text.contains("Anleitung anbei."), "{}", answer_mail.body_text);
+    assert!(answer_mail.body_text.contains("- anleitung.pdf ("), "the mail names the file: {}", answer_mail.body_text);
+    assert!(answer_mail.body_html.contains("anleitung.pdf"));
     let url = format!("/attachments/{}", guide.id);
     assert_eq!(download(&app, Some(&teacher), None, &url).await.bytes, PDF);
     for (who, browser) in [("another teacher", &other_teacher), ("another school", &other_admin), ("the desk", &agent)]

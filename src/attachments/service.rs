@@ -235,7 +235,9 @@ pub async fn for_provider<C: ConnectionTrait>(db: &C, access: &Access) -> AppRes
         .all(db)
         .await?
         .into_iter()
-        .map(view)
+        // The desk's files for a provider are kept from the school (internal); to the
+        // provider they are simply what was shared, not "internal".
+        .map(|a| AttachmentView { internal: false, ..view(a) })
         .collect())
 }
 

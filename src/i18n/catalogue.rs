@@ -353,6 +353,7 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("mail.forward_intro.forward_reminder", "die vereinbarte Zeit für dieses Ticket ist abgelaufen. Bitte bestätigen Sie es oder teilen Sie uns über Ihren Link den Stand mit. Fällig war:", "the agreed time for this ticket has run out. Please acknowledge it or tell us where it stands through your link. It was due:"),
     ("mail.forward_link", "Über diesen persönlichen Link sehen und bearbeiten Sie das Ticket (gültig {arg} Tage, nicht weitergeben):", "View and work the ticket through this personal link (valid {arg} days, do not pass it on):"),
     ("mail.forward_files", "Dateien zu dieser Nachricht (Download über Ihren persönlichen Link):", "Files with this message (download through your personal link):"),
+    ("mail.report_files", "Dateien dazu (nach der Anmeldung auf der Seite der Meldung):", "Files with it (on the report's page, once signed in):"),
     ("tickets.internal", "intern", "internal"),
     ("tickets.timeline", "Verlauf", "Timeline"),
     ("tickets.reply", "Antworten", "Reply"),

@@ -19,7 +19,7 @@ use crate::mail::{self, Outgoing};
 use crate::tickets::service::{self as tickets, Ctx, NewTicket, FAULT_TYPES, TRIAGE_SCOPES};
 use crate::tickets::status::number;
 use crate::validate;
-use entities::{report, ticket, user};
+use entities::{attachment, report, ticket, user};
 
 pub const FIELD_MAX: usize = 200;
 
@@ -80,11 +80,21 @@ async fn to_teacher<C: ConnectionTrait>(
     report: &report::Model,
     kind: &str,
     body: &str,
+    files: &[attachment::Model],
 ) -> AppResult<()> {
     if let Some(teacher) = user::Entity::find_by_id(report.teacher_id).one(db).await? {
-        send(db, ctx, &teacher, report, kind, body, &format!("/reports/{}", report.id)).await?;
+        let path = format!("/reports/{}", report.id);
+        send(db, ctx, &teacher, report, Letter { kind, body, files }, &path).await?;
     }
     Ok(())
+}
+
+/// What a report's mail says: which kind, the message, and the files that came with it
+/// (named in the mail; the reader downloads them from the report's page, signed in).
+struct Letter<'a> {
+    kind: &'a str,
+    body: &'a str,
+    files: &'a [attachment::Model],
 }
 
 async fn send<C: ConnectionTrait>(
@@ -92,10 +102,11 @@ async fn send<C: ConnectionTrait>(
     ctx: &Ctx<'_>,
     to: &user::Model,
     report: &report::Model,
-    kind: &str,
-    body: &str,
+    letter: Letter<'_>,
     path: &str,
 ) -> AppResult<()> {
+    let Letter { kind, body, files } = letter;
+    let files: Vec<_> = files.iter().map(|f| json!({ "name": f.filename, "size": f.size })).collect();
     if !to.active {
         return Ok(());
     }
@@ -108,7 +119,13 @@ async fn send<C: ConnectionTrait>(
             to_name: &to.name,
             lang: Lang::parse(&to.language).unwrap_or_default(),
             template: "report",
-            context: &json!({ "kind": kind, "affected": report.affected, "body": body, "link": ctx.mailer.link(path) }),
+            context: &json!({
+                "kind": kind,
+                "affected": report.affected,
+                "body": body,
+                "files": files,
+                "link": ctx.mailer.link(path),
+            }),
             thread: Some(&thread),
         },
     )
@@ -168,7 +185,7 @@ pub async fn file_with_files(
     )
     .await?;
     let owner = Owner { school_id, report_id: Some(created.id), ticket_id: None };
-    attachments::record(&txn, &staged, owner, Uploader::User(actor), false).await?;
+    let files = attachments::record(&txn, &staged, owner, Uploader::User(actor), false).await?;
     let admins = user::Entity::find()
         .filter(user::Column::SchoolId.eq(school_id))
         .filter(user::Column::Role.eq("school_admin"))
@@ -181,8 +198,7 @@ pub async fn file_with_files(
             ctx,
             &admin,
             &created,
-            "report_new",
-            &created.description,
+            Letter { kind: "report_new", body: &created.description, files: &files },
             &format!("/helpdesk/reports/{}", created.id),
         )
         .await?;
@@ -365,8 +381,8 @@ pub async fn answer(
     )
     .await?;
     let owner = Owner { school_id: updated.school_id, report_id: Some(id), ticket_id: None };
-    attachments::record(&txn, &staged, owner, Uploader::User(actor), false).await?;
-    to_teacher(&txn, ctx, &updated, "report_answered", &answer).await?;
+    let files = attachments::record(&txn, &staged, owner, Uploader::User(actor), false).await?;
+    to_teacher(&txn, ctx, &updated, "report_answered", &answer, &files).await?;
     txn.commit().await?;
     staged.keep();
     Ok(updated)
@@ -443,7 +459,7 @@ pub async fn escalate(
         json!({ "ticket": number(created.id) }),
     )
     .await?;
-    to_teacher(&txn, ctx, &updated, "report_escalated", &number(created.id)).await?;
+    to_teacher(&txn, ctx, &updated, "report_escalated", &number(created.id), &[]).await?;
     txn.commit().await?;
     staged.keep();
     Ok(created)
@@ -454,7 +470,7 @@ pub async fn escalate(
 pub async fn ticket_resolved(txn: &DatabaseTransaction, ctx: &Ctx<'_>, ticket: &ticket::Model) -> AppResult<()> {
     let Some(report_id) = ticket.report_id else { return Ok(()) };
     if let Some(report) = report::Entity::find_by_id(report_id).one(txn).await? {
-        to_teacher(txn, ctx, &report, "report_solved", ticket.solution.as_deref().unwrap_or("")).await?;
+        to_teacher(txn, ctx, &report, "report_solved", ticket.solution.as_deref().unwrap_or(""), &[]).await?;
     }
     Ok(())
 }
