@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Alias, Asterisk, Expr, Query, UnionType};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseBackend, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Statement,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
 };
 use serde::Serialize;
 
@@ -182,17 +182,14 @@ async fn fetch(
     let now = Utc::now();
     let limit = filter.limit.unwrap_or(PAGE).clamp(1, 200);
     let after = parse_cursor(&filter.after)?;
-    let mut keys = Vec::new();
-    match statuses {
-        None => keys = page_keys(db, condition, after, limit + 1).await?,
+    let arms: Vec<Condition> = match statuses {
+        None => vec![condition],
         Some(statuses) => {
-            for status in statuses {
-                let narrowed = condition.clone().add(ticket::Column::Status.eq(status));
-                keys.extend(page_keys(db, narrowed, after, limit + 1).await?);
-            }
-            keys.sort_unstable_by(|a, b| b.cmp(a));
+            statuses.into_iter().map(|status| condition.clone().add(ticket::Column::Status.eq(status))).collect()
         }
-    }
+    };
+    let mut keys = page_keys(db, arms, after, limit + 1).await?;
+    keys.sort_unstable_by(|a, b| b.cmp(a));
     let more = keys.len() as u64 > limit;
     keys.truncate(limit as usize);
     let ids: Vec<i32> = keys.iter().map(|(_, id)| *id).collect();
@@ -210,33 +207,55 @@ async fn fetch(
     Ok(QueuePage { items: rows.iter().map(|t| lookup.view(t, now)).collect(), next })
 }
 
-/// Time of last change and id of up to `limit` tickets matching `condition` after the
-/// cursor, in page order; read from the index alone where one covers the condition.
+/// Time of last change and id of up to `limit` tickets for each condition (arm) after
+/// the cursor, each arm in page order; read from the index alone where one covers it.
+/// Several arms go in one statement, `UNION ALL` of one ordered, limited subquery each:
+/// a round trip to the database costs more than the index walk itself.
 async fn page_keys(
     db: &DatabaseConnection,
-    condition: Condition,
+    arms: Vec<Condition>,
     after: Option<(DateTime<Utc>, i32)>,
     limit: u64,
 ) -> AppResult<Vec<(DateTime<Utc>, i32)>> {
-    let mut select = ticket::Entity::find()
-        .select_only()
-        .column(ticket::Column::UpdatedAt)
-        .column(ticket::Column::Id)
-        .filter(condition);
-    if let Some((time, id)) = after {
-        select = select.filter(
-            Condition::any()
-                .add(ticket::Column::UpdatedAt.lt(time))
-                .add(Condition::all().add(ticket::Column::UpdatedAt.eq(time)).add(ticket::Column::Id.lt(id))),
-        );
+    let arm = |condition: Condition| {
+        let mut select = ticket::Entity::find()
+            .select_only()
+            .column(ticket::Column::UpdatedAt)
+            .column(ticket::Column::Id)
+            .filter(condition);
+        if let Some((time, id)) = after {
+            select = select.filter(
+                Condition::any()
+                    .add(ticket::Column::UpdatedAt.lt(time))
+                    .add(Condition::all().add(ticket::Column::UpdatedAt.eq(time)).add(ticket::Column::Id.lt(id))),
+            );
+        }
+        select.order_by_desc(ticket::Column::UpdatedAt).order_by_desc(ticket::Column::Id).limit(limit)
+    };
+    let mut arms = arms.into_iter().map(arm);
+    let Some(first) = arms.next() else {
+        return Ok(Vec::new());
+    };
+    let rest: Vec<_> = arms.collect();
+    if rest.is_empty() {
+        return Ok(first.into_tuple::<(DateTime<Utc>, i32)>().all(db).await?);
     }
-    Ok(select
-        .order_by_desc(ticket::Column::UpdatedAt)
-        .order_by_desc(ticket::Column::Id)
-        .limit(limit)
-        .into_tuple::<(DateTime<Utc>, i32)>()
-        .all(db)
-        .await?)
+    // ORDER BY and LIMIT belong to each arm, so each is wrapped as a subquery.
+    let wrapped = |n: usize, select: sea_orm::Select<ticket::Entity>| {
+        Query::select().column(Asterisk).from_subquery(select.into_query(), Alias::new(format!("arm{n}"))).to_owned()
+    };
+    let mut union = wrapped(0, first);
+    for (n, select) in rest.into_iter().enumerate() {
+        union.union(UnionType::All, wrapped(n + 1, select));
+    }
+    let statement = db.get_database_backend().build(&union);
+    Ok(PageKey::find_by_statement(statement).all(db).await?.into_iter().map(|k| (k.updated_at, k.id)).collect())
+}
+
+#[derive(FromQueryResult)]
+struct PageKey {
+    updated_at: DateTime<Utc>,
+    id: i32,
 }
 
 #[derive(Debug, Serialize)]
