@@ -31,6 +31,8 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// Empty: SQLite in the data dir. `postgres://…` switches to PostgreSQL.
     pub database_url: String,
+    /// The most database connections this process opens; 0: 8 on SQLite, 20 on PostgreSQL.
+    pub db_connections: u32,
     pub search: SearchKind,
     pub meili_url: String,
     pub meili_key: String,
@@ -83,6 +85,7 @@ impl Default for Settings {
         Settings {
             data_dir: PathBuf::from("data"),
             database_url: String::new(),
+            db_connections: 0,
             search: SearchKind::Embedded,
             meili_url: "http://127.0.0.1:7700".into(),
             meili_key: String::new(),
@@ -150,6 +153,9 @@ impl Settings {
         at_least("login_lock_minutes", self.login_lock_minutes, 1)?;
         at_least("mail_max_attempts", self.mail_max_attempts as i64, 1)?;
         at_least("reminder_interval_secs", self.reminder_interval_secs as i64, 1)?;
+        if self.db_connections > 200 {
+            return Err(format!("STAFFEL_DB_CONNECTIONS must be at most 200, not {}", self.db_connections));
+        }
         at_least("mail_retry_base_secs", self.mail_retry_base_secs, 0)?;
         at_least("reopen_days", self.reopen_days, 0)?;
         at_least("attachment_max_bytes", self.attachment_max_bytes.min(i64::MAX as u64) as i64, 1)?;
@@ -328,5 +334,14 @@ mod tests {
         for key in super::TEXT_KEYS {
             assert!(defaults.get(*key).is_some(), "{key} is a setting");
         }
+    }
+
+    #[test]
+    fn the_connection_count_is_bounded() {
+        let with = |db_connections| super::Settings { db_connections, ..Default::default() }.validate();
+        assert!(with(0).is_ok(), "0 means the backend's default");
+        assert!(with(200).is_ok());
+        let refused = with(201).unwrap_err();
+        assert!(refused.contains("STAFFEL_DB_CONNECTIONS"), "{refused}");
     }
 }

@@ -11,8 +11,9 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, String> 
     let url = settings.database_url();
     let mut options = ConnectOptions::new(url.clone());
     options.sqlx_logging(false).connect_timeout(Duration::from_secs(10));
+    let most = |default: u32| if settings.db_connections > 0 { settings.db_connections } else { default };
     if settings.is_postgres() {
-        options.max_connections(20).min_connections(1);
+        options.max_connections(most(20)).min_connections(1);
     } else {
         if url.starts_with("sqlite://") && !url.contains(":memory:") {
             std::fs::create_dir_all(&settings.data_dir)
@@ -20,7 +21,7 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, String> 
         }
         // WAL lets readers run beside one writer, and lets CLI commands write while the
         // server runs; busy_timeout makes a second writer wait instead of failing.
-        options.max_connections(8).min_connections(1).map_sqlx_sqlite_opts(|o| {
+        options.max_connections(most(8)).min_connections(1).map_sqlx_sqlite_opts(|o| {
             o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
