@@ -33,9 +33,10 @@ pub async fn enqueue<C: ConnectionTrait, T: Serialize>(
 /// The rendered mail as an outbox row, not yet written: for callers that write several in
 /// one statement (still in the transaction of their change).
 pub fn compose<T: Serialize>(mailer: &Mailer, mail: Outgoing<'_, T>) -> AppResult<mail_outbox::ActiveModel> {
-    let mut ctx = tera::Context::from_serialize(mail.context).map_err(AppError::internal)?;
-    ctx.insert("t", i18n::for_templates(mail.lang));
-    ctx.insert("lang", mail.lang.code());
+    let mut own = tera::Context::from_serialize(mail.context).map_err(AppError::internal)?;
+    own.remove("t");
+    own.remove("lang");
+    let mut ctx = i18n::template_context(mail.lang, own);
     ctx.insert("to_name", mail.to_name);
     ctx.insert("base_url", &mailer.base_url);
     let text = mailer.templates.render(&format!("email/{}.txt", mail.template), &ctx).map_err(AppError::internal)?;

@@ -119,12 +119,11 @@ impl<'r> Responder<'r, 'static> for Page {
         // routes ask for `Viewer`, so the navigation knows who is reading.
         let me: &Option<Actor> = req.local_cache(|| None);
         self.ctx.insert("me", me);
-        self.ctx.insert("lang", lang.code());
-        self.ctx.insert("t", i18n::for_templates(lang));
         self.ctx.insert("csrf", &csrf::token(req));
         self.ctx.insert("path", req.uri().path().as_str());
         self.ctx.insert("flash", &crate::web::flash::take(req, lang));
-        match templates.render(self.template, &self.ctx) {
+        let ctx = i18n::template_context(lang, self.ctx);
+        match templates.render(self.template, &ctx) {
             Ok(html) => Response::build()
                 .status(self.status)
                 .header(ContentType::HTML)
