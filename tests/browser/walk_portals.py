@@ -4,12 +4,15 @@
 Starts `staffel serve --demo` on a free port with a fresh data dir, signs in through the login
 form as each demo user, checks the role's start page and every page its navigation offers
 (status, no error page, German and English), follows the FAQ search with and without
-JavaScript suggestions, and saves screenshots to target/screenshots/. Ends with the plain
-'N passed, N failed' line.
+JavaScript suggestions, walks a teacher's report with a file to the school admin, who answers
+with a file of their own through the triage form, and saves screenshots to
+target/screenshots/. Ends with the plain 'N passed, N failed' line.
 
 Usage: tests/browser/walk_portals.py [path/to/staffel]   (default: target/debug/staffel)
 """
+import base64
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -123,6 +126,61 @@ def page_ok(driver, path):
     return "Das hat nicht geklappt" not in title and "That did not work" not in title and len(body) > 50
 
 
+# A 1x1 PNG: uploads are checked by their content, so the file must really be one.
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+
+
+def sign_in(driver, base, email):
+    driver.delete_all_cookies()
+    driver.get(base + "/login")
+    driver.find_element(By.ID, "f-email").send_keys(email)
+    driver.find_element(By.ID, "f-password").send_keys(PASSWORD)
+    driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
+    wait_until(driver, lambda d: "/login" not in d.current_url)
+
+
+def png_file(name):
+    path = os.path.join(tempfile.mkdtemp(prefix="staffel-upload-"), name)
+    with open(path, "wb") as f:
+        f.write(PNG)
+    return path
+
+
+def walk_report_with_files(driver, base):
+    """The teacher reports with a screenshot; the admin answers through the triage form with a
+    file; the teacher sees the answer and both files. The upload fields are real file inputs."""
+    sign_in(driver, base, "lehrer@gym-mitte.demo")
+    driver.get(base + "/reports")
+    driver.find_element(By.ID, "q").send_keys("Beamer im Raum 104")
+    driver.find_element(By.ID, "f-since").send_keys("heute früh")
+    driver.find_element(By.ID, "f-how-many").send_keys("die Klasse 7b")
+    driver.find_element(By.ID, "f-description").send_keys("Seit heute früh kein Bild.")
+    driver.find_element(By.CSS_SELECTOR, "form[action='/reports'] input[type=file][name=files]").send_keys(
+        png_file("beamer-foto.png"))
+    driver.find_element(By.CSS_SELECTOR, "form[action='/reports'] button[type=submit]").click()
+    wait_until(driver, lambda d: re.search(r"/reports/\d+$", d.current_url))
+    report = re.search(r"/reports/(\d+)$", driver.current_url).group(1)
+    check("beamer-foto.png" in driver.page_source, "the teacher's report carries the screenshot")
+
+    sign_in(driver, base, "admin@gym-mitte.demo")
+    driver.get(f"{base}/helpdesk/reports/{report}")
+    check("beamer-foto.png" in driver.page_source, "the school admin sees the teacher's file")
+    form = f"form[action='/helpdesk/reports/{report}/answer']"
+    driver.find_element(By.CSS_SELECTOR, f"{form} input[name=triage_scope][value=local]").click()
+    driver.find_element(By.CSS_SELECTOR, f"{form} input[name=triage_fault_type][value=hardware]").click()
+    driver.find_element(By.CSS_SELECTOR, f"{form} input[type=file][name=files]").send_keys(png_file("anleitung.png"))
+    driver.find_element(By.ID, "f-answer").send_keys("Bitte das HDMI-Kabel neu stecken, siehe Bild.")
+    driver.find_element(By.CSS_SELECTOR, f"{form} button.primary").click()
+    wait_until(driver, lambda d: d.current_url.endswith(f"/helpdesk/reports/{report}") and "anleitung.png" in d.page_source)
+    check(page_ok(driver, driver.current_url), "the school admin answers with a file")
+    driver.save_screenshot(os.path.join(SHOTS, "report-answered.png"))
+
+    sign_in(driver, base, "lehrer@gym-mitte.demo")
+    driver.get(f"{base}/reports/{report}")
+    source = driver.page_source
+    check("HDMI-Kabel" in source and "anleitung.png" in source, "the teacher reads the answer with its file")
+
+
 def walk(driver, base):
     # Anonymous: the FAQ is open, search works without JavaScript suggestions too.
     driver.get(base + "/")
@@ -181,6 +239,8 @@ def walk(driver, base):
         driver.find_element(By.CSS_SELECTOR, "form[action='/logout'] button").click()
         wait_until(driver, lambda d: "/login" in d.current_url)
         check("abgemeldet" in driver.page_source, f"{role} signs out")
+
+    walk_report_with_files(driver, base)
 
 
 if __name__ == "__main__":
