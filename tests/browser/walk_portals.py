@@ -5,12 +5,17 @@ Starts `staffel serve --demo` on a free port with a fresh data dir, signs in thr
 form as each demo user, checks the role's start page and every page its navigation offers
 (status, no error page, German and English), follows the FAQ search with and without
 JavaScript suggestions, walks a teacher's report with a file to the school admin, who answers
-with a file of their own through the triage form, and saves screenshots to
+with a file of their own through the triage form, walks a ticket to a provider with the
+desk's answer carrying a file (opened through the link in the provider's mail), and saves
+screenshots to
 target/screenshots/. Ends with the plain 'N passed, N failed' line.
 
 Usage: tests/browser/walk_portals.py [path/to/staffel]   (default: target/debug/staffel)
 """
 import base64
+import email
+import email.policy
+import glob
 import os
 import re
 import socket
@@ -99,6 +104,7 @@ def main():
         driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
         try:
             walk(driver, base)
+            walk_desk_answer_with_files(driver, base, data)
         finally:
             driver.quit()
     finally:
@@ -179,6 +185,72 @@ def walk_report_with_files(driver, base):
     driver.get(f"{base}/reports/{report}")
     source = driver.page_source
     check("HDMI-Kabel" in source and "anleitung.png" in source, "the teacher reads the answer with its file")
+
+
+def provider_link_mailed(data, mentioning, timeout=30):
+    """The provider link in the newest delivered mail (the file transport's outbox) that
+    mentions `mentioning`; the server's mail worker writes it within a second or two."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for path in sorted(glob.glob(os.path.join(data, "outbox", "*.eml")), reverse=True):
+            with open(path, "rb") as f:
+                message = email.message_from_bytes(f.read(), policy=email.policy.default)
+            text = message.get_body(preferencelist=("plain",)).get_content()
+            found = re.search(r"(/provider/[0-9a-f]{64})", text)
+            if mentioning in text and found:
+                return found.group(1)
+        time.sleep(0.5)
+    return None
+
+
+def walk_desk_answer_with_files(driver, base, data):
+    """The school admin opens a ticket with a file; the agent takes it, forwards it with that
+    file, and answers the provider with a file of the desk's own; the provider opens the link
+    from its mail and finds both files, neither marked internal."""
+    sign_in(driver, base, "admin@gym-mitte.demo")
+    driver.get(base + "/helpdesk")
+    form = "form[action='/helpdesk/tickets']"
+    driver.find_element(By.ID, "q").send_keys("Drucker im Lehrerzimmer druckt nicht")
+    driver.find_element(By.ID, "f-description").send_keys("Papierstau gemeldet, aber kein Papier drin.")
+    driver.find_element(By.CSS_SELECTOR, f"{form} input[type=file][name=files]").send_keys(png_file("display.png"))
+    driver.find_element(By.CSS_SELECTOR, f"{form} button[type=submit]").click()
+    wait_until(driver, lambda d: re.search(r"/helpdesk/tickets/T-\d+$", d.current_url))
+    number = driver.current_url.rsplit("/", 1)[1]
+    check("display.png" in driver.page_source, "the school admin opens a ticket with a file")
+
+    sign_in(driver, base, "agent1@desk.demo")
+    page = f"{base}/desk/tickets/{number}"
+    driver.get(page)
+    driver.find_element(By.CSS_SELECTOR, f"form[action='/desk/tickets/{number}/assign'] button").click()
+    wait_until(driver, lambda d: d.current_url == page)
+    forward = f"form[action='/desk/tickets/{number}/forward']"
+    driver.find_element(By.ID, "f-fmessage").send_keys("Bitte den Drucker prüfen.")
+    driver.find_element(By.CSS_SELECTOR, f"{forward} input[name=shared_attachments]").click()
+    driver.find_element(By.CSS_SELECTOR, f"{forward} button.primary").click()
+    reply = f"form[action='/desk/tickets/{number}/provider_reply']"
+    wait_until(driver, lambda d: d.find_elements(By.CSS_SELECTOR, reply))
+    check(True, "the agent forwards the ticket with the school's file")
+    driver.find_element(By.CSS_SELECTOR, f"{reply} textarea[name=body]").send_keys("Hier das Fehlerprotokoll.")
+    driver.find_element(By.CSS_SELECTOR, f"{reply} input[type=file][name=files]").send_keys(png_file("protokoll.png"))
+    driver.find_element(By.CSS_SELECTOR, f"{reply} button:not([formaction])").click()
+    wait_until(driver, lambda d: "protokoll.png" in d.page_source)
+    check(page_ok(driver, page), "the agent answers the provider with a file")
+    driver.save_screenshot(os.path.join(SHOTS, "desk-provider-reply.png"))
+
+    link = provider_link_mailed(data, "protokoll.png")
+    check(link is not None, "the provider's mail names the desk's file and carries the link")
+    if link is None:
+        return
+    driver.delete_all_cookies()
+    driver.get(base + link)
+    source = driver.page_source
+    check("display.png" in source and "protokoll.png" in source, "the provider's page lists both files")
+    files = source.split('class="attachments"', 1)[-1].split("</ul>", 1)[0]
+    check('class="badge"' not in files, "the provider sees no 'internal' badge on them")
+    driver.save_screenshot(os.path.join(SHOTS, "provider-page.png"))
+    sign_in(driver, base, "admin@gym-mitte.demo")
+    driver.get(f"{base}/helpdesk/tickets/{number}")
+    check("protokoll.png" not in driver.page_source, "the school does not see the desk's file for the provider")
 
 
 def walk(driver, base):
