@@ -112,8 +112,8 @@ fn index(lang: Lang) -> usize {
 }
 
 /// Every page and mail starts from this: `t` (the catalogue) and `lang`. Inserting the
-/// catalogue into a fresh context serialises all of its ~500 texts again; cloning one
-/// built once copies them, which cost about a tenth of a desk page in a profile.
+/// catalogue into a fresh context serialises all of its ~500 texts again; cloning a
+/// context built once is cheaper (callgrind: 3.5 % fewer instructions per desk page).
 static TEMPLATE_BASE: LazyLock<[tera::Context; 2]> = LazyLock::new(|| [base_context(Lang::De), base_context(Lang::En)]);
 
 fn base_context(lang: Lang) -> tera::Context {

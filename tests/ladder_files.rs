@@ -254,6 +254,19 @@ async fn triage_files(backend: Backend) {
         filed.push(reply.location.unwrap().trim_start_matches("/reports/").to_string());
     }
     let (escalated, answered) = (&filed[0], &filed[1]);
+    // The school's admins are told, with the screenshot named in the first report's mail only.
+    let to_admin: Vec<String> = entities::mail_outbox::Entity::find()
+        .filter(entities::mail_outbox::Column::ToAddr.eq("admin@gym.de"))
+        .order_by_asc(entities::mail_outbox::Column::Id)
+        .all(app.db())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.body_text)
+        .collect();
+    assert_eq!(to_admin.len(), 2, "{to_admin:?}");
+    assert!(to_admin[0].contains("- bildschirmfoto.png ("), "{}", to_admin[0]);
+    assert!(!to_admin[1].contains("bildschirmfoto.png"), "{}", to_admin[1]);
 
     // The triage form takes files.
     let page = admin.get(&format!("/helpdesk/reports/{escalated}")).await;

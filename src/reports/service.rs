@@ -105,11 +105,11 @@ async fn send<C: ConnectionTrait>(
     letter: Letter<'_>,
     path: &str,
 ) -> AppResult<()> {
-    let Letter { kind, body, files } = letter;
-    let files: Vec<_> = files.iter().map(|f| json!({ "name": f.filename, "size": f.size })).collect();
     if !to.active {
         return Ok(());
     }
+    let Letter { kind, body, files } = letter;
+    let files: Vec<_> = files.iter().map(|f| json!({ "name": f.filename, "size": f.size })).collect();
     let thread = format!("report-{}", report.id);
     mail::enqueue(
         db,

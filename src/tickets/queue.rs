@@ -209,8 +209,8 @@ async fn fetch(
 
 /// Time of last change and id of up to `limit` tickets for each condition (arm) after
 /// the cursor, each arm in page order; read from the index alone where one covers it.
-/// Several arms go in one statement, `UNION ALL` of one ordered, limited subquery each:
-/// a round trip to the database costs more than the index walk itself.
+/// Several arms go in one statement, `UNION ALL` of one ordered, limited subquery each,
+/// so a queue of four statuses costs one round trip to the database, not four.
 async fn page_keys(
     db: &DatabaseConnection,
     arms: Vec<Condition>,
