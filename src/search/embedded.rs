@@ -6,10 +6,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use tantivy::indexer::LogMergePolicy;
-use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING};
-use tantivy::snippet::SnippetGenerator;
-use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 use tokio::sync::Mutex;
 
@@ -17,16 +15,19 @@ use super::cache::{CacheKey, ResultCache};
 use super::expansion::{Expansion, ExpansionQuery};
 use super::german::{self, ANALYZER, WORDS_ANALYZER};
 use super::ranking::{self, Ranked};
+use super::snippets::Snippets;
+use super::terms::{CompoundParts, TermCache, TermCaches};
 use super::{Results, SearchDoc, SearchEngine, SearchQuery};
 
 const WRITER_BUDGET: usize = 32_000_000;
 /// The share of deleted documents in a segment that has it merged away.
 const DELETED_BEFORE_MERGE: f32 = 0.25;
+/// Decompressed 16 kB blocks of stored documents kept per segment (tantivy keeps 100): every
+/// hit's text is read for its snippet, and at 100 blocks most reads decompressed a block
+/// again. 512 blocks hold ~8 MB of text per segment at most, filled only as read.
+const DOC_STORE_BLOCKS: usize = 512;
 /// The marker for "global" in the school field: a real slug never starts with `_`.
 const GLOBAL: &str = "_global";
-
-/// The two parts of a query compound, as query words.
-type CompoundParts = (german::QueryWord, german::QueryWord);
 
 /// How a query word's typos are matched.
 enum Typos {
@@ -59,6 +60,9 @@ pub struct EmbeddedEngine {
     writing: Arc<Mutex<()>>,
     /// Recent results; None: every search runs (benchmarks of the engine itself).
     cache: Option<ResultCache>,
+    /// Term dictionary look-ups of the current searcher generation, shared by all queries
+    /// and readers (they depend on the index only).
+    terms: TermCaches,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -109,6 +113,7 @@ impl EmbeddedEngine {
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .doc_store_cache_num_blocks(DOC_STORE_BLOCKS)
             .try_into()
             .map_err(|e: tantivy::TantivyError| e.to_string())?;
         Ok(EmbeddedEngine {
@@ -117,6 +122,7 @@ impl EmbeddedEngine {
             fields,
             writing: Arc::new(Mutex::new(())),
             cache: Some(ResultCache::default()),
+            terms: TermCaches::default(),
         })
     }
 
@@ -126,7 +132,14 @@ impl EmbeddedEngine {
         let index = Index::create_in_ram(schema);
         register_analyzers(&index);
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().expect("reader");
-        EmbeddedEngine { index, reader, fields, writing: Arc::new(Mutex::new(())), cache: Some(ResultCache::default()) }
+        EmbeddedEngine {
+            index,
+            reader,
+            fields,
+            writing: Arc::new(Mutex::new(())),
+            cache: Some(ResultCache::default()),
+            terms: TermCaches::default(),
+        }
     }
 
     /// The same engine without its result cache: every search runs (for measuring it).
@@ -172,6 +185,7 @@ impl EmbeddedEngine {
     fn word_query(
         &self,
         searcher: &Searcher,
+        terms: &Arc<TermCache>,
         word: &german::QueryWord,
         is_last: bool,
         parts: Option<&CompoundParts>,
@@ -182,8 +196,8 @@ impl EmbeddedEngine {
         // where both of its parts occur ("dienstliche E-Mail").
         if let Some((head, tail)) = parts {
             let both: Vec<(Occur, Box<dyn Query>)> = vec![
-                (Occur::Must, self.word_query(searcher, head, false, None)),
-                (Occur::Must, self.word_query(searcher, tail, false, None)),
+                (Occur::Must, self.word_query(searcher, terms, head, false, None)),
+                (Occur::Must, self.word_query(searcher, terms, tail, false, None)),
             ];
             alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(BooleanQuery::new(both)), 0.5))));
         }
@@ -192,23 +206,12 @@ impl EmbeddedEngine {
             // A word some article spells exactly this way is taken as spelled right: the
             // typo search (a Levenshtein automaton over every word of the index) is the
             // costliest part of a query, and the exact word scores as a typo match did.
-            _ if self.has_word(searcher, &word.folded, false) => Typos::SpelledRight,
+            _ if self.has_word(searcher, terms, &word.folded, false) => Typos::SpelledRight,
             // The word being typed that starts some written word is typed right so far: the
             // prefix match finds what it stands for, without walking the automaton.
-            _ if is_last && self.has_word(searcher, &word.folded, true) => Typos::None,
-            distance => {
-                let term = Term::from_field_text(f.body_words, &word.folded);
-                match FuzzyTermQuery::new(term, distance, true).automaton() {
-                    Ok(automaton) => {
-                        let first = word.folded.chars().next().map(String::from).unwrap_or_default();
-                        Typos::Expand(Expansion::Typos {
-                            automaton: Arc::new(automaton),
-                            first_letter: Arc::from(first.as_bytes()),
-                        })
-                    }
-                    Err(_) => Typos::None,
-                }
-            }
+            _ if is_last && self.has_word(searcher, terms, &word.folded, true) => Typos::None,
+            // The automaton is built when a segment's expansion is not in the term cache.
+            distance => Typos::Expand(Expansion::typos(&word.folded, distance)),
         };
         // Compounds ("Drucker" in "Druckertreiber") and the word being typed (the last
         // one, from three letters) match as prefixes of written words.
@@ -232,7 +235,7 @@ impl EmbeddedEngine {
                     0.6 * weight,
                 ))),
                 Typos::Expand(expansion) => Some(Box::new(BoostQuery::new(
-                    Box::new(ExpansionQuery { field: words_field, expansion: expansion.clone() }),
+                    Box::new(ExpansionQuery { field: words_field, expansion: expansion.clone(), cache: terms.clone() }),
                     0.6 * weight,
                 ))),
             };
@@ -243,7 +246,11 @@ impl EmbeddedEngine {
                 alternatives.push((
                     Occur::Should,
                     Box::new(BoostQuery::new(
-                        Box::new(ExpansionQuery { field: words_field, expansion: expansion.clone() }),
+                        Box::new(ExpansionQuery {
+                            field: words_field,
+                            expansion: expansion.clone(),
+                            cache: terms.clone(),
+                        }),
                         0.4 * weight,
                     )),
                 ));
@@ -253,8 +260,12 @@ impl EmbeddedEngine {
     }
 
     /// Whether any indexed word (of title, tags or body, as written) is `word` itself or,
-    /// with `as_prefix`, starts with it.
-    fn has_word(&self, searcher: &Searcher, word: &str, as_prefix: bool) -> bool {
+    /// with `as_prefix`, starts with it. Asked of the term cache first.
+    fn has_word(&self, searcher: &Searcher, terms: &TermCache, word: &str, as_prefix: bool) -> bool {
+        terms.has_word(word, as_prefix, || self.look_up_word(searcher, word, as_prefix))
+    }
+
+    fn look_up_word(&self, searcher: &Searcher, word: &str, as_prefix: bool) -> bool {
         let f = self.fields;
         for reader in searcher.segment_readers() {
             for field in [f.title_words, f.tags_words, f.body_words] {
@@ -281,11 +292,24 @@ impl EmbeddedEngine {
     /// longer word, into two parts the articles do contain: a word start and a whole
     /// word ("dienstmail" → "dienst…" + "mail"; "anmeldungsfehler" → "anmeldung…" +
     /// "fehler", without the linking "s"). The tail may be inflected in the articles; the
-    /// longest possible tail (the compound's head word in German) wins.
-    fn decompound(&self, searcher: &Searcher, word: &german::QueryWord) -> Option<CompoundParts> {
+    /// longest possible tail (the compound's head word in German) wins. The answer is kept
+    /// in the term cache.
+    fn decompound(&self, searcher: &Searcher, terms: &TermCache, word: &german::QueryWord) -> Option<CompoundParts> {
+        if word.folded.chars().count() < 8 {
+            return None;
+        }
+        terms.compound(&word.folded, || self.split_compound(searcher, terms, word))
+    }
+
+    fn split_compound(
+        &self,
+        searcher: &Searcher,
+        terms: &TermCache,
+        word: &german::QueryWord,
+    ) -> Option<CompoundParts> {
         let folded = &word.folded;
         let chars: Vec<(usize, char)> = folded.char_indices().collect();
-        if chars.len() < 8 || self.has_word(searcher, folded, true) {
+        if chars.len() < 8 || self.has_word(searcher, terms, folded, true) {
             return None;
         }
         let f = self.fields;
@@ -307,13 +331,13 @@ impl EmbeddedEngine {
         for &(at, _) in &chars[4..=chars.len() - 3] {
             let (head, tail) = (&folded[..at], &folded[at..]);
             // The tail as written or inflected ("geräte" in "Geräten").
-            if !self.has_word(searcher, tail, false) && !stem_known(&part(tail).term) {
+            if !self.has_word(searcher, terms, tail, false) && !stem_known(&part(tail).term) {
                 continue;
             }
-            let head = if self.has_word(searcher, head, true) {
+            let head = if self.has_word(searcher, terms, head, true) {
                 head
             } else if let Some(without_s) = head.strip_suffix('s').filter(|h| h.len() >= 4) {
-                if !self.has_word(searcher, without_s, true) {
+                if !self.has_word(searcher, terms, without_s, true) {
                     continue;
                 }
                 without_s
@@ -329,14 +353,18 @@ impl EmbeddedEngine {
     fn run(
         &self,
         searcher: &Searcher,
+        terms: &Arc<TermCache>,
         query: &SearchQuery,
         words: &[german::QueryWord],
         limit: usize,
     ) -> tantivy::Result<Results> {
         let last = words.len() - 1;
-        let parts: Vec<Option<CompoundParts>> = words.iter().map(|w| self.decompound(searcher, w)).collect();
-        let word_queries: Vec<Box<dyn Query>> =
-            words.iter().enumerate().map(|(i, w)| self.word_query(searcher, w, i == last, parts[i].as_ref())).collect();
+        let parts: Vec<Option<CompoundParts>> = words.iter().map(|w| self.decompound(searcher, terms, w)).collect();
+        let word_queries: Vec<Box<dyn Query>> = words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| self.word_query(searcher, terms, w, i == last, parts[i].as_ref()))
+            .collect();
         let scope = self.scope_filter(query);
         let (ranked, total) = ranking::rank(searcher, &word_queries, scope.as_deref(), limit)?;
         if ranked.is_empty() {
@@ -352,17 +380,14 @@ impl EmbeddedEngine {
                 weights.insert(w.term.clone(), 1.0 / (1.0 + doc_freq as f32));
             }
         }
-        let tokenizer = TextAnalyzer::from(german::SnippetTokenizer::new(weights.keys().cloned().collect()));
-        let snippets = SnippetGenerator::new(weights, tokenizer, f.body, 180);
+        let mut snippets = Snippets::new(weights, 180);
         let mut hits = Vec::with_capacity(ranked.len());
         for Ranked { score, address } in ranked {
             let document: TantivyDocument = searcher.doc(address)?;
             let text =
                 |field: Field| document.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
-            let mut snippet =
-                snippets.snippet(document.get_first(f.body).and_then(|v| v.as_str()).unwrap_or_default().trim());
-            snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-            let mut html = snippet.to_html();
+            let mut html =
+                snippets.html(document.get_first(f.body).and_then(|v| v.as_str()).unwrap_or_default().trim());
             if html.trim().is_empty() {
                 html = tantivy_escape(&text(f.body).chars().take(180).collect::<String>());
             }
@@ -487,7 +512,8 @@ impl SearchEngine for EmbeddedEngine {
                 return Ok(Results::clone(&results));
             }
         }
-        let results = self.run(&searcher, query, &words, limit).map_err(|e| e.to_string())?;
+        let terms = self.terms.of(searcher.generation().generation_id());
+        let results = self.run(&searcher, &terms, query, &words, limit).map_err(|e| e.to_string())?;
         if let Some((cache, key, generation)) = cached {
             cache.put(generation, key, Arc::new(results.clone()));
         }

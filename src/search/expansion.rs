@@ -3,14 +3,20 @@
 //! of them matches with a constant score. Unlike tantivy's `FuzzyTermQuery`, the Levenshtein
 //! automaton is built once per query word and shared by the fields, and a short prefix
 //! ("ver…") does not read the postings of thousands of words: only the most frequent
-//! expansions count.
+//! expansions count. The documents an expansion finds in a segment are kept in the term
+//! cache of the searcher generation, so the next query with the same word reads neither the
+//! term dictionary nor the postings again.
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use tantivy::query::{BitSetDocSet, ConstScorer, DfaWrapper, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::query::{
+    BitSetDocSet, ConstScorer, DfaWrapper, EnableScoring, Explanation, FuzzyTermQuery, Query, Scorer, Weight,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::termdict::TermDictionary;
-use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TantivyError};
+use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TantivyError, Term};
+
+use super::terms::{DocIds, ExpansionKey, FewDocs, TermCache};
 
 /// Indexed words one query word expands to, per field and segment, at most: the most
 /// frequent ones (a reader typing "Wirtsch" means "Wirtschaft" more likely than a rare word).
@@ -22,8 +28,9 @@ pub enum Expansion {
     /// Words within the Levenshtein automaton's distance of the word (typos) that start
     /// with the same letter: readers rarely mistype the first letter, and keeping it cuts
     /// the walk through the term dictionary to a small part of it (as Lucene's fuzzy
-    /// `prefixLength` does).
-    Typos { automaton: Arc<DfaWrapper>, first_letter: Arc<[u8]> },
+    /// `prefixLength` does). The automaton is built on first use: when the term cache
+    /// knows the word's documents in every segment, it is not needed at all.
+    Typos { word: Arc<str>, distance: u8, automaton: Arc<OnceLock<Option<DfaWrapper>>> },
     /// Words starting with these bytes (search-as-you-type, compounds).
     Prefix(Arc<[u8]>),
 }
@@ -31,19 +38,39 @@ pub enum Expansion {
 impl fmt::Debug for Expansion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Expansion::Typos { first_letter, .. } => {
-                write!(f, "Typos({:?}…)", String::from_utf8_lossy(first_letter))
-            }
+            Expansion::Typos { word, distance, .. } => write!(f, "Typos({word:?}, {distance})"),
             Expansion::Prefix(prefix) => write!(f, "Prefix({:?})", String::from_utf8_lossy(prefix)),
         }
     }
 }
 
+impl Expansion {
+    pub fn typos(word: &str, distance: u8) -> Expansion {
+        Expansion::Typos { word: Arc::from(word), distance, automaton: Arc::new(OnceLock::new()) }
+    }
+
+    /// The word (or prefix) and the distance (0 for a prefix): what the expansion depends on.
+    fn key(&self) -> (Arc<[u8]>, u8) {
+        match self {
+            Expansion::Typos { word, distance, .. } => (Arc::from(word.as_bytes()), *distance),
+            Expansion::Prefix(prefix) => (prefix.clone(), 0),
+        }
+    }
+}
+
 /// Documents with any expansion of a word in `field`, scored 1 (times the boost).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ExpansionQuery {
     pub field: Field,
     pub expansion: Expansion,
+    /// The searcher generation's term cache.
+    pub cache: Arc<TermCache>,
+}
+
+impl fmt::Debug for ExpansionQuery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExpansionQuery").field("field", &self.field).field("expansion", &self.expansion).finish()
+    }
 }
 
 impl Query for ExpansionQuery {
@@ -77,9 +104,15 @@ impl ExpansionQuery {
     fn expansions(&self, terms: &TermDictionary) -> std::io::Result<Vec<tantivy::postings::TermInfo>> {
         let mut found = Vec::new();
         match &self.expansion {
-            Expansion::Typos { automaton, first_letter } => {
-                let mut range = terms.search(automaton.as_ref()).ge(first_letter.as_ref());
-                if let Some(end) = prefix_end(first_letter) {
+            Expansion::Typos { word, distance, automaton } => {
+                // The field does not matter for the automaton: it only sees the text.
+                let automaton = automaton.get_or_init(|| {
+                    FuzzyTermQuery::new(Term::from_field_text(self.field, word), *distance, true).automaton().ok()
+                });
+                let Some(automaton) = automaton else { return Ok(found) };
+                let first_letter = word.chars().next().map(String::from).unwrap_or_default();
+                let mut range = terms.search(automaton).ge(first_letter.as_bytes());
+                if let Some(end) = prefix_end(first_letter.as_bytes()) {
                     range = range.lt(end);
                 }
                 let mut stream = range.into_stream()?;
@@ -101,10 +134,9 @@ impl ExpansionQuery {
         keep_most_frequent(&mut found);
         Ok(found)
     }
-}
 
-impl Weight for ExpansionQuery {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+    /// The documents with any of the expansions in this segment, read from the postings.
+    fn documents(&self, reader: &SegmentReader) -> tantivy::Result<BitSet> {
         let inverted_index = reader.inverted_index(self.field)?;
         let mut docs = BitSet::with_max_value(reader.max_doc());
         for term_info in self.expansions(inverted_index.terms())? {
@@ -121,7 +153,18 @@ impl Weight for ExpansionQuery {
                 postings.advance();
             }
         }
-        Ok(Box::new(ConstScorer::new(BitSetDocSet::from(docs), boost)))
+        Ok(docs)
+    }
+}
+
+impl Weight for ExpansionQuery {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let (word, distance) = self.expansion.key();
+        let key = ExpansionKey { segment: reader.segment_id(), field: self.field, distance, word };
+        Ok(match self.cache.documents(key, || self.documents(reader))? {
+            DocIds::Few(ids) => Box::new(ConstScorer::new(FewDocs::new(ids), boost)),
+            DocIds::Many(set) => Box::new(ConstScorer::new(BitSetDocSet::from(BitSet::clone(&set)), boost)),
+        })
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {

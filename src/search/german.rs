@@ -118,6 +118,14 @@ thread_local! {
         std::cell::RefCell::new((analyzer(), plain_analyzer()));
 }
 
+/// Copies of the query analysers (stemmed, plain), for a tokenizer of its own.
+pub fn query_analyzers() -> (TextAnalyzer, TextAnalyzer) {
+    QUERY_ANALYZERS.with(|analyzers| {
+        let (stemmed, plain) = &*analyzers.borrow();
+        (stemmed.clone(), plain.clone())
+    })
+}
+
 /// Analyses a query into its words, stop words removed.
 pub fn query_words(text: &str) -> Vec<QueryWord> {
     QUERY_ANALYZERS.with(|analyzers| {
@@ -154,10 +162,8 @@ pub struct SnippetTokenizer {
 
 impl SnippetTokenizer {
     pub fn new(terms: Vec<String>) -> SnippetTokenizer {
-        QUERY_ANALYZERS.with(|analyzers| {
-            let (stemmed, plain) = &*analyzers.borrow();
-            SnippetTokenizer { terms: terms.into(), plain: plain.clone(), stemmed: stemmed.clone() }
-        })
+        let (stemmed, plain) = query_analyzers();
+        SnippetTokenizer { terms: terms.into(), plain, stemmed }
     }
 }
 

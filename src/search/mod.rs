@@ -7,7 +7,9 @@ pub mod expansion;
 pub mod german;
 pub mod meili;
 pub mod ranking;
+pub mod snippets;
 pub mod sync;
+pub mod terms;
 
 use serde::Serialize;
 
