@@ -48,10 +48,19 @@ fn parse_wrk(output: &str) -> Result<WrkResult, String> {
 
 /// Loads `url` with wrk (two threads when there are several connections); with `script`, a
 /// Lua script chooses the requests.
+/// How many threads `wrk` runs with at this many connections.
+pub fn wrk_threads(connections: u32) -> u32 {
+    if connections > 1 {
+        2
+    } else {
+        1
+    }
+}
+
 pub fn wrk(url: &str, script: Option<&Path>, seconds: u64, connections: u32) -> Result<WrkResult, String> {
-    let threads = if connections > 1 { "-t2" } else { "-t1" };
+    let threads = format!("-t{}", wrk_threads(connections));
     let mut command = Command::new("wrk");
-    command.args([threads, &format!("-c{connections}"), &format!("-d{seconds}s"), "--latency", "--timeout", "10s"]);
+    command.args([threads.as_str(), &format!("-c{connections}"), &format!("-d{seconds}s"), "--latency", "--timeout", "10s"]);
     if let Some(script) = script {
         command.arg("-s").arg(script);
     }
