@@ -95,6 +95,7 @@ impl State {
         rocket
             .manage(self.settings)
             .manage(Arc::new(db::WriteTurn::for_db(&self.db)))
+            .manage(Arc::new(tickets::opening::Intake::for_db(&self.db)))
             .manage(self.db)
             .manage(self.templates)
             .manage(self.mailer)
@@ -102,7 +103,6 @@ impl State {
             .manage(self.engine)
             .manage(Arc::new(web::metrics::Metrics::default()))
             .manage(Arc::new(desk::clock::DeskClockCache::default()))
-            .manage(Arc::new(tickets::opening::Intake::default()))
             .manage(tickets::queue::OverdueCount::default())
     }
 }

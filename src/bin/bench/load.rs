@@ -60,7 +60,14 @@ pub fn wrk_threads(connections: u32) -> u32 {
 pub fn wrk(url: &str, script: Option<&Path>, seconds: u64, connections: u32) -> Result<WrkResult, String> {
     let threads = format!("-t{}", wrk_threads(connections));
     let mut command = Command::new("wrk");
-    command.args([threads.as_str(), &format!("-c{connections}"), &format!("-d{seconds}s"), "--latency", "--timeout", "10s"]);
+    command.args([
+        threads.as_str(),
+        &format!("-c{connections}"),
+        &format!("-d{seconds}s"),
+        "--latency",
+        "--timeout",
+        "10s",
+    ]);
     if let Some(script) = script {
         command.arg("-s").arg(script);
     }
