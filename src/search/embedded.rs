@@ -116,14 +116,7 @@ impl EmbeddedEngine {
             .doc_store_cache_num_blocks(DOC_STORE_BLOCKS)
             .try_into()
             .map_err(|e: tantivy::TantivyError| e.to_string())?;
-        Ok(EmbeddedEngine {
-            index,
-            reader,
-            fields,
-            writing: Arc::new(Mutex::new(())),
-            cache: Some(ResultCache::default()),
-            terms: TermCaches::default(),
-        })
+        Ok(EmbeddedEngine::with(index, reader, fields))
     }
 
     /// An in-memory index (for tests and benchmarks of the engine alone).
@@ -132,6 +125,11 @@ impl EmbeddedEngine {
         let index = Index::create_in_ram(schema);
         register_analyzers(&index);
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().expect("reader");
+        EmbeddedEngine::with(index, reader, fields)
+    }
+
+    /// An engine over this index and reader, with empty caches.
+    fn with(index: Index, reader: IndexReader, fields: Fields) -> EmbeddedEngine {
         EmbeddedEngine {
             index,
             reader,

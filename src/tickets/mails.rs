@@ -29,7 +29,8 @@ pub(crate) async fn send(
         return Ok(());
     }
     let to = Recipient { email: &recipient.email, name: &recipient.name, language: &recipient.language };
-    send_to(txn, ctx, to, ticket, kind, body, link).await
+    compose_to(ctx, to, ticket, kind, body, link)?.insert(txn).await?;
+    Ok(())
 }
 
 /// Where a mail goes and in which language.
@@ -37,19 +38,6 @@ struct Recipient<'a> {
     email: &'a str,
     name: &'a str,
     language: &'a str,
-}
-
-async fn send_to(
-    txn: &DatabaseTransaction,
-    ctx: &Ctx<'_>,
-    to: Recipient<'_>,
-    ticket: &ticket::Model,
-    kind: &str,
-    body: &str,
-    link: String,
-) -> AppResult<()> {
-    compose_to(ctx, to, ticket, kind, body, link)?.insert(txn).await?;
-    Ok(())
 }
 
 fn compose_to(
@@ -89,7 +77,7 @@ fn school_link(ctx: &Ctx<'_>, ticket: &ticket::Model) -> String {
 /// To the school admin opening the ticket right now: the request's actor is that person
 /// (signed in, so active), and needs no second look-up. Composed, not written: new tickets
 /// write their mails together (see `opening`).
-pub fn to_opener(
+pub fn compose_for_opener(
     ctx: &Ctx<'_>,
     opener: &Actor,
     ticket: &ticket::Model,

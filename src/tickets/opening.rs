@@ -175,6 +175,9 @@ async fn insert_all(txn: &DatabaseTransaction, ctx: &Ctx<'_>, rows: &[NewRow<'_>
         .map(|(t, row)| event_row(t.id, Who::User(row.actor), "created", "", false, detail(t, row)));
     let mut events = ticket_event::Entity::insert_many(events).exec_with_returning(txn).await?;
     events.sort_by_key(|e| e.ticket_id);
+    if events.len() != tickets.len() || events.iter().zip(&tickets).any(|(e, t)| e.ticket_id != t.id) {
+        return Err(AppError::internal("new tickets' first events came back incomplete"));
+    }
     let audits: Vec<audit_event::ActiveModel> = tickets
         .iter()
         .zip(rows)
@@ -187,12 +190,9 @@ async fn insert_all(txn: &DatabaseTransaction, ctx: &Ctx<'_>, rows: &[NewRow<'_>
     let mails = tickets
         .iter()
         .zip(rows)
-        .map(|(t, row)| mails::to_opener(ctx, row.actor, t, "ticket_opened"))
+        .map(|(t, row)| mails::compose_for_opener(ctx, row.actor, t, "ticket_opened"))
         .collect::<AppResult<Vec<mail_outbox::ActiveModel>>>()?;
     mail_outbox::Entity::insert_many(mails).exec_without_returning(txn).await?;
-    if events.len() != tickets.len() || events.iter().zip(&tickets).any(|(e, t)| e.ticket_id != t.id) {
-        return Err(AppError::internal("new tickets' first events came back incomplete"));
-    }
     Ok(tickets
         .into_iter()
         .zip(events)

@@ -277,12 +277,7 @@ def walk(driver, base):
     check("Frag deine Lehrerin" in driver.page_source, "no result shows the pupil's next step")
 
     for email, role, start, pages in ROLES:
-        driver.delete_all_cookies()
-        driver.get(base + "/login")
-        driver.find_element(By.ID, "f-email").send_keys(email)
-        driver.find_element(By.ID, "f-password").send_keys(PASSWORD)
-        driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
-        wait_until(driver, lambda d: "/login" not in d.current_url)
+        sign_in(driver, base, email)
         check(driver.current_url == base + start, f"{role} lands on {start}")
         driver.save_screenshot(os.path.join(SHOTS, f"{role}-start.png"))
         for path in pages:
