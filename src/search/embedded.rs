@@ -6,9 +6,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use tantivy::indexer::LogMergePolicy;
-use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING};
-use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{
+    doc, BitSet, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term, TERMINATED,
+};
 use tokio::sync::Mutex;
 
 use super::cache::{CacheKey, ResultCache};
@@ -16,7 +18,7 @@ use super::expansion::{Expansion, ExpansionQuery};
 use super::german::{self, ANALYZER, WORDS_ANALYZER};
 use super::ranking::{self, Ranked};
 use super::snippets::Snippets;
-use super::terms::{CompoundParts, TermCache, TermCaches};
+use super::terms::{CompoundParts, ScopeKey, TermCache, TermCaches};
 use super::{Results, SearchDoc, SearchEngine, SearchQuery};
 
 const WRITER_BUDGET: usize = 32_000_000;
@@ -177,27 +179,29 @@ impl EmbeddedEngine {
         .await
     }
 
-    /// One query word as a query: its stemmed form in title, tags and body (scored by
-    /// BM25, title and tags weighing more), plus typos and prefixes of the words as written
-    /// (a constant score, less than an exact match).
-    fn word_query(
+    /// One query word as alternatives, whose scores add up: its stemmed form in title, tags
+    /// and body (scored by BM25, title and tags weighing more), plus typos and prefixes of
+    /// the words as written (a constant score, less than an exact match). The ranking walks
+    /// each alternative on its own: a union of them per word cost more than the scoring.
+    fn word_alternatives(
         &self,
         searcher: &Searcher,
         terms: &Arc<TermCache>,
         word: &german::QueryWord,
         is_last: bool,
         parts: Option<&CompoundParts>,
-    ) -> Box<dyn Query> {
+    ) -> Vec<Box<dyn Query>> {
         let f = self.fields;
-        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
         // A compound the articles do not spell as one word ("Dienstmail") also matches
         // where both of its parts occur ("dienstliche E-Mail").
         if let Some((head, tail)) = parts {
-            let both: Vec<(Occur, Box<dyn Query>)> = vec![
-                (Occur::Must, self.word_query(searcher, terms, head, false, None)),
-                (Occur::Must, self.word_query(searcher, terms, tail, false, None)),
-            ];
-            alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(BooleanQuery::new(both)), 0.5))));
+            let any_of = |word| -> Box<dyn Query> {
+                let should = self.word_alternatives(searcher, terms, word, false, None);
+                Box::new(BooleanQuery::new(should.into_iter().map(|q| (Occur::Should, q)).collect()))
+            };
+            let both: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, any_of(head)), (Occur::Must, any_of(tail))];
+            alternatives.push(Box::new(BoostQuery::new(Box::new(BooleanQuery::new(both)), 0.5)));
         }
         let typos = match german::allowed_typos(word.typed_len) {
             0 => Typos::None,
@@ -219,10 +223,8 @@ impl EmbeddedEngine {
             [(f.title, f.title_words, 3.0f32), (f.tags, f.tags_words, 2.5), (f.body, f.body_words, 1.0)]
         {
             let term = Term::from_field_text(field, &word.term);
-            alternatives.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)), weight)),
-            ));
+            alternatives
+                .push(Box::new(BoostQuery::new(Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)), weight)));
             let typo_match: Option<Box<dyn Query>> = match &typos {
                 Typos::None => None,
                 Typos::SpelledRight => Some(Box::new(ConstScoreQuery::new(
@@ -238,52 +240,37 @@ impl EmbeddedEngine {
                 ))),
             };
             if let Some(typo_match) = typo_match {
-                alternatives.push((Occur::Should, typo_match));
+                alternatives.push(typo_match);
             }
             if let Some(expansion) = &prefix {
-                alternatives.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(
-                        Box::new(ExpansionQuery {
-                            field: words_field,
-                            expansion: expansion.clone(),
-                            cache: terms.clone(),
-                        }),
-                        0.4 * weight,
-                    )),
-                ));
+                alternatives.push(Box::new(BoostQuery::new(
+                    Box::new(ExpansionQuery { field: words_field, expansion: expansion.clone(), cache: terms.clone() }),
+                    0.4 * weight,
+                )));
             }
         }
-        Box::new(BooleanQuery::new(alternatives))
+        alternatives
     }
 
     /// Whether any indexed word (of title, tags or body, as written) is `word` itself or,
     /// with `as_prefix`, starts with it. Asked of the term cache first.
     fn has_word(&self, searcher: &Searcher, terms: &TermCache, word: &str, as_prefix: bool) -> bool {
-        terms.has_word(word, as_prefix, || self.look_up_word(searcher, word, as_prefix))
+        terms.has_word(word, as_prefix, || self.look_up_word(searcher, terms, word, as_prefix))
     }
 
-    fn look_up_word(&self, searcher: &Searcher, word: &str, as_prefix: bool) -> bool {
+    fn look_up_word(&self, searcher: &Searcher, terms: &TermCache, word: &str, as_prefix: bool) -> bool {
         let f = self.fields;
-        for reader in searcher.segment_readers() {
-            for field in [f.title_words, f.tags_words, f.body_words] {
-                let Ok(index) = reader.inverted_index(field) else { continue };
-                let terms = index.terms();
-                let found = if as_prefix {
-                    terms
-                        .range()
-                        .ge(word.as_bytes())
-                        .into_stream()
-                        .is_ok_and(|mut stream| stream.advance() && stream.key().starts_with(word.as_bytes()))
-                } else {
-                    terms.term_ord(word.as_bytes()).is_ok_and(|ord| ord.is_some())
-                };
-                if found {
-                    return true;
-                }
-            }
-        }
-        false
+        searcher.segment_readers().iter().any(|segment| {
+            [f.title_words, f.tags_words, f.body_words].into_iter().any(|field| {
+                terms.vocabularies.of(segment, field).is_ok_and(|words| {
+                    if as_prefix {
+                        !words.starting_with(word.as_bytes()).is_empty()
+                    } else {
+                        words.contains(word.as_bytes())
+                    }
+                })
+            })
+        })
     }
 
     /// Splits a long query word that no article contains, not even as the start of a
@@ -358,13 +345,13 @@ impl EmbeddedEngine {
     ) -> tantivy::Result<Results> {
         let last = words.len() - 1;
         let parts: Vec<Option<CompoundParts>> = words.iter().map(|w| self.decompound(searcher, terms, w)).collect();
-        let word_queries: Vec<Box<dyn Query>> = words
+        let word_queries: Vec<Vec<Box<dyn Query>>> = words
             .iter()
             .enumerate()
-            .map(|(i, w)| self.word_query(searcher, terms, w, i == last, parts[i].as_ref()))
+            .map(|(i, w)| self.word_alternatives(searcher, terms, w, i == last, parts[i].as_ref()))
             .collect();
-        let scope = self.scope_filter(query);
-        let (ranked, total) = ranking::rank(searcher, &word_queries, scope.as_deref(), limit)?;
+        let readable = self.readable(searcher, terms, query)?;
+        let (ranked, total) = ranking::rank(searcher, &word_queries, readable.as_deref(), limit)?;
         if ranked.is_empty() {
             return Ok(Results { hits: Vec::new(), total });
         }
@@ -394,10 +381,37 @@ impl EmbeddedEngine {
         Ok(Results { hits, total })
     }
 
-    /// The reader's scope (and the service asked for) as one filter; None: everything.
-    fn scope_filter(&self, query: &SearchQuery) -> Option<Box<dyn Query>> {
+    /// Per segment, the documents the reader's scope (and the service asked for) allows,
+    /// alive ones only; None: every document. Kept in the term cache per scope.
+    fn readable(
+        &self,
+        searcher: &Searcher,
+        terms: &TermCache,
+        query: &SearchQuery,
+    ) -> tantivy::Result<Option<Vec<Arc<BitSet>>>> {
         let filters = self.filters(query);
-        (!filters.is_empty()).then(|| Box::new(BooleanQuery::new(filters)) as Box<dyn Query>)
+        if filters.is_empty() {
+            return Ok(None);
+        }
+        let scope = format!("{:?} {:?}", query.scope, query.service);
+        let filter = BooleanQuery::new(filters).weight(EnableScoring::disabled_from_searcher(searcher))?;
+        let mut sets = Vec::with_capacity(searcher.segment_readers().len());
+        for segment in searcher.segment_readers() {
+            let key = ScopeKey { segment: segment.segment_id(), scope: scope.clone() };
+            sets.push(terms.scope_documents(key, || {
+                let mut set = BitSet::with_max_value(segment.max_doc());
+                let alive = segment.alive_bitset();
+                let mut docs = filter.scorer(segment, 1.0)?;
+                while docs.doc() != TERMINATED {
+                    if alive.is_none_or(|a| a.is_alive(docs.doc())) {
+                        set.insert(docs.doc());
+                    }
+                    docs.advance();
+                }
+                Ok(set)
+            })?);
+        }
+        Ok(Some(sets))
     }
 
     fn filters(&self, query: &SearchQuery) -> Vec<(Occur, Box<dyn Query>)> {
@@ -510,7 +524,9 @@ impl SearchEngine for EmbeddedEngine {
                 return Ok(Results::clone(&results));
             }
         }
-        let terms = self.terms.of(searcher.generation().generation_id());
+        let terms = self.terms.of(searcher.generation().generation_id(), || {
+            searcher.segment_readers().iter().map(|segment| segment.segment_id()).collect()
+        });
         let results = self.run(&searcher, &terms, query, &words, limit).map_err(|e| e.to_string())?;
         if let Some((cache, key, generation)) = cached {
             cache.put(generation, key, Arc::new(results.clone()));

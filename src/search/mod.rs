@@ -10,6 +10,7 @@ pub mod ranking;
 pub mod snippets;
 pub mod sync;
 pub mod terms;
+pub mod vocabulary;
 
 use serde::Serialize;
 

@@ -8,8 +8,10 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
+use std::sync::Arc;
+
 use tantivy::query::{EnableScoring, Query};
-use tantivy::{DocAddress, DocId, DocSet, Searcher};
+use tantivy::{BitSet, DocAddress, DocId, Searcher};
 
 /// A ranked document; orders the better first (higher score, then the earlier address).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -33,49 +35,55 @@ impl PartialOrd for Ranked {
     }
 }
 
-/// The best `limit` documents (best first) and how many matched.
+/// The best `limit` documents (best first) and how many matched. `readable` holds, per
+/// segment (in the searcher's order), the documents the reader may find; without it, every
+/// document that is not deleted.
 pub fn rank(
     searcher: &Searcher,
-    words: &[Box<dyn Query>],
-    scope: Option<&dyn Query>,
+    words: &[Vec<Box<dyn Query>>],
+    readable: Option<&[Arc<BitSet>]>,
     limit: usize,
 ) -> tantivy::Result<(Vec<Ranked>, usize)> {
     let scoring = EnableScoring::enabled_from_searcher(searcher);
-    let weights = words.iter().map(|q| q.weight(scoring)).collect::<tantivy::Result<Vec<_>>>()?;
-    let scope = scope.map(|q| q.weight(EnableScoring::disabled_from_searcher(searcher))).transpose()?;
+    let weights = words
+        .iter()
+        .map(|alternatives| alternatives.iter().map(|q| q.weight(scoring)).collect::<tantivy::Result<Vec<_>>>())
+        .collect::<tantivy::Result<Vec<_>>>()?;
     let n = words.len() as f32;
     let mut total = 0usize;
     let mut best: BinaryHeap<std::cmp::Reverse<Ranked>> = BinaryHeap::with_capacity(limit + 1);
-    // Per document of the segment: the BM25 sum and how many words matched.
-    let mut sums: Vec<(f32, u16)> = Vec::new();
+    // Per document of the segment: the BM25 sum, how many words matched, and the last word
+    // counted (plus one), so that a word's alternatives count it once.
+    let mut sums: Vec<(f32, u16, u16)> = Vec::new();
     for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
         sums.clear();
-        sums.resize(segment.max_doc() as usize, (0.0, 0));
-        for weight in &weights {
-            weight.for_each(segment, &mut |doc, score| {
-                let entry = &mut sums[doc as usize];
-                entry.0 += score;
-                entry.1 += 1;
-            })?;
+        sums.resize(segment.max_doc() as usize, (0.0, 0, 0));
+        for (word, alternatives) in weights.iter().enumerate() {
+            let stamp = word as u16 + 1;
+            for weight in alternatives {
+                weight.for_each(segment, &mut |doc, score| {
+                    let entry = &mut sums[doc as usize];
+                    entry.0 += score;
+                    if entry.2 != stamp {
+                        entry.1 += 1;
+                        entry.2 = stamp;
+                    }
+                })?;
+            }
         }
         let alive = segment.alive_bitset();
-        let mut in_scope = scope.as_ref().map(|w| w.scorer(segment, 1.0)).transpose()?;
-        for (doc, &(sum, matched)) in sums.iter().enumerate() {
+        let readable = readable.and_then(|sets| sets.get(segment_ord));
+        for (doc, &(sum, matched, _)) in sums.iter().enumerate() {
             if matched == 0 {
                 continue;
             }
             let doc = doc as DocId;
-            if alive.is_some_and(|a| a.is_deleted(doc)) {
+            let found = match readable {
+                Some(set) => set.contains(doc),
+                None => alive.is_none_or(|a| a.is_alive(doc)),
+            };
+            if !found {
                 continue;
-            }
-            if let Some(filter) = in_scope.as_mut() {
-                // Documents come in order, so the filter only ever moves forward.
-                if filter.doc() < doc {
-                    filter.seek(doc);
-                }
-                if filter.doc() != doc {
-                    continue;
-                }
             }
             total += 1;
             let share = f32::from(matched) / n;

@@ -5,7 +5,7 @@
 //! ASCII) to see whether a query term can match it, and only such a word is analysed and
 //! stemmed. tantivy's generator ran every word through four boxed filters and allocated
 //! a lowercased copy of each, which cost a fifth of an uncached search.
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use tantivy::tokenizer::TextAnalyzer;
@@ -24,6 +24,12 @@ pub struct Snippets {
     plain: TextAnalyzer,
     /// The index's analyser, for the words a term may match.
     stemmed: TextAnalyzer,
+    /// The first bytes of the terms: a word whose lowercased first byte is ASCII and not
+    /// among them matches no term (lowercasing, folding and stemming keep an ASCII first
+    /// letter), which settles most words with one look-up.
+    first_bytes: [bool; 256],
+    /// Words as written → the weight of the term they stem to.
+    stemmed_words: HashMap<String, Option<f32>>,
 }
 
 /// A window of the text, as tantivy's `FragmentCandidate`.
@@ -44,11 +50,21 @@ impl Snippets {
     /// `max_bytes`: the window's length in bytes, as tantivy's `max_num_chars` counts it.
     pub fn new(terms: BTreeMap<String, f32>, max_bytes: usize) -> Snippets {
         let (stemmed, plain) = german::query_analyzers();
-        Snippets { terms, max_bytes, plain, stemmed }
+        let mut first_bytes = [false; 256];
+        for term in terms.keys() {
+            if let Some(&first) = term.as_bytes().first() {
+                first_bytes[usize::from(first)] = true;
+            }
+        }
+        Snippets { terms, max_bytes, plain, stemmed, first_bytes, stemmed_words: HashMap::new() }
     }
 
     /// The weight of the word `text[range]` if it stands for one of the terms.
     fn weight(&mut self, word: &str) -> Option<f32> {
+        let first = word.as_bytes()[0];
+        if first.is_ascii() && !self.first_bytes[usize::from(first.to_ascii_lowercase())] {
+            return None;
+        }
         // A stem only drops a word's ending, so a term it matches is a prefix of the
         // lowercased, folded word: the other words are not stemmed at all.
         let candidate = if word.is_ascii() {
@@ -56,14 +72,6 @@ impl Snippets {
                 .keys()
                 .any(|t| word.len() >= t.len() && word.as_bytes()[..t.len()].eq_ignore_ascii_case(t.as_bytes()))
         } else {
-            // An ASCII first letter stays itself, lowercased: no term starting otherwise
-            // can match, and most words are settled without analysing them.
-            let first = word.as_bytes()[0];
-            if first.is_ascii()
-                && !self.terms.keys().any(|t| t.as_bytes().first().is_none_or(|&b| b == first.to_ascii_lowercase()))
-            {
-                return None;
-            }
             let mut stream = self.plain.token_stream(word);
             stream.advance() && {
                 let folded = &stream.token().text;
@@ -73,12 +81,16 @@ impl Snippets {
         if !candidate {
             return None;
         }
+        // The words that get this far are mostly the query's own, again and again in every
+        // hit: each is stemmed once.
+        if let Some(&weight) = self.stemmed_words.get(word) {
+            return weight;
+        }
         let mut stream = self.stemmed.token_stream(word);
         // A stop word stems to nothing: it matches no term.
-        if !stream.advance() {
-            return None;
-        }
-        self.terms.get(&stream.token().text).copied()
+        let weight = if stream.advance() { self.terms.get(&stream.token().text).copied() } else { None };
+        self.stemmed_words.insert(word.to_string(), weight);
+        weight
     }
 
     /// The snippet of `text` as HTML (escaped, matches in `<mark>`); empty when no term

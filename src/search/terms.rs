@@ -19,6 +19,7 @@ use tantivy::schema::Field;
 use tantivy::{BitSet, DocId, DocSet, TERMINATED};
 
 use super::german::QueryWord;
+use super::vocabulary::Vocabularies;
 
 /// Word questions (`has_word`, compounds) kept at most.
 const MAX_WORDS: usize = 100_000;
@@ -26,6 +27,16 @@ const MAX_WORDS: usize = 100_000;
 /// prefix) find a few documents and are kept as a list of them; the others as a bit per
 /// document of the segment (1.25 kB at 10,000 documents).
 const MAX_SET_BYTES: usize = 32 << 20;
+
+/// Bytes of readers' scope sets kept at most (a bit per document of a segment each).
+const MAX_SCOPE_BYTES: usize = 8 << 20;
+
+/// Which readers' scope (audiences, school, service), in which segment.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ScopeKey {
+    pub segment: SegmentId,
+    pub scope: String,
+}
 
 /// The two parts of a query compound, as query words.
 pub type CompoundParts = (QueryWord, QueryWord);
@@ -141,6 +152,13 @@ pub struct TermCache {
     compounds: Mutex<Bounded<String, Option<CompoundParts>>>,
     /// The documents with any of an expansion's words.
     sets: Mutex<Bounded<ExpansionKey, DocIds>>,
+    /// The documents of a segment a scope may read, alive ones only: one look-up per
+    /// document in the ranking instead of walking the filter's postings with every query.
+    /// Deletions only change with a new generation, so the sets are right for this one.
+    scopes: Mutex<Bounded<ScopeKey, Arc<BitSet>>>,
+    /// The words of the segments' fields, which outlive the generation (a segment never
+    /// changes).
+    pub vocabularies: Arc<Vocabularies>,
 }
 
 impl TermCache {
@@ -183,6 +201,22 @@ impl TermCache {
         Ok(set)
     }
 
+    pub fn scope_documents(
+        &self,
+        key: ScopeKey,
+        look_up: impl FnOnce() -> tantivy::Result<BitSet>,
+    ) -> tantivy::Result<Arc<BitSet>> {
+        if let Some(set) = self.scopes.lock().ok().and_then(|scopes| scopes.get(&key)) {
+            return Ok(set);
+        }
+        let set = Arc::new(look_up()?);
+        let size = set.max_value() as usize / 8 + 64 + key.scope.len();
+        if let Ok(mut scopes) = self.scopes.lock() {
+            scopes.put(key, set.clone(), size, MAX_SCOPE_BYTES);
+        }
+        Ok(set)
+    }
+
     /// How many answers are kept (for tests).
     pub fn len(&self) -> usize {
         let count = |n: Option<usize>| n.unwrap_or(0);
@@ -200,20 +234,24 @@ impl TermCache {
 #[derive(Default)]
 pub struct TermCaches {
     current: Mutex<Option<Arc<TermCache>>>,
+    vocabularies: Arc<Vocabularies>,
 }
 
 impl TermCaches {
     /// The cache of this generation: the current one, or a new (empty) one for a newer
     /// generation. A searcher older than the current cache (a search that began before a
     /// reload) gets a cache of its own that is not kept, so its answers never reach the
-    /// newer generation.
-    pub fn of(&self, generation: u64) -> Arc<TermCache> {
-        let fresh = || Arc::new(TermCache { generation, ..TermCache::default() });
+    /// newer generation. `segments` are the generation's: vocabularies of other segments
+    /// are dropped when it becomes the current one.
+    pub fn of(&self, generation: u64, segments: impl FnOnce() -> Vec<SegmentId>) -> Arc<TermCache> {
+        let fresh =
+            || Arc::new(TermCache { generation, vocabularies: self.vocabularies.clone(), ..TermCache::default() });
         let Ok(mut current) = self.current.lock() else { return fresh() };
         match current.as_ref() {
             Some(cache) if cache.generation == generation => cache.clone(),
             Some(cache) if cache.generation > generation => fresh(),
             _ => {
+                self.vocabularies.keep_only(&segments());
                 let cache = fresh();
                 *current = Some(cache.clone());
                 cache
@@ -229,19 +267,19 @@ mod tests {
     #[test]
     fn a_new_generation_starts_empty() {
         let caches = TermCaches::default();
-        let first = caches.of(1);
+        let first = caches.of(1, Vec::new);
         assert!(first.has_word("drucker", false, || true));
         // Answered from the cache: the look-up is not asked again.
         assert!(first.has_word("drucker", false, || false));
-        assert!(Arc::ptr_eq(&first, &caches.of(1)));
-        let second = caches.of(2);
+        assert!(Arc::ptr_eq(&first, &caches.of(1, Vec::new)));
+        let second = caches.of(2, Vec::new);
         assert!(second.is_empty());
         assert!(!second.has_word("drucker", false, || false));
         // A search on an older searcher does not see nor fill the newer cache.
-        let late = caches.of(1);
+        let late = caches.of(1, Vec::new);
         assert!(late.is_empty());
         late.has_word("wlan", false, || true);
-        assert!(!caches.of(2).has_word("wlan", false, || false));
+        assert!(!caches.of(2, Vec::new).has_word("wlan", false, || false));
     }
 
     #[test]

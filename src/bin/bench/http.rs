@@ -267,6 +267,8 @@ struct Figures {
     search: WrkResult,
     /// Every request a different query: no answer from the result cache.
     uncached: WrkResult,
+    /// The server's CPU time per request (µs) in each of the three runs.
+    cpu_us: [Option<f64>; 3],
     distinct: usize,
     zero_hit_queries: Vec<String>,
     /// (query, total, latency of the first request, median of five on the idle server)
@@ -362,11 +364,21 @@ fn measure(
     eprintln!("http: wrk {seconds} s on /healthz, then on the search API ...");
     // A short warm-up of each route, not counted.
     wrk(&format!("{base}/healthz"), None, 2, connections)?;
-    let healthz = wrk(&format!("{base}/healthz"), None, seconds, connections)?;
+    // The server's CPU time per request as well: on a machine shared with wrk and other
+    // guests it varies less from run to run than requests/s do.
+    let pid = server.pid();
+    let measured = |url: &str, script: Option<&Path>| -> Result<(WrkResult, Option<f64>), String> {
+        let before = cpu_secs(pid);
+        let result = wrk(url, script, seconds, connections)?;
+        let per_request =
+            cpu_secs(pid).zip(before).map(|(after, before)| (after - before) * 1e6 / result.requests.max(1) as f64);
+        Ok((result, per_request))
+    };
+    let (healthz, healthz_cpu) = measured(&format!("{base}/healthz"), None)?;
     wrk(&format!("{base}/api/v1/kb/search"), Some(&script), 2, connections)?;
-    let search = wrk(&format!("{base}/api/v1/kb/search"), Some(&script), seconds, connections)?;
+    let (search, search_cpu) = measured(&format!("{base}/api/v1/kb/search"), Some(&script))?;
     eprintln!("http: wrk {seconds} s on the search API with {} distinct queries ...", distinct.len());
-    let uncached = wrk(&format!("{base}/api/v1/kb/search"), Some(&distinct_script), seconds, connections)?;
+    let (uncached, uncached_cpu) = measured(&format!("{base}/api/v1/kb/search"), Some(&distinct_script))?;
     // Each thread walks its own share; one thread may run ahead of the other, so keep a margin
     // before it could wrap around to its first queries.
     if uncached.requests as usize > distinct.len() * 9 / 10 {
@@ -390,6 +402,7 @@ fn measure(
         healthz,
         search,
         uncached,
+        cpu_us: [healthz_cpu, search_cpu, uncached_cpu],
         distinct: distinct.len(),
         zero_hit_queries,
         single,
@@ -412,15 +425,28 @@ impl Figures {
         );
         println!();
         println!("wrk -t2 -c{connections} -d{seconds}s --latency");
-        let mut t = Table::new(&["route", "queries", "requests/s", "p50", "p99", "requests", "errors", "/ healthz"])
-            .left_aligned(2);
+        let mut t = Table::new(&[
+            "route",
+            "queries",
+            "requests/s",
+            "p50",
+            "p99",
+            "requests",
+            "errors",
+            "/ healthz",
+            "server CPU/request",
+        ])
+        .left_aligned(2);
         let rotation = format!("{} in rotation (cached)", QUERIES.len());
         let distinct = format!("{} distinct (uncached)", self.distinct);
-        for (route, queries, r) in [
+        for ((route, queries, r), cpu) in [
             ("/healthz", "", &self.healthz),
             ("/api/v1/kb/search?q=…", rotation.as_str(), &self.search),
             ("/api/v1/kb/search?q=…", distinct.as_str(), &self.uncached),
-        ] {
+        ]
+        .into_iter()
+        .zip(self.cpu_us)
+        {
             t.row(vec![
                 route.into(),
                 queries.into(),
@@ -430,6 +456,7 @@ impl Figures {
                 r.requests.to_string(),
                 r.errors.to_string(),
                 format!("{:.0} %", r.requests_per_sec / self.healthz.requests_per_sec * 100.0),
+                cpu.map(|us| format!("{us:.0} µs")).unwrap_or_else(|| "–".into()),
             ]);
         }
         t.print();
