@@ -206,13 +206,13 @@ impl EmbeddedEngine {
         let typos = match german::allowed_typos(word.typed_len) {
             0 => Typos::None,
             // A word some article spells exactly this way is taken as spelled right: the
-            // typo search (a Levenshtein automaton over every word of the index) is the
+            // typo search (an edit-distance walk through the words of the index) is the
             // costliest part of a query, and the exact word scores as a typo match did.
             _ if self.has_word(searcher, terms, &word.folded, false) => Typos::SpelledRight,
             // The word being typed that starts some written word is typed right so far: the
-            // prefix match finds what it stands for, without walking the automaton.
+            // prefix match finds what it stands for, without the typo walk.
             _ if is_last && self.has_word(searcher, terms, &word.folded, true) => Typos::None,
-            // The automaton is built when a segment's expansion is not in the term cache.
+            // The walk runs when a segment's expansion is not in the term cache.
             distance => Typos::Expand(Expansion::typos(&word.folded, distance)),
         };
         // Compounds ("Drucker" in "Druckertreiber") and the word being typed (the last
@@ -389,16 +389,17 @@ impl EmbeddedEngine {
         terms: &TermCache,
         query: &SearchQuery,
     ) -> tantivy::Result<Option<Vec<Arc<BitSet>>>> {
-        let filters = self.filters(query);
-        if filters.is_empty() {
+        if self.filters(query).is_empty() {
             return Ok(None);
         }
-        let scope = format!("{:?} {:?}", query.scope, query.service);
-        let filter = BooleanQuery::new(filters).weight(EnableScoring::disabled_from_searcher(searcher))?;
         let mut sets = Vec::with_capacity(searcher.segment_readers().len());
         for segment in searcher.segment_readers() {
-            let key = ScopeKey { segment: segment.segment_id(), scope: scope.clone() };
+            let key =
+                ScopeKey { segment: segment.segment_id(), scope: query.scope.clone(), service: query.service.clone() };
+            // The filter is only built for a segment whose set is not kept yet.
             sets.push(terms.scope_documents(key, || {
+                let filter =
+                    BooleanQuery::new(self.filters(query)).weight(EnableScoring::disabled_from_searcher(searcher))?;
                 let mut set = BitSet::with_max_value(segment.max_doc());
                 let alive = segment.alive_bitset();
                 let mut docs = filter.scorer(segment, 1.0)?;

@@ -32,7 +32,7 @@ pub struct SearchDoc {
 }
 
 /// Who may find what: the filter every search carries, derived from the reader.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Scope {
     /// Articles for any of these audiences; None: every audience.
     pub audiences: Option<Vec<&'static str>>,

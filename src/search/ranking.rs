@@ -7,7 +7,6 @@
 //! or in its title.
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
-
 use std::sync::Arc;
 
 use tantivy::query::{EnableScoring, Query};

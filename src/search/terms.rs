@@ -10,6 +10,7 @@
 //! process's) gets an empty one, so a changed article shows in the next search. Both parts
 //! are bounded; when full, the part is emptied and refills with what is asked next.
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 
@@ -20,6 +21,7 @@ use tantivy::{BitSet, DocId, DocSet, TERMINATED};
 
 use super::german::QueryWord;
 use super::vocabulary::Vocabularies;
+use super::Scope;
 
 /// Word questions (`has_word`, compounds) kept at most.
 const MAX_WORDS: usize = 100_000;
@@ -31,11 +33,12 @@ const MAX_SET_BYTES: usize = 32 << 20;
 /// Bytes of readers' scope sets kept at most (a bit per document of a segment each).
 const MAX_SCOPE_BYTES: usize = 8 << 20;
 
-/// Which readers' scope (audiences, school, service), in which segment.
+/// Which readers' scope, with the service asked for, in which segment.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ScopeKey {
     pub segment: SegmentId,
-    pub scope: String,
+    pub scope: Scope,
+    pub service: Option<String>,
 }
 
 /// The two parts of a query compound, as query words.
@@ -136,6 +139,26 @@ impl<K: Hash + Eq, V: Clone> Bounded<K, V> {
     }
 }
 
+/// The value kept in `part` for `key`, or the one `look_up` finds, which is then kept with
+/// its `size` (in the part's unit, bounded by `max`). The lock is not held while looking up.
+fn kept_or_looked_up<K: Hash + Eq, V: Clone, E>(
+    part: &Mutex<Bounded<K, V>>,
+    key: K,
+    max: usize,
+    look_up: impl FnOnce() -> Result<V, E>,
+    size: impl FnOnce(&K, &V) -> usize,
+) -> Result<V, E> {
+    if let Some(value) = part.lock().ok().and_then(|kept| kept.get(&key)) {
+        return Ok(value);
+    }
+    let value = look_up()?;
+    let size = size(&key, &value);
+    if let Ok(mut kept) = part.lock() {
+        kept.put(key, value.clone(), size, max);
+    }
+    Ok(value)
+}
+
 impl<K, V> Default for Bounded<K, V> {
     fn default() -> Self {
         Bounded { map: HashMap::new(), size: 0 }
@@ -163,25 +186,24 @@ pub struct TermCache {
 
 impl TermCache {
     pub fn has_word(&self, word: &str, as_prefix: bool, look_up: impl FnOnce() -> bool) -> bool {
-        let key = (word.to_string(), as_prefix);
-        if let Some(found) = self.words.lock().ok().and_then(|words| words.get(&key)) {
-            return found;
-        }
-        let found = look_up();
-        if let Ok(mut words) = self.words.lock() {
-            words.put(key, found, 1, MAX_WORDS);
-        }
+        let Ok(found) = kept_or_looked_up(
+            &self.words,
+            (word.to_string(), as_prefix),
+            MAX_WORDS,
+            || Ok::<_, Infallible>(look_up()),
+            |_, _| 1,
+        );
         found
     }
 
     pub fn compound(&self, word: &str, look_up: impl FnOnce() -> Option<CompoundParts>) -> Option<CompoundParts> {
-        if let Some(parts) = self.compounds.lock().ok().and_then(|compounds| compounds.get(&word.to_string())) {
-            return parts;
-        }
-        let parts = look_up();
-        if let Ok(mut compounds) = self.compounds.lock() {
-            compounds.put(word.to_string(), parts.clone(), 1, MAX_WORDS);
-        }
+        let Ok(parts) = kept_or_looked_up(
+            &self.compounds,
+            word.to_string(),
+            MAX_WORDS,
+            || Ok::<_, Infallible>(look_up()),
+            |_, _| 1,
+        );
         parts
     }
 
@@ -190,15 +212,13 @@ impl TermCache {
         key: ExpansionKey,
         look_up: impl FnOnce() -> tantivy::Result<BitSet>,
     ) -> tantivy::Result<DocIds> {
-        if let Some(set) = self.sets.lock().ok().and_then(|sets| sets.get(&key)) {
-            return Ok(set);
-        }
-        let set = DocIds::new(look_up()?);
-        let size = set.bytes() + 64 + key.word.len();
-        if let Ok(mut sets) = self.sets.lock() {
-            sets.put(key, set.clone(), size, MAX_SET_BYTES);
-        }
-        Ok(set)
+        kept_or_looked_up(
+            &self.sets,
+            key,
+            MAX_SET_BYTES,
+            || look_up().map(DocIds::new),
+            |key, set| set.bytes() + 64 + key.word.len(),
+        )
     }
 
     pub fn scope_documents(
@@ -206,15 +226,13 @@ impl TermCache {
         key: ScopeKey,
         look_up: impl FnOnce() -> tantivy::Result<BitSet>,
     ) -> tantivy::Result<Arc<BitSet>> {
-        if let Some(set) = self.scopes.lock().ok().and_then(|scopes| scopes.get(&key)) {
-            return Ok(set);
-        }
-        let set = Arc::new(look_up()?);
-        let size = set.max_value() as usize / 8 + 64 + key.scope.len();
-        if let Ok(mut scopes) = self.scopes.lock() {
-            scopes.put(key, set.clone(), size, MAX_SCOPE_BYTES);
-        }
-        Ok(set)
+        kept_or_looked_up(
+            &self.scopes,
+            key,
+            MAX_SCOPE_BYTES,
+            || look_up().map(Arc::new),
+            |_, set| set.max_value() as usize / 8 + 128,
+        )
     }
 
     /// How many answers are kept (for tests).

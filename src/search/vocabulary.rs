@@ -77,11 +77,6 @@ impl Vocabulary {
         self.ends.is_empty()
     }
 
-    /// Memory held, in bytes.
-    pub fn bytes(&self) -> usize {
-        self.bytes.len() + self.ends.len() * 20
-    }
-
     /// Where the postings of word `i` are (for reading them without positions).
     pub fn term_info(&self, i: usize) -> TermInfo {
         let (start, len) = self.postings[i];
@@ -244,11 +239,6 @@ impl Vocabularies {
         if let Ok(mut kept) = self.kept.lock() {
             kept.retain(|(segment, _), _| segments.contains(segment));
         }
-    }
-
-    /// Vocabularies kept and the bytes they hold.
-    pub fn size(&self) -> (usize, usize) {
-        self.kept.lock().map(|kept| (kept.len(), kept.values().map(|v| v.bytes()).sum())).unwrap_or((0, 0))
     }
 }
 
