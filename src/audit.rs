@@ -4,8 +4,8 @@ use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde_json::Value;
 
-use crate::auth::Actor;
-use crate::error::AppResult;
+use crate::auth::{Actor, Role};
+use crate::error::{AppError, AppResult};
 use entities::audit_event;
 
 /// Who made a change.
@@ -20,6 +20,26 @@ pub enum By<'a> {
     Anonymous,
     /// An external provider's contact, acting through their emailed link.
     Provider(&'a str),
+}
+
+impl By<'_> {
+    /// Platform administration is for operators, and for whoever runs the command line.
+    pub fn require_operator(self) -> AppResult<()> {
+        self.require(Role::Operator)
+    }
+
+    /// The desk's configuration is for desk leads, and for whoever runs the command line.
+    pub fn require_desk_lead(self) -> AppResult<()> {
+        self.require(Role::DeskLead)
+    }
+
+    fn require(self, role: Role) -> AppResult<()> {
+        match self {
+            By::Cli | By::System => Ok(()),
+            By::User(actor) if actor.role == role => Ok(()),
+            _ => Err(AppError::Forbidden),
+        }
+    }
 }
 
 pub struct Target<'a> {

@@ -2,14 +2,47 @@
 //! server (safe while it runs: SQLite in WAL mode waits for the writer, PostgreSQL is
 //! shared anyway) and goes through the same service functions as the web.
 use rocket::figment::Figment;
-use sea_orm::DatabaseConnection;
 
 use crate::accounts::{api_tokens, service::UserInput};
 use crate::audit::By;
 use crate::catalogue::providers::ProviderInput;
 use crate::config::Settings;
+use crate::db::Db;
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::start::{self, StartError};
+
+/// Why a command did not do what it was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Start(#[from] StartError),
+    /// A service refused the input or failed; the message is the person's.
+    #[error("{0}")]
+    Refused(String),
+    #[error("the server stopped")]
+    Launch(#[source] Box<rocket::Error>),
+    #[error("cannot read the articles")]
+    Import(#[from] crate::kb::import::ImportError),
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl CliError {
+    /// The error and every cause below it, as one line.
+    pub fn chain(&self) -> String {
+        let mut text = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            text.push_str(": ");
+            text.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        text
+    }
+}
+
+pub type CliResult = Result<(), CliError>;
 
 /// The command line speaks the language of the shell's locale: the first of `LC_ALL`,
 /// `LC_MESSAGES` and `LANG` that is set and not empty (POSIX treats empty as unset).
@@ -26,17 +59,21 @@ fn cli_lang() -> Lang {
     }
 }
 
-fn explain(error: AppError) -> String {
+fn explain(error: AppError) -> CliError {
+    if matches!(error, AppError::Db(_) | AppError::Internal { .. }) {
+        return CliError::Failed(error.chain());
+    }
     let message = error.message(cli_lang());
-    match error.field() {
+    CliError::Refused(match error.field() {
         Some(field) => format!("{field}: {message}"),
         None => message,
-    }
+    })
 }
 
-async fn open(figment: &Figment) -> Result<(Settings, DatabaseConnection), String> {
-    let settings = Settings::from_figment(figment)?;
-    let db = crate::db::open(&settings).await?;
+/// The settings and the database, as the server opens them.
+async fn open(figment: &Figment) -> Result<(Settings, Db), CliError> {
+    let settings = Settings::from_figment(figment).map_err(StartError::from)?;
+    let db = start::open_db(&settings).await?;
     Ok((settings, db))
 }
 
@@ -50,29 +87,29 @@ pub fn init_logging(settings: &Settings) {
         if settings.log_format == "json" { builder.json().flatten_event(true).try_init() } else { builder.try_init() };
 }
 
-pub async fn serve(figment: Figment, with_demo: bool) -> Result<(), String> {
-    let settings = Settings::from_figment(&figment)?;
+pub async fn serve(figment: Figment, with_demo: bool) -> CliResult {
+    let settings = Settings::from_figment(&figment).map_err(StartError::from)?;
     init_logging(&settings);
     if with_demo {
-        let db = crate::db::open(&settings).await?;
+        let db = start::open_db(&settings).await?;
         crate::demo::create(&db).await.map_err(explain)?.print();
     }
-    crate::build(figment).launch().await.map(|_| ()).map_err(|e| e.to_string())
+    crate::build(figment).launch().await.map(|_| ()).map_err(|e| CliError::Launch(Box::new(e)))
 }
 
-pub async fn migrate(figment: Figment) -> Result<(), String> {
+pub async fn migrate(figment: Figment) -> CliResult {
     open(&figment).await?;
     println!("Database is up to date.");
     Ok(())
 }
 
-pub async fn demo(figment: Figment) -> Result<(), String> {
+pub async fn demo(figment: Figment) -> CliResult {
     let (_, db) = open(&figment).await?;
     crate::demo::create(&db).await.map_err(explain)?.print();
     Ok(())
 }
 
-pub async fn school_add(figment: Figment, slug: &str, name: &str) -> Result<(), String> {
+pub async fn school_add(figment: Figment, slug: &str, name: &str) -> CliResult {
     let (_, db) = open(&figment).await?;
     let school = crate::schools::service::create(&db, By::Cli, slug, name).await.map_err(explain)?;
     println!("School {} ({}) added.", school.slug, school.name);
@@ -88,7 +125,7 @@ pub struct NewUser {
     pub language: String,
 }
 
-pub async fn user_add(figment: Figment, new: NewUser) -> Result<(), String> {
+pub async fn user_add(figment: Figment, new: NewUser) -> CliResult {
     let (_, db) = open(&figment).await?;
     let input = UserInput {
         email: new.email,
@@ -111,7 +148,7 @@ pub struct NewProvider {
     pub response_hours: i32,
 }
 
-pub async fn provider_add(figment: Figment, new: NewProvider) -> Result<(), String> {
+pub async fn provider_add(figment: Figment, new: NewProvider) -> CliResult {
     let (_, db) = open(&figment).await?;
     let input = ProviderInput {
         slug: new.slug,
@@ -126,7 +163,7 @@ pub async fn provider_add(figment: Figment, new: NewProvider) -> Result<(), Stri
     Ok(())
 }
 
-pub async fn token_new(figment: Figment, email: &str, name: &str) -> Result<(), String> {
+pub async fn token_new(figment: Figment, email: &str, name: &str) -> CliResult {
     let (_, db) = open(&figment).await?;
     let token = api_tokens::create(&db, By::Cli, email, name).await.map_err(explain)?;
     println!("{token}");
@@ -146,7 +183,7 @@ fn progress_bar(total: u64, what: &str) -> indicatif::ProgressBar {
 
 /// `staffel kb import [DIR]`: the database changes here; a running server picks the
 /// changes up into its search index within seconds.
-pub async fn kb_import(figment: Figment, dir: Option<std::path::PathBuf>) -> Result<(), String> {
+pub async fn kb_import(figment: Figment, dir: Option<std::path::PathBuf>) -> CliResult {
     let (settings, db) = open(&figment).await?;
     let files = match &dir {
         Some(dir) => crate::kb::import::read_dir(dir)?,
@@ -159,23 +196,24 @@ pub async fn kb_import(figment: Figment, dir: Option<std::path::PathBuf>) -> Res
     if report.rejected.is_empty() {
         Ok(())
     } else {
-        Err(format!("{} file(s) rejected", report.rejected.len()))
+        Err(CliError::Failed(format!("{} file(s) rejected", report.rejected.len())))
     }
 }
 
 /// `staffel reindex`: rebuilds this data dir's search index (or the Meilisearch index)
 /// from the database.
-pub async fn reindex(figment: Figment) -> Result<(), String> {
+pub async fn reindex(figment: Figment) -> CliResult {
     let (settings, db) = open(&figment).await?;
-    let engine = crate::search::open(&settings).await?;
-    let mark = crate::search_mark(&settings, &engine);
+    let engine = crate::search::open(&settings).await.map_err(StartError::Search)?;
+    let mark = start::search_mark(&settings, &engine);
     let started = chrono::Utc::now();
     let bar = progress_bar(0, "indexing");
-    let count = crate::search::sync::reindex_all(&db, &engine, |total, done| {
+    let count = crate::search::sync::reindex_all(db.read(), &engine, |total, done| {
         bar.set_length(total);
         bar.set_position(done);
     })
-    .await?;
+    .await
+    .map_err(CliError::Failed)?;
     bar.finish_and_clear();
     mark.save(started);
     println!("Indexed {count} published articles ({} engine).", engine.name());

@@ -10,6 +10,23 @@ use rocket::figment::{
 };
 use serde::{Deserialize, Serialize};
 
+/// Why the configuration cannot be used; the message names the setting.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("invalid Staffel configuration")]
+    Unreadable(#[source] Box<figment::Error>),
+    #[error("{0}")]
+    Setting(String),
+    #[error("{} does not hold 64 hex characters", path.display())]
+    BadSecretFile { path: PathBuf },
+    #[error("cannot write {}", path.display())]
+    SecretFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SearchKind {
@@ -74,6 +91,22 @@ pub struct Settings {
     pub attachment_max_bytes: u64,
     /// How often the reminder job looks for SLA targets and provider deadlines coming due.
     pub reminder_interval_secs: u64,
+    /// Chat presence: idle for this long moves online → away, then away → extended away.
+    pub chat_away_after_secs: i64,
+    pub chat_xa_after_secs: i64,
+    /// A tab or device not heard of for this long is gone (its agent may be offline).
+    pub chat_heartbeat_timeout_secs: i64,
+    /// A request unanswered this long sets the online agents who let it wait away, and is
+    /// offered to the others again.
+    pub chat_unanswered_secs: i64,
+    /// How many chats one agent runs at once.
+    pub chat_max_active: u32,
+    /// Closed chats are deleted after this many days.
+    pub chat_retention_days: i64,
+    /// The longest chat message, in characters.
+    pub chat_message_max: usize,
+    /// How many messages one person may send a minute.
+    pub chat_messages_per_minute: u32,
     /// Derived from Rocket's secret key, never configured: provider link tokens are
     /// HMAC(key, stored salt), so a mail can repeat a link of which only the hash is stored.
     #[serde(skip)]
@@ -114,26 +147,33 @@ impl Default for Settings {
             run_jobs: true,
             attachment_max_bytes: 10 * 1024 * 1024,
             reminder_interval_secs: 60,
+            chat_away_after_secs: 5 * 60,
+            chat_xa_after_secs: 30 * 60,
+            chat_heartbeat_timeout_secs: 60,
+            chat_unanswered_secs: 120,
+            chat_max_active: 5,
+            chat_retention_days: 90,
+            chat_message_max: 4000,
+            chat_messages_per_minute: 60,
             provider_link_key: [0; 32],
         }
     }
 }
 
 impl Settings {
-    pub fn from_figment(figment: &Figment) -> Result<Settings, String> {
+    pub fn from_figment(figment: &Figment) -> Result<Settings, ConfigError> {
         let settings: Settings = match figment.extract_inner("staffel") {
             Ok(settings) => settings,
             // No `staffel` section at all is fine: every key has a default.
             Err(e) if e.missing() => Settings::default(),
-            Err(e) => return Err(format!("invalid Staffel configuration: {e}")),
+            Err(e) => return Err(ConfigError::Unreadable(Box::new(e))),
         };
-        settings.validate()?;
+        settings.validate().map_err(ConfigError::Setting)?;
         let mut settings = settings;
         // Without a readable key, a random one: links then work until the next restart,
         // after which later mails hand out fresh links (see `forwards::links`).
-        let secret =
-            figment.extract_inner::<String>("secret_key").unwrap_or_else(|_| crate::auth::tokens::random_hex(32));
-        settings.provider_link_key = crate::auth::tokens::derive_key(&secret, "staffel provider links");
+        let secret = figment.extract_inner::<String>("secret_key").unwrap_or_else(|_| crate::crypto::random_hex(32));
+        settings.provider_link_key = crate::crypto::derive_key(&secret, "staffel provider links");
         Ok(settings)
     }
 
@@ -153,6 +193,14 @@ impl Settings {
         at_least("login_lock_minutes", self.login_lock_minutes, 1)?;
         at_least("mail_max_attempts", self.mail_max_attempts as i64, 1)?;
         at_least("reminder_interval_secs", self.reminder_interval_secs as i64, 1)?;
+        at_least("chat_away_after_secs", self.chat_away_after_secs, 1)?;
+        at_least("chat_xa_after_secs", self.chat_xa_after_secs, self.chat_away_after_secs)?;
+        at_least("chat_heartbeat_timeout_secs", self.chat_heartbeat_timeout_secs, 5)?;
+        at_least("chat_unanswered_secs", self.chat_unanswered_secs, 5)?;
+        at_least("chat_max_active", self.chat_max_active as i64, 1)?;
+        at_least("chat_retention_days", self.chat_retention_days, 1)?;
+        at_least("chat_message_max", self.chat_message_max as i64, 1)?;
+        at_least("chat_messages_per_minute", self.chat_messages_per_minute as i64, 1)?;
         if self.db_connections > 200 {
             return Err(format!("STAFFEL_DB_CONNECTIONS must be at most 200, not {}", self.db_connections));
         }
@@ -274,7 +322,7 @@ impl Provider for TextEnv {
 
 /// Rocket needs a secret key for private cookies. Unless one is configured, Staffel keeps
 /// a generated one in the data dir so sessions survive restarts and CLI runs share it.
-pub fn with_secret_key(figment: Figment) -> Result<Figment, String> {
+pub fn with_secret_key(figment: Figment) -> Result<Figment, ConfigError> {
     // Rocket's own defaults carry a zero key; only a key someone configured counts.
     let configured = figment.extract::<rocket::Config>().map(|c| c.secret_key.is_provided()).unwrap_or(false);
     if configured {
@@ -285,22 +333,23 @@ pub fn with_secret_key(figment: Figment) -> Result<Figment, String> {
     Ok(figment.merge(Serialized::default("secret_key", key)))
 }
 
-fn load_or_create_secret(data_dir: &Path) -> Result<String, String> {
+fn load_or_create_secret(data_dir: &Path) -> Result<String, ConfigError> {
     let path = data_dir.join("secret_key");
     if let Ok(existing) = std::fs::read_to_string(&path) {
         let existing = existing.trim().to_string();
         if existing.len() == 64 && existing.chars().all(|c| c.is_ascii_hexdigit()) {
             return Ok(existing);
         }
-        return Err(format!("{} does not hold 64 hex characters", path.display()));
+        return Err(ConfigError::BadSecretFile { path });
     }
-    std::fs::create_dir_all(data_dir).map_err(|e| format!("cannot create data dir {}: {e}", data_dir.display()))?;
-    let key = crate::auth::tokens::random_hex(32);
+    std::fs::create_dir_all(data_dir)
+        .map_err(|source| ConfigError::SecretFile { path: data_dir.to_path_buf(), source })?;
+    let key = crate::crypto::random_hex(32);
     match write_private(&path, &key) {
         Ok(()) => Ok(key),
         // Another process (a CLI command, a second instance) created it first: use theirs.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_or_create_secret(data_dir),
-        Err(e) => Err(format!("cannot write {}: {e}", path.display())),
+        Err(source) => Err(ConfigError::SecretFile { path, source }),
     }
 }
 

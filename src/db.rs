@@ -1,13 +1,149 @@
-//! The database: connect (SQLite in WAL mode by default, PostgreSQL by URL) and migrate.
-//! A migration error stops the launch; Staffel never serves on a half-migrated schema.
+//! The database: connect (SQLite in WAL mode by default, PostgreSQL by URL), migrate, and
+//! `Db`, through which every read and every write of the server and the CLI goes.
+//!
+//! A write is a `WriteTxn` from `Db::write`. On SQLite it holds this process's write turn
+//! for as long as it lives and begins `IMMEDIATE`:
+//! - SQLite lets one connection write at a time; the others wait in its busy handler,
+//!   which sleeps (1, 2, 5 … 100 ms) and polls, so under load writers slept well past the
+//!   moment the lock came free (p99 of ticket creation: 600 ms). Writers of one process
+//!   wait for the turn in arrival order instead and wake when the previous one is done.
+//! - A transaction that reads before it writes (`BEGIN DEFERRED`) fails at once with
+//!   "database is locked" when another process (a CLI command beside the server) committed
+//!   in between; one that begins `IMMEDIATE` takes the write lock first and waits for it in
+//!   the busy handler like any writer.
+//!
+//! PostgreSQL locks rows, not the database: no turn, a plain transaction.
+use std::sync::Arc;
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, TransactionTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult,
+    QueryResult, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+};
 
 use crate::config::Settings;
 
-pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, String> {
+/// Why the database could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("cannot create the data directory {}", path.display())]
+    DataDir {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot connect to the database")]
+    Connect(#[source] DbErr),
+    #[error("cannot switch SQLite to WAL mode")]
+    Wal(#[source] DbErr),
+    #[error("the database migration failed")]
+    Migrate(#[source] DbErr),
+}
+
+/// The database of this process: a connection pool, and on SQLite the write turn its
+/// writers take. Cheap to clone; clones share the pool and the turn.
+#[derive(Clone)]
+pub struct Db {
+    conn: DatabaseConnection,
+    turn: Option<Arc<tokio::sync::Mutex<()>>>,
+}
+
+impl Db {
+    pub fn new(conn: DatabaseConnection) -> Db {
+        let sqlite = conn.get_database_backend() == DbBackend::Sqlite;
+        Db { conn, turn: sqlite.then(|| Arc::new(tokio::sync::Mutex::new(()))) }
+    }
+
+    /// For queries that only read. Writes go through `write`.
+    pub fn read(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.conn.get_database_backend()
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.backend() == DbBackend::Sqlite
+    }
+
+    /// A write transaction in this process's turn (see the module's comment). Dropped
+    /// without `commit`, it rolls back and passes the turn on.
+    pub async fn write(&self) -> Result<WriteTxn, DbErr> {
+        let turn = match &self.turn {
+            Some(turn) => Some(turn.clone().lock_owned().await),
+            None => None,
+        };
+        let options = TransactionOptions {
+            sqlite_transaction_mode: turn.as_ref().map(|_| SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        let txn = self.conn.begin_with_options(options).await?;
+        Ok(WriteTxn { txn, _turn: turn })
+    }
+
+    pub async fn close(self) -> Result<(), DbErr> {
+        self.conn.close().await
+    }
+}
+
+/// A write transaction that owns the SQLite write turn: the turn passes on when it is
+/// committed or dropped. (The fields drop in this order: the transaction rolls back
+/// before the next writer may begin.)
+pub struct WriteTxn {
+    txn: DatabaseTransaction,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl WriteTxn {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        let WriteTxn { txn, _turn } = self;
+        txn.commit().await
+    }
+}
+
+impl std::ops::Deref for WriteTxn {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+}
+
+/// Queries take any `ConnectionTrait`; a write transaction is one.
+#[async_trait::async_trait]
+impl ConnectionTrait for WriteTxn {
+    fn get_database_backend(&self) -> DbBackend {
+        self.txn.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.txn.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.txn.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.txn.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.txn.query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.txn.support_returning()
+    }
+
+    fn is_mock_connection(&self) -> bool {
+        self.txn.is_mock_connection()
+    }
+}
+
+pub async fn connect(settings: &Settings) -> Result<Db, OpenError> {
     let url = settings.database_url();
     let mut options = ConnectOptions::new(url.clone());
     options.sqlx_logging(false).connect_timeout(Duration::from_secs(10));
@@ -17,7 +153,7 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, String> 
     } else {
         if url.starts_with("sqlite://") && !url.contains(":memory:") {
             std::fs::create_dir_all(&settings.data_dir)
-                .map_err(|e| format!("cannot create data dir {}: {e}", settings.data_dir.display()))?;
+                .map_err(|source| OpenError::DataDir { path: settings.data_dir.clone(), source })?;
         }
         // WAL lets readers run beside one writer, and lets CLI commands write while the
         // server runs; busy_timeout makes a second writer wait instead of failing.
@@ -28,59 +164,20 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, String> 
                 .foreign_keys(true)
         });
     }
-    let db = Database::connect(options).await.map_err(|e| format!("cannot connect to the database: {e}"))?;
+    let conn = Database::connect(options).await.map_err(OpenError::Connect)?;
     if !settings.is_postgres() {
-        db.execute_unprepared("PRAGMA journal_mode=WAL").await.map_err(|e| e.to_string())?;
+        conn.execute_unprepared("PRAGMA journal_mode=WAL").await.map_err(OpenError::Wal)?;
     }
-    Ok(db)
+    Ok(Db::new(conn))
 }
 
-pub async fn migrate(db: &DatabaseConnection) -> Result<(), String> {
-    Migrator::up(db, None).await.map_err(|e| format!("migration failed: {e}"))
+pub async fn migrate(db: &Db) -> Result<(), OpenError> {
+    Migrator::up(db.read(), None).await.map_err(OpenError::Migrate)
 }
 
 /// Connect and migrate: what `serve` and every CLI command do first.
-pub async fn open(settings: &Settings) -> Result<DatabaseConnection, String> {
+pub async fn open(settings: &Settings) -> Result<Db, OpenError> {
     let db = connect(settings).await?;
     migrate(&db).await?;
-    crate::catalogue::services::ensure_defaults(&db)
-        .await
-        .map_err(|e| format!("cannot set up the service catalogue: {e}"))?;
-    crate::desk::service::ensure_defaults(&db).await.map_err(|e| format!("cannot set up the SLA defaults: {e}"))?;
     Ok(db)
-}
-
-/// Writers of this process take turns here before a write transaction on SQLite. SQLite
-/// lets one connection write at a time; the others wait in its busy handler, which sleeps
-/// (1, 2, 5 … 100 ms) and polls, so under load writers slept well past the moment the lock
-/// came free (p99 of ticket creation: 600 ms). Here they wait in arrival order and wake
-/// when the previous writer is done. PostgreSQL locks rows, not the database: no turn.
-/// Managed state, shared by the requests and the background jobs of one process.
-pub struct WriteTurn {
-    turn: Option<tokio::sync::Mutex<()>>,
-}
-
-impl WriteTurn {
-    pub fn for_db(db: &DatabaseConnection) -> WriteTurn {
-        let sqlite = db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite;
-        WriteTurn { turn: sqlite.then(|| tokio::sync::Mutex::new(())) }
-    }
-
-    /// Hold the returned guard until the writes have committed or rolled back.
-    pub async fn take(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        match &self.turn {
-            Some(turn) => Some(turn.lock().await),
-            None => None,
-        }
-    }
-
-    /// A transaction begun in this process's turn. Bind both, turn first
-    /// (`let (_turn, txn) = …`): the turn passes on when `_turn` goes out of scope.
-    pub async fn begin(
-        &self,
-        db: &DatabaseConnection,
-    ) -> Result<(Option<tokio::sync::MutexGuard<'_, ()>>, sea_orm::DatabaseTransaction), sea_orm::DbErr> {
-        let turn = self.take().await;
-        Ok((turn, db.begin().await?))
-    }
 }

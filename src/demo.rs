@@ -1,10 +1,10 @@
 //! The demo data set: two schools with a pupil, a teacher and a school admin each, two
 //! agents, a desk lead, an operator and three providers. Idempotent: what exists is kept.
-use sea_orm::DatabaseConnection;
 
 use crate::accounts::service::{self as users, UserInput};
 use crate::audit::By;
 use crate::catalogue::providers::{self, ProviderInput};
+use crate::db::Db;
 use crate::error::AppResult;
 use crate::schools;
 
@@ -60,16 +60,16 @@ impl DemoReport {
     }
 }
 
-pub async fn create(db: &DatabaseConnection) -> AppResult<DemoReport> {
+pub async fn create(db: &Db) -> AppResult<DemoReport> {
     let mut created = 0;
     for (slug, name) in SCHOOLS {
-        if schools::service::find_by_slug(db, slug).await?.is_none() {
+        if schools::service::find_by_slug(db.read(), slug).await?.is_none() {
             schools::service::create(db, By::Cli, slug, name).await?;
             created += 1;
         }
     }
     for (email, name, role, school) in USERS {
-        if users::find_by_email(db, email).await?.is_none() {
+        if users::find_by_email(db.read(), email).await?.is_none() {
             let input = UserInput {
                 email: email.to_string(),
                 name: name.to_string(),
@@ -83,7 +83,7 @@ pub async fn create(db: &DatabaseConnection) -> AppResult<DemoReport> {
         }
     }
     for (slug, name, contacts, services, hours) in PROVIDERS {
-        if providers::find_by_slug(db, slug).await?.is_none() {
+        if providers::find_by_slug(db.read(), slug).await?.is_none() {
             let input = ProviderInput {
                 slug: slug.to_string(),
                 name: name.to_string(),

@@ -1,8 +1,7 @@
-//! One error type for every layer. Services return it; handlers pass it on; its
-//! `Responder` answers with an HTML page or, under `/api/`, the JSON error shape of SPEC §11.
-use rocket::http::{ContentType, Status};
-use rocket::request::Request;
-use rocket::response::{self, Responder, Response};
+//! One error type for every layer. Services return it; handlers pass it on; the web layer
+//! answers it with an HTML page or, under `/api/`, the JSON error shape
+//! `{"error":{"code","message","field"?}}` (`web::errors`).
+use rocket::http::Status;
 use serde_json::json;
 
 use crate::i18n::{self, Lang};
@@ -27,10 +26,22 @@ pub enum AppError {
     TooManyAttempts { minutes: i64 },
     #[error("form expired")]
     CsrfFailed,
-    #[error("database error: {0}")]
+    #[error("database error")]
     Db(#[from] sea_orm::DbErr),
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// Something that is nobody's input error. The cause goes to the log, never to the
+    /// person (who is told that something went wrong on our side).
+    #[error("internal error: {context}")]
+    Internal {
+        context: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+}
+
+impl From<crate::templates::TemplateError> for AppError {
+    fn from(e: crate::templates::TemplateError) -> AppError {
+        AppError::caused("rendering a template", e)
+    }
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -48,8 +59,26 @@ impl AppError {
         AppError::Conflict { message, arg: None }
     }
 
-    pub fn internal(e: impl std::fmt::Display) -> AppError {
-        AppError::Internal(e.to_string())
+    /// An internal error without an underlying cause (a broken promise of our own code).
+    pub fn internal(context: impl std::fmt::Display) -> AppError {
+        AppError::Internal { context: context.to_string(), source: None }
+    }
+
+    /// An internal error with the error that caused it, kept for the log.
+    pub fn caused(context: &str, source: impl std::error::Error + Send + Sync + 'static) -> AppError {
+        AppError::Internal { context: context.to_string(), source: Some(Box::new(source)) }
+    }
+
+    /// The error and every cause below it, for the log: `a: b: c`.
+    pub fn chain(&self) -> String {
+        let mut text = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            text.push_str(": ");
+            text.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        text
     }
 
     pub fn status(&self) -> Status {
@@ -61,7 +90,7 @@ impl AppError {
             AppError::Conflict { .. } => Status::Conflict,
             AppError::Gone => Status::Gone,
             AppError::TooManyAttempts { .. } => Status::TooManyRequests,
-            AppError::Db(_) | AppError::Internal(_) => Status::InternalServerError,
+            AppError::Db(_) | AppError::Internal { .. } => Status::InternalServerError,
         }
     }
 
@@ -75,7 +104,7 @@ impl AppError {
             AppError::Conflict { .. } => "conflict",
             AppError::Gone => "gone",
             AppError::TooManyAttempts { .. } => "too_many_attempts",
-            AppError::Db(_) | AppError::Internal(_) => "internal",
+            AppError::Db(_) | AppError::Internal { .. } => "internal",
         }
     }
 
@@ -100,47 +129,26 @@ impl AppError {
             AppError::Forbidden => i18n::tr(lang, "error.forbidden").into(),
             AppError::CsrfFailed => i18n::tr(lang, "error.csrf").into(),
             AppError::Gone => i18n::tr(lang, "error.gone").into(),
-            AppError::Db(_) | AppError::Internal(_) => i18n::tr(lang, "error.internal").into(),
+            AppError::Db(_) | AppError::Internal { .. } => i18n::tr(lang, "error.internal").into(),
         }
     }
 }
 
-pub fn is_api(req: &Request<'_>) -> bool {
-    req.uri().path().as_str().starts_with("/api/")
+/// Left in a request's cache by the data guards when they refuse its body. A 422 that
+/// reaches the catchers without it came from a path segment Rocket could not parse (a
+/// ticket number or id that is none), and that path names nothing: 404.
+pub struct RefusedBody(pub bool);
+
+/// Marks this request's body as refused (see `RefusedBody`).
+pub fn refuse_body(req: &rocket::Request<'_>) {
+    req.local_cache(|| RefusedBody(true));
 }
 
-/// The JSON body of SPEC §11: `{"error":{"code","message","field"?}}`.
+/// The JSON error body: `{"error":{"code","message","field"?}}`.
 pub fn json_body(code: &str, message: &str, field: Option<&str>) -> String {
     let mut error = json!({ "code": code, "message": message });
     if let Some(field) = field {
         error["field"] = json!(field);
     }
     json!({ "error": error }).to_string()
-}
-
-impl<'r> Responder<'r, 'static> for AppError {
-    fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
-        let status = self.status();
-        if status == Status::InternalServerError {
-            tracing::error!(error = %self, path = %req.uri(), "request failed");
-        }
-        let lang = Lang::of_request(req);
-        let message = self.message(lang);
-        if is_api(req) {
-            let body = json_body(self.code(), &message, self.field());
-            let mut response = Response::build();
-            response.status(status).header(ContentType::JSON).sized_body(body.len(), std::io::Cursor::new(body));
-            if status == Status::Unauthorized {
-                response.raw_header("WWW-Authenticate", "Bearer");
-            }
-            return response.ok();
-        }
-        if status == Status::Unauthorized {
-            let next = req.uri().to_string();
-            let target =
-                format!("/login?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
-            return Response::build().status(Status::SeeOther).raw_header("Location", target).ok();
-        }
-        crate::web::page::error_page(req, status, &message)
-    }
 }

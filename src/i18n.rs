@@ -8,7 +8,14 @@ use rocket::request::{FromRequest, Outcome, Request};
 use serde::Serialize;
 
 mod catalogue;
+mod chat;
 pub use catalogue::CATALOGUE;
+pub use chat::CHAT;
+
+/// Every entry of the catalogue: the core's, then the chat's.
+pub fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    CATALOGUE.iter().chain(CHAT.iter())
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -75,7 +82,7 @@ impl<'r> FromRequest<'r> for Lang {
 }
 
 static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
-    LazyLock::new(|| CATALOGUE.iter().map(|(k, de, en)| (*k, (*de, *en))).collect());
+    LazyLock::new(|| entries().map(|(k, de, en)| (*k, (*de, *en))).collect());
 
 static NESTED: LazyLock<[serde_json::Value; 2]> = LazyLock::new(|| [nested(Lang::De), nested(Lang::En)]);
 
@@ -132,7 +139,7 @@ pub fn template_context(lang: Lang, own: tera::Context) -> tera::Context {
 
 fn nested(lang: Lang) -> serde_json::Value {
     let mut root = serde_json::Map::new();
-    for (key, de, en) in CATALOGUE {
+    for (key, de, en) in entries() {
         let text = if lang == Lang::De { de } else { en };
         let mut parts: Vec<&str> = key.split('.').collect();
         let leaf = parts.pop().unwrap_or(key);
@@ -163,7 +170,7 @@ mod tests {
     #[test]
     fn catalogue_has_no_duplicate_keys_and_nests_cleanly() {
         let mut seen = std::collections::HashSet::new();
-        for (key, de, en) in CATALOGUE {
+        for (key, de, en) in entries() {
             assert!(seen.insert(key), "duplicate key {key}");
             assert!(!de.is_empty() && !en.is_empty(), "empty translation for {key}");
         }

@@ -1,19 +1,20 @@
 //! Background work started when the server lifts off and stopped when it shuts down:
-//! the mail outbox, the search index sync, the SLA and provider-deadline reminders, and the
-//! sweep of orphaned upload files.
-use std::sync::{Arc, Mutex};
+//! the mail outbox, the search index sync, the SLA and provider-deadline reminders, the
+//! chat's upkeep, and the sweep of orphaned upload files. Each job holds a clone of the
+//! `App`.
+use std::sync::Mutex;
 
 use rocket::fairing::{Fairing, Info, Kind};
 use rocket::{Orbit, Rocket};
-use sea_orm::DatabaseConnection;
+use tokio::sync::watch;
 
-use crate::config::Settings;
-use crate::mail::{worker::Worker, Transport};
-use crate::web::metrics::Metrics;
+use crate::app::App;
+use crate::error::AppResult;
+use crate::mail::worker::Worker;
 
 #[derive(Default)]
 pub struct Jobs {
-    stop: Mutex<Option<tokio::sync::watch::Sender<bool>>>,
+    stop: Mutex<Option<watch::Sender<bool>>>,
 }
 
 #[rocket::async_trait]
@@ -23,46 +24,22 @@ impl Fairing for Jobs {
     }
 
     async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
-        let (Some(settings), Some(db), Some(transport)) =
-            (rocket.state::<Settings>(), rocket.state::<DatabaseConnection>(), rocket.state::<Transport>())
-        else {
-            return;
-        };
-        if !settings.run_jobs {
+        let Some(app) = rocket.state::<App>() else { return };
+        if !app.settings.run_jobs {
             return;
         }
-        let Some(write_turn) = rocket.state::<Arc<crate::db::WriteTurn>>() else {
-            return;
-        };
-        let (tx, rx) = tokio::sync::watch::channel(false);
+        let (tx, rx) = watch::channel(false);
         let worker = Worker {
-            db: db.clone(),
-            transport: transport.clone(),
-            settings: settings.clone(),
-            metrics: rocket.state::<Arc<Metrics>>().cloned(),
-            write_turn: write_turn.clone(),
+            db: app.db.clone(),
+            transport: app.transport.clone(),
+            settings: app.settings.clone(),
+            metrics: Some(app.metrics.clone()),
         };
         tokio::spawn(worker.run(rx.clone()));
-        tokio::spawn(sweep_orphaned_files(db.clone(), settings.clone(), rx.clone()));
-        let desk_clock = rocket.state::<Arc<crate::desk::clock::DeskClockCache>>();
-        let intake = rocket.state::<Arc<crate::tickets::opening::Intake>>();
-        if let (Some(mailer), Some(desk_clock), Some(intake)) =
-            (rocket.state::<crate::mail::Mailer>(), desk_clock, intake)
-        {
-            let ctx = Owned {
-                db: db.clone(),
-                mailer: mailer.clone(),
-                settings: settings.clone(),
-                desk_clock: desk_clock.clone(),
-                write_turn: write_turn.clone(),
-                intake: intake.clone(),
-            };
-            tokio::spawn(send_reminders(ctx, rx.clone()));
-        }
-        if let Some(engine) = rocket.state::<crate::search::Engine>() {
-            let mark = crate::search_mark(settings, engine);
-            tokio::spawn(keep_search_in_step(db.clone(), engine.clone(), mark, rx));
-        }
+        tokio::spawn(sweep_orphaned_files(app.clone(), rx.clone()));
+        tokio::spawn(send_reminders(app.clone(), rx.clone()));
+        tokio::spawn(keep_chat_current(app.clone(), rx.clone()));
+        tokio::spawn(keep_search_in_step(app.clone(), rx));
         if let Ok(mut stop) = self.stop.lock() {
             *stop = Some(tx);
         }
@@ -75,21 +52,21 @@ impl Fairing for Jobs {
     }
 }
 
+/// Sleeps for `every`; false when the server shuts down meanwhile.
+async fn pause(every: std::time::Duration, shutdown: &mut watch::Receiver<bool>) -> bool {
+    tokio::select! {
+        _ = tokio::time::sleep(every) => true,
+        _ = shutdown.changed() => false,
+    }
+}
+
 /// Applies article changes made elsewhere (the CLI, another instance) to this instance's
 /// search engine every two seconds.
-async fn keep_search_in_step(
-    db: DatabaseConnection,
-    engine: crate::search::Engine,
-    mark: crate::search::sync::Mark,
-    mut shutdown: tokio::sync::watch::Receiver<bool>,
-) {
+async fn keep_search_in_step(app: App, mut shutdown: watch::Receiver<bool>) {
+    let mark = crate::start::search_mark(&app.settings, &app.search);
     let mut since = mark.load().unwrap_or_else(chrono::Utc::now);
-    loop {
-        tokio::select! {
-            _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
-            _ = shutdown.changed() => break,
-        }
-        match crate::search::sync::sync_changes(&db, &engine, since).await {
+    while pause(std::time::Duration::from_secs(2), &mut shutdown).await {
+        match crate::search::sync::sync_changes(app.db.read(), &app.search, since).await {
             Ok(next) => {
                 if next != since {
                     mark.save(next);
@@ -101,58 +78,70 @@ async fn keep_search_in_step(
     }
 }
 
-/// What a ticket change needs, owned by a job that outlives any request.
-struct Owned {
-    db: DatabaseConnection,
-    mailer: crate::mail::Mailer,
-    settings: Settings,
-    desk_clock: Arc<crate::desk::clock::DeskClockCache>,
-    write_turn: Arc<crate::db::WriteTurn>,
-    intake: Arc<crate::tickets::opening::Intake>,
+/// The chat's clockwork, every three seconds: requests left unanswered are offered again,
+/// availability and presence that idle time changed are announced; once an hour chats past
+/// their retention period are deleted.
+async fn keep_chat_current(app: App, mut shutdown: watch::Receiver<bool>) {
+    let mut announced = crate::chat::upkeep::Announced::default();
+    let mut retention_due = std::time::Instant::now();
+    loop {
+        let now = chrono::Utc::now();
+        if let Err(e) = crate::chat::upkeep::offer_again(&app, now).await {
+            tracing::warn!(error = %e.chain(), "offering chat requests again failed");
+        }
+        if let Err(e) = crate::chat::upkeep::announce(&app, &mut announced, now).await {
+            tracing::warn!(error = %e.chain(), "announcing chat presence failed");
+        }
+        if std::time::Instant::now() >= retention_due {
+            match crate::chat::upkeep::delete_expired(&app, now).await {
+                Ok(0) => {}
+                Ok(chats) => tracing::info!(chats, "chats past their retention period deleted"),
+                Err(e) => tracing::warn!(error = %e.chain(), "deleting old chats failed"),
+            }
+            retention_due = std::time::Instant::now() + std::time::Duration::from_secs(60 * 60);
+        }
+        if !pause(std::time::Duration::from_secs(3), &mut shutdown).await {
+            break;
+        }
+    }
+}
+
+/// One run of the reminder job: the SLA reminders of the tickets, then the providers'
+/// deadlines. Returns how many mails were queued.
+pub async fn remind_once(app: &App, now: chrono::DateTime<chrono::Utc>) -> AppResult<usize> {
+    let tickets = crate::tickets::reminders::send_due(app, now).await?;
+    let providers = crate::forwards::reminders::send_due(app, now).await?;
+    Ok(tickets + providers)
 }
 
 /// Mails the SLA and provider-deadline reminders that came due, every
 /// `reminder_interval_secs`; each is claimed in the database, so several instances share
 /// the work without sending anything twice.
-async fn send_reminders(owned: Owned, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-    let every = std::time::Duration::from_secs(owned.settings.reminder_interval_secs);
+async fn send_reminders(app: App, mut shutdown: watch::Receiver<bool>) {
+    let every = std::time::Duration::from_secs(app.settings.reminder_interval_secs);
     loop {
-        let ctx = crate::tickets::service::Ctx {
-            db: &owned.db,
-            mailer: &owned.mailer,
-            settings: &owned.settings,
-            desk_clock: &owned.desk_clock,
-            write_turn: &owned.write_turn,
-            intake: &owned.intake,
-        };
-        match crate::tickets::reminders::run_once(&ctx, chrono::Utc::now()).await {
+        match remind_once(&app, chrono::Utc::now()).await {
             Ok(0) => {}
             Ok(mails) => tracing::info!(mails, "reminders queued"),
-            Err(e) => tracing::warn!(error = %e, "reminders failed"),
+            Err(e) => tracing::warn!(error = %e.chain(), "reminders failed"),
         }
-        tokio::select! {
-            _ = tokio::time::sleep(every) => {}
-            _ = shutdown.changed() => break,
+        if !pause(every, &mut shutdown).await {
+            break;
         }
     }
 }
 
 /// Removes upload files that no attachment row records (left by a crash mid-upload), at
 /// start and then every six hours.
-async fn sweep_orphaned_files(
-    db: DatabaseConnection,
-    settings: Settings,
-    mut shutdown: tokio::sync::watch::Receiver<bool>,
-) {
+async fn sweep_orphaned_files(app: App, mut shutdown: watch::Receiver<bool>) {
     loop {
-        match crate::attachments::sweep::sweep_orphans(&db, &settings, std::time::SystemTime::now()).await {
+        match crate::attachments::sweep::sweep_orphans(&app.db, &app.settings, std::time::SystemTime::now()).await {
             Ok(0) => {}
             Ok(files) => tracing::info!(files, "orphaned upload files removed"),
             Err(e) => tracing::warn!(error = %e, "sweeping upload files failed"),
         }
-        tokio::select! {
-            _ = tokio::time::sleep(std::time::Duration::from_secs(6 * 60 * 60)) => {}
-            _ = shutdown.changed() => break,
+        if !pause(std::time::Duration::from_secs(6 * 60 * 60), &mut shutdown).await {
+            break;
         }
     }
 }

@@ -163,8 +163,8 @@ fn main() -> std::process::ExitCode {
     });
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("staffel: {message}");
+        Err(error) => {
+            eprintln!("staffel: {}", error.chain());
             std::process::ExitCode::FAILURE
         }
     }

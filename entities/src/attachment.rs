@@ -21,6 +21,8 @@ pub struct Model {
     pub forward_id: Option<i32>,
     pub uploader_label: String,
     pub created_at: DateTimeUtc,
+    /// Sent in this chat (the chat's school owns it).
+    pub chat_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,6 +2,8 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::states::*;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "forwards")]
 pub struct Model {
@@ -9,11 +11,10 @@ pub struct Model {
     pub id: i32,
     pub ticket_id: i32,
     pub provider_id: i32,
-    pub priority: String,
+    pub priority: Priority,
     #[sea_orm(column_type = "Text")]
     pub message: String,
-    /// active, recalled, solved, closed
-    pub status: String,
+    pub status: ForwardStatus,
     pub provider_reference: Option<String>,
     /// JSON list of the timeline event ids the provider may read.
     #[sea_orm(column_type = "Text")]

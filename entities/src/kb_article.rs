@@ -1,6 +1,8 @@
-//! A FAQ/wiki article: Markdown body plus the front matter of SPEC §3.
+//! A FAQ/wiki article: Markdown body plus its front matter (see `kb::frontmatter`).
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
+
+use crate::states::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "kb_articles")]
@@ -19,10 +21,8 @@ pub struct Model {
     pub tags: String,
     /// Set: a school-local article. None: global.
     pub school_id: Option<i32>,
-    /// draft or published.
-    pub status: String,
-    /// shipped (from kb/ files) or authored (written in Staffel).
-    pub origin: String,
+    pub status: ArticleStatus,
+    pub origin: ArticleOrigin,
     pub source_hash: Option<String>,
     pub proposed: bool,
     pub version: i32,

@@ -3,6 +3,8 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::states::*;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "kb_search_misses")]
 pub struct Model {
@@ -11,7 +13,7 @@ pub struct Model {
     #[sea_orm(unique)]
     pub query: String,
     pub count: i32,
-    pub last_role: String,
+    pub last_role: Role,
     pub first_at: DateTimeUtc,
     pub last_at: DateTimeUtc,
 }

@@ -1,9 +1,18 @@
-//! SeaORM entities: one module per table. No web types here.
+//! SeaORM entities: one module per table, and the states their columns hold (`states`).
+//! No web types here.
 pub mod api_token;
 pub mod attachment;
 pub mod attachment_share;
 pub mod audit_event;
 pub mod business_hours;
+pub mod chat;
+pub mod chat_channel;
+pub mod chat_member;
+pub mod chat_message;
+pub mod chat_participant;
+pub mod chat_presence;
+pub mod chat_presence_session;
+pub mod chat_unanswered;
 pub mod forward;
 pub mod forward_link;
 pub mod holiday;
@@ -22,9 +31,15 @@ pub mod school;
 pub mod service;
 pub mod session;
 pub mod sla_target;
+pub mod states;
 pub mod ticket;
 pub mod ticket_event;
 pub mod user;
+
+pub use states::{
+    ArticleOrigin, ArticleStatus, ChatKind, ChatStatus, EventKind, ForwardStatus, MailStatus, MessageKind,
+    PresenceState, Priority, ReportStatus, Role, TicketStatus,
+};
 
 pub mod prelude {
     pub use super::api_token::Entity as ApiToken;

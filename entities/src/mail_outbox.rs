@@ -2,6 +2,8 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::states::*;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "mail_outbox")]
 pub struct Model {
@@ -17,8 +19,7 @@ pub struct Model {
     #[sea_orm(unique)]
     pub message_id: String,
     pub in_reply_to: Option<String>,
-    /// pending, sent or failed (gave up after the retry limit).
-    pub status: String,
+    pub status: MailStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     /// A worker that claimed the row owns it until then; a crashed worker loses it.

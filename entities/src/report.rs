@@ -2,6 +2,8 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::states::*;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "reports")]
 pub struct Model {
@@ -14,8 +16,7 @@ pub struct Model {
     pub how_many: String,
     #[sea_orm(column_type = "Text")]
     pub description: String,
-    /// new, answered, escalated
-    pub status: String,
+    pub status: ReportStatus,
     pub triage_scope: Option<String>,
     pub triage_fault_type: Option<String>,
     pub service_id: Option<i32>,

@@ -2,6 +2,8 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::states::*;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "tickets")]
 pub struct Model {
@@ -12,8 +14,8 @@ pub struct Model {
     pub title: String,
     #[sea_orm(column_type = "Text")]
     pub description: String,
-    pub status: String,
-    pub priority: String,
+    pub status: TicketStatus,
+    pub priority: Priority,
     pub level: i16,
     pub triage_scope: Option<String>,
     pub triage_fault_type: Option<String>,

@@ -2,13 +2,15 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::states::*;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "ticket_events")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub ticket_id: i32,
-    pub kind: String,
+    pub kind: EventKind,
     pub actor_id: Option<i32>,
     pub actor_label: String,
     #[sea_orm(column_type = "Text")]

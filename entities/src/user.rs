@@ -2,6 +2,8 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::states::*;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "users")]
 pub struct Model {
@@ -12,7 +14,7 @@ pub struct Model {
     pub email: String,
     pub name: String,
     /// One of pupil, teacher, school_admin, agent, desk_lead, operator.
-    pub role: String,
+    pub role: Role,
     pub school_id: Option<i32>,
     /// "de" or "en".
     pub language: String,

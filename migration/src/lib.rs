@@ -11,6 +11,7 @@ mod m20261123_000007_attachments;
 mod m20261123_000008_reminders;
 mod m20261123_000009_queue_indexes;
 mod m20261123_000010_kb_draft_sources;
+mod m20261201_000011_chat;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000008_reminders::Migration),
             Box::new(m20261123_000009_queue_indexes::Migration),
             Box::new(m20261123_000010_kb_draft_sources::Migration),
+            Box::new(m20261201_000011_chat::Migration),
         ]
     }
 }

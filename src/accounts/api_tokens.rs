@@ -1,17 +1,18 @@
 //! Personal API tokens: shown once, stored as a hash.
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, Set};
 use serde_json::json;
 
 use crate::audit::{self, By, Target};
-use crate::auth::tokens;
+use crate::crypto;
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::validate;
 use entities::api_token;
 
 /// Creates a token for the user with this email; returns the token itself, which exists
 /// nowhere else afterwards.
-pub async fn create(db: &DatabaseConnection, by: By<'_>, email: &str, name: &str) -> AppResult<String> {
+pub async fn create(db: &Db, by: By<'_>, email: &str, name: &str) -> AppResult<String> {
     let allowed = match by {
         By::Cli | By::System => true,
         By::User(actor) => actor.email == email.trim().to_lowercase(),
@@ -22,16 +23,16 @@ pub async fn create(db: &DatabaseConnection, by: By<'_>, email: &str, name: &str
     }
     let email = validate::email("email", email)?;
     let name = validate::text("name", name, validate::NAME_MAX)?;
-    let user = super::service::find_by_email(db, &email)
+    let user = super::service::find_by_email(db.read(), &email)
         .await?
         .filter(|u| u.active)
         .ok_or_else(|| AppError::invalid_with("email", "validation.unknown_user", &email))?;
-    let token = tokens::new_api_token();
-    let txn = db.begin().await?;
+    let token = crypto::new_api_token();
+    let txn = db.write().await?;
     let created = api_token::ActiveModel {
         user_id: Set(user.id),
         name: Set(name),
-        token_hash: Set(tokens::hash(&token)),
+        token_hash: Set(crypto::hash(&token)),
         created_at: Set(Utc::now()),
         last_used_at: Set(None),
         ..Default::default()

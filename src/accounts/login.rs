@@ -2,12 +2,13 @@
 use std::net::IpAddr;
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
 use crate::audit::{self, By, Target};
 use crate::auth::{password, throttle, Actor};
 use crate::config::Settings;
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use entities::{session, user};
@@ -15,7 +16,7 @@ use entities::{session, user};
 /// Checks an email and password. Every failure looks the same to the caller (no hint
 /// whether the account exists) and counts against the account and the address.
 pub async fn authenticate(
-    db: &DatabaseConnection,
+    db: &Db,
     settings: &Settings,
     email: &str,
     password_input: &str,
@@ -23,15 +24,17 @@ pub async fn authenticate(
 ) -> AppResult<user::Model> {
     let keys = throttle::Keys::new(email, address);
     throttle::before_attempt(db, &keys, settings).await?;
-    let found = if email.len() <= 254 { super::service::find_by_email(db, email).await? } else { None };
+    let found = if email.len() <= 254 { super::service::find_by_email(db.read(), email).await? } else { None };
     let stored = found.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| password::decoy_hash().to_string());
     let password_ok =
         password_input.len() <= password::MAX_LEN * 4 && password::verify(password_input.to_string(), stored).await;
     match found {
         Some(user) if password_ok && user.active => {
-            if let Some(actor) = crate::auth::session::load_actor(db, user.id).await {
-                throttle::record_success(db, &keys).await?;
-                audit::record(db, By::User(&actor), "session.login", Target::new("user", user.id), json!({})).await?;
+            if let Some(actor) = crate::auth::session::load_actor(db, user.id).await? {
+                let txn = db.write().await?;
+                throttle::record_success(&txn, &keys).await?;
+                audit::record(&txn, By::User(&actor), "session.login", Target::new("user", user.id), json!({})).await?;
+                txn.commit().await?;
                 return Ok(user);
             }
             // The account or its school is deactivated: the same answer as a wrong password.
@@ -45,14 +48,8 @@ pub async fn authenticate(
     }
 }
 
-pub async fn change_password(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    current: &str,
-    new: &str,
-    confirm: &str,
-) -> AppResult<()> {
-    let existing = user::Entity::find_by_id(actor.id).one(db).await?.ok_or(AppError::NotFound)?;
+pub async fn change_password(db: &Db, actor: &Actor, current: &str, new: &str, confirm: &str) -> AppResult<()> {
+    let existing = user::Entity::find_by_id(actor.id).one(db.read()).await?.ok_or(AppError::NotFound)?;
     if !password::verify(current.to_string(), existing.password_hash.clone()).await {
         return Err(AppError::invalid("current", "account.wrong_password"));
     }
@@ -61,7 +58,7 @@ pub async fn change_password(
         return Err(AppError::invalid("confirm", "validation.password_mismatch"));
     }
     let hash = password::hash(new.to_string()).await?;
-    let txn = db.begin().await?;
+    let txn = db.write().await?;
     let mut active: user::ActiveModel = existing.into();
     active.password_hash = Set(hash);
     active.updated_at = Set(Utc::now());
@@ -73,16 +70,18 @@ pub async fn change_password(
 }
 
 /// Ends every other session of the user (after a password change or reset).
-pub async fn end_all_sessions<C: sea_orm::ConnectionTrait>(db: &C, user_id: i32) -> AppResult<()> {
+pub async fn end_all_sessions<C: ConnectionTrait>(db: &C, user_id: i32) -> AppResult<()> {
     session::Entity::delete_many().filter(session::Column::UserId.eq(user_id)).exec(db).await?;
     Ok(())
 }
 
-pub async fn set_language(db: &DatabaseConnection, actor: &Actor, lang: Lang) -> AppResult<()> {
-    let existing = user::Entity::find_by_id(actor.id).one(db).await?.ok_or(AppError::NotFound)?;
+pub async fn set_language(db: &Db, actor: &Actor, lang: Lang) -> AppResult<()> {
+    let txn = db.write().await?;
+    let existing = user::Entity::find_by_id(actor.id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let mut active: user::ActiveModel = existing.into();
     active.language = Set(lang.code().into());
     active.updated_at = Set(Utc::now());
-    active.update(db).await?;
+    active.update(&txn).await?;
+    txn.commit().await?;
     Ok(())
 }

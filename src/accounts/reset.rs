@@ -1,14 +1,14 @@
 //! Password reset by mail: a single-use link with a 256-bit token (stored as a hash) that
 //! expires. Asking never reveals whether an address has an account.
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::json;
 
 use crate::audit::{self, By, Target};
-use crate::auth::{password, tokens};
+use crate::auth::password;
 use crate::config::Settings;
+use crate::crypto;
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::mail::{self, Mailer, Outgoing};
@@ -22,32 +22,27 @@ pub const MAILS_PER_HOUR: u64 = 3;
 /// Records a reset and mails its link, if the address belongs to an active account (and
 /// it has not had `MAILS_PER_HOUR` links in the last hour). Returns nothing either way, so
 /// the page can say the same thing to everyone.
-pub async fn request_reset(
-    db: &DatabaseConnection,
-    mailer: &Mailer,
-    settings: &Settings,
-    email: &str,
-) -> AppResult<()> {
+pub async fn request_reset(db: &Db, mailer: &Mailer, settings: &Settings, email: &str) -> AppResult<()> {
     let email = validate::email("email", email)?;
-    let Some(found) = super::service::find_by_email(db, &email).await?.filter(|u| u.active) else {
+    let Some(found) = super::service::find_by_email(db.read(), &email).await?.filter(|u| u.active) else {
         return Ok(());
     };
     let now = Utc::now();
     let recent = password_reset::Entity::find()
         .filter(password_reset::Column::UserId.eq(found.id))
         .filter(password_reset::Column::CreatedAt.gt(now - chrono::Duration::hours(1)))
-        .count(db)
+        .count(db.read())
         .await?;
     if recent >= MAILS_PER_HOUR {
         tracing::warn!(target: "staffel::accounts", user = found.id, "password reset requests throttled");
         return Ok(());
     }
-    let token = tokens::random_hex(32);
+    let token = crypto::random_hex(32);
     let expires = now + chrono::Duration::minutes(settings.reset_link_minutes);
-    let txn = db.begin().await?;
+    let txn = db.write().await?;
     password_reset::ActiveModel {
         user_id: Set(found.id),
-        token_hash: Set(tokens::hash(&token)),
+        token_hash: Set(crypto::hash(&token)),
         created_at: Set(now),
         expires_at: Set(expires),
         used_at: Set(None),
@@ -79,12 +74,12 @@ pub async fn request_reset(
 }
 
 /// The reset a link stands for, if it is unused and unexpired.
-pub async fn find_valid(db: &DatabaseConnection, token: &str) -> AppResult<password_reset::Model> {
+pub async fn find_valid<C: ConnectionTrait>(db: &C, token: &str) -> AppResult<password_reset::Model> {
     if token.len() != 64 || !token.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(AppError::Gone);
     }
     let reset = password_reset::Entity::find()
-        .filter(password_reset::Column::TokenHash.eq(tokens::hash(token)))
+        .filter(password_reset::Column::TokenHash.eq(crypto::hash(token)))
         .one(db)
         .await?
         .ok_or(AppError::Gone)?;
@@ -94,14 +89,14 @@ pub async fn find_valid(db: &DatabaseConnection, token: &str) -> AppResult<passw
     Ok(reset)
 }
 
-pub async fn reset_password(db: &DatabaseConnection, token: &str, new: &str, confirm: &str) -> AppResult<user::Model> {
-    let reset = find_valid(db, token).await?;
+pub async fn reset_password(db: &Db, token: &str, new: &str, confirm: &str) -> AppResult<user::Model> {
+    let reset = find_valid(db.read(), token).await?;
     password::validate("new", new)?;
     if new != confirm {
         return Err(AppError::invalid("confirm", "validation.password_mismatch"));
     }
     let hash = password::hash(new.to_string()).await?;
-    let txn = db.begin().await?;
+    let txn = db.write().await?;
     // Mark the link used first, conditionally: of two submissions at once, one wins.
     let now = Utc::now();
     let claimed = password_reset::Entity::update_many()
@@ -128,7 +123,7 @@ pub async fn reset_password(db: &DatabaseConnection, token: &str, new: &str, con
 
 /// Uses up every open reset link of an account: a new password makes them pointless, and
 /// a stolen old mail must not set another one.
-pub async fn expire_links<C: sea_orm::ConnectionTrait>(db: &C, user_id: i32) -> AppResult<()> {
+pub async fn expire_links<C: ConnectionTrait>(db: &C, user_id: i32) -> AppResult<()> {
     password_reset::Entity::update_many()
         .col_expr(password_reset::Column::UsedAt, sea_orm::sea_query::Expr::value(Utc::now()))
         .filter(password_reset::Column::UserId.eq(user_id))

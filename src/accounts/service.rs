@@ -2,15 +2,14 @@
 //! one transaction.
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::Serialize;
 use serde_json::json;
 
-use super::require_operator;
 use crate::audit::{self, By, Target};
 use crate::auth::{password, Role};
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::validate;
@@ -37,10 +36,10 @@ struct CheckedUser {
     language: Lang,
 }
 
-async fn check(db: &DatabaseConnection, input: &UserInput) -> AppResult<CheckedUser> {
+async fn check<C: ConnectionTrait>(db: &C, input: &UserInput) -> AppResult<CheckedUser> {
     let email = validate::email("email", &input.email)?;
     let name = validate::text("name", &input.name, validate::NAME_MAX)?;
-    let role = Role::parse(&input.role).ok_or_else(|| AppError::invalid("role", "validation.role"))?;
+    let role = Role::parse(input.role.trim()).ok_or_else(|| AppError::invalid("role", "validation.role"))?;
     let school_slug = input.school.trim();
     let school_id = if role.needs_school() {
         if school_slug.is_empty() {
@@ -65,20 +64,20 @@ async fn check(db: &DatabaseConnection, input: &UserInput) -> AppResult<CheckedU
     Ok(CheckedUser { email, name, role, school_id, language })
 }
 
-pub async fn create_user(db: &DatabaseConnection, by: By<'_>, input: UserInput) -> AppResult<user::Model> {
-    require_operator(by)?;
-    let checked = check(db, &input).await?;
+pub async fn create_user(db: &Db, by: By<'_>, input: UserInput) -> AppResult<user::Model> {
+    by.require_operator()?;
+    let checked = check(db.read(), &input).await?;
     password::validate("password", &input.password)?;
-    if find_by_email(db, &checked.email).await?.is_some() {
+    if find_by_email(db.read(), &checked.email).await?.is_some() {
         return Err(AppError::invalid("email", "validation.email_taken"));
     }
     let hash = password::hash(input.password.clone()).await?;
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = db.write().await?;
     let created = user::ActiveModel {
         email: Set(checked.email),
         name: Set(checked.name),
-        role: Set(checked.role.as_str().into()),
+        role: Set(checked.role),
         school_id: Set(checked.school_id),
         language: Set(checked.language.code().into()),
         password_hash: Set(hash),
@@ -113,11 +112,11 @@ fn duplicate_email(e: sea_orm::DbErr) -> AppError {
     }
 }
 
-pub async fn update_user(db: &DatabaseConnection, by: By<'_>, id: i32, input: UserInput) -> AppResult<user::Model> {
-    require_operator(by)?;
-    let existing = user::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
-    let checked = check(db, &input).await?;
-    if checked.email != existing.email && find_by_email(db, &checked.email).await?.is_some() {
+pub async fn update_user(db: &Db, by: By<'_>, id: i32, input: UserInput) -> AppResult<user::Model> {
+    by.require_operator()?;
+    let existing = user::Entity::find_by_id(id).one(db.read()).await?.ok_or(AppError::NotFound)?;
+    let checked = check(db.read(), &input).await?;
+    if checked.email != existing.email && find_by_email(db.read(), &checked.email).await?.is_some() {
         return Err(AppError::invalid("email", "validation.email_taken"));
     }
     let new_hash = if input.password.is_empty() {
@@ -126,11 +125,11 @@ pub async fn update_user(db: &DatabaseConnection, by: By<'_>, id: i32, input: Us
         password::validate("password", &input.password)?;
         Some(password::hash(input.password.clone()).await?)
     };
-    let txn = db.begin().await?;
+    let txn = db.write().await?;
     let mut active: user::ActiveModel = existing.clone().into();
     active.email = Set(checked.email);
     active.name = Set(checked.name);
-    active.role = Set(checked.role.as_str().into());
+    active.role = Set(checked.role);
     active.school_id = Set(checked.school_id);
     active.language = Set(checked.language.code().into());
     if let Some(hash) = new_hash {
@@ -154,15 +153,15 @@ pub async fn update_user(db: &DatabaseConnection, by: By<'_>, id: i32, input: Us
     Ok(updated)
 }
 
-pub async fn set_active(db: &DatabaseConnection, by: By<'_>, id: i32, active_flag: bool) -> AppResult<user::Model> {
-    require_operator(by)?;
+pub async fn set_active(db: &Db, by: By<'_>, id: i32, active_flag: bool) -> AppResult<user::Model> {
+    by.require_operator()?;
     if let By::User(actor) = by {
         if actor.id == id && !active_flag {
             return Err(AppError::conflict("validation.cannot_deactivate_self"));
         }
     }
-    let existing = user::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
-    let txn = db.begin().await?;
+    let txn = db.write().await?;
+    let existing = user::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let mut active: user::ActiveModel = existing.into();
     active.active = Set(active_flag);
     active.updated_at = Set(Utc::now());
@@ -182,7 +181,7 @@ pub async fn set_active(db: &DatabaseConnection, by: By<'_>, id: i32, active_fla
     Ok(updated)
 }
 
-pub async fn find_by_email(db: &DatabaseConnection, email: &str) -> AppResult<Option<user::Model>> {
+pub async fn find_by_email<C: ConnectionTrait>(db: &C, email: &str) -> AppResult<Option<user::Model>> {
     let email = email.trim().to_lowercase();
     if !validate::can_match_stored(&email) {
         return Ok(None);
@@ -190,8 +189,8 @@ pub async fn find_by_email(db: &DatabaseConnection, email: &str) -> AppResult<Op
     Ok(user::Entity::find().filter(user::Column::Email.eq(email)).one(db).await?)
 }
 
-pub async fn get(db: &DatabaseConnection, by: By<'_>, id: i32) -> AppResult<user::Model> {
-    require_operator(by)?;
+pub async fn get<C: ConnectionTrait>(db: &C, by: By<'_>, id: i32) -> AppResult<user::Model> {
+    by.require_operator()?;
     user::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)
 }
 
@@ -200,20 +199,20 @@ pub struct UserRow {
     pub id: i32,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub school: Option<String>,
     pub active: bool,
 }
 
 /// The operators' user list, optionally narrowed by a search text, role or school slug.
-pub async fn list(
-    db: &DatabaseConnection,
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
     by: By<'_>,
     query: &str,
     role: &str,
     school_slug: &str,
 ) -> AppResult<Vec<UserRow>> {
-    require_operator(by)?;
+    by.require_operator()?;
     let schools: std::collections::HashMap<i32, String> =
         school::Entity::find().all(db).await?.into_iter().map(|s| (s.id, s.slug)).collect();
     let mut select = user::Entity::find().order_by_asc(user::Column::Email).limit(500);
@@ -224,7 +223,7 @@ pub async fn list(
             Condition::any().add(user::Column::Email.contains(&query)).add(user::Column::Name.contains(&query)),
         );
     }
-    if Role::parse(role).is_some() {
+    if let Some(role) = Role::parse(role) {
         select = select.filter(user::Column::Role.eq(role));
     }
     if let Some((id, _)) = schools.iter().find(|(_, slug)| slug.as_str() == school_slug) {

@@ -10,7 +10,7 @@ pub fn document() -> Value {
         "info": {
             "title": "Staffel API",
             "version": "1",
-            "description": "Tiered IT support for schools. Authenticate with `Authorization: Bearer TOKEN` (create one with `staffel token new --email E`). Anonymous callers are treated as pupils where a route allows them."
+            "description": "Tiered IT support for schools. Authenticate with `Authorization: Bearer TOKEN` (create one with `staffel token new --email E`). Anonymous callers are treated as pupils where a route allows them. The chat routes also take the session cookie of Staffel's own pages (changes with the page's CSRF token in `X-CSRF-Token`)."
         },
         "servers": [{ "url": "/api/v1" }],
         "components": {
@@ -159,12 +159,14 @@ pub fn document() -> Value {
             }}
         }
     });
-    // Each domain documents its own routes next to them.
+    // The ticket, attachment and chat routes are documented in files of their own.
     for (section, entries) in [
-        ("paths", crate::tickets::openapi::paths()),
-        ("schemas", crate::tickets::openapi::schemas()),
-        ("paths", crate::attachments::openapi::paths()),
-        ("schemas", crate::attachments::openapi::schemas()),
+        ("paths", super::openapi_tickets::paths()),
+        ("schemas", super::openapi_tickets::schemas()),
+        ("paths", super::openapi_attachments::paths()),
+        ("schemas", super::openapi_attachments::schemas()),
+        ("paths", super::openapi_chat::paths()),
+        ("schemas", super::openapi_chat::schemas()),
     ] {
         let target = if section == "paths" { &mut doc["paths"] } else { &mut doc["components"]["schemas"] };
         if let (Some(target), Value::Object(entries)) = (target.as_object_mut(), entries) {

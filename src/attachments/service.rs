@@ -1,5 +1,5 @@
 //! Attachments in the database: recording staged files with their audit events, and
-//! finding them within the actor's scope — in the query, in one place (SPEC §2). A school
+//! finding them within the actor's scope — in the query, in one place. A school
 //! admin sees their school's files except the desk's internal ones, a teacher the files of
 //! their own reports, the desk every ticket's files, a provider only what its forward was
 //! given or uploaded itself. Anything else is "not found".
@@ -15,8 +15,7 @@ use super::store::Staged;
 use crate::audit::{self, By, Target};
 use crate::auth::{Actor, Role};
 use crate::error::{AppError, AppResult};
-use crate::forwards::service::Access;
-use entities::{attachment, attachment_share, report, ticket_event};
+use entities::{attachment, attachment_share, report, ticket_event, EventKind};
 
 /// Who uploads: a signed-in user, or a provider's contact through their forward's link.
 #[derive(Clone, Copy)]
@@ -134,7 +133,7 @@ pub async fn timeline_event(
     data["attachments"] = refs(rows);
     ticket_event::ActiveModel {
         ticket_id: Set(ticket_id),
-        kind: Set("attachments".into()),
+        kind: Set(EventKind::Attachments),
         actor_id: Set(Some(actor.id)),
         actor_label: Set(actor.name.clone()),
         body: Set(String::new()),
@@ -208,29 +207,40 @@ pub async fn for_report<C: ConnectionTrait>(db: &C, actor: &Actor, report_id: i3
         .collect())
 }
 
+/// What a provider's link reaches: one forward of one ticket.
+#[derive(Clone, Copy)]
+pub struct ProviderScope {
+    pub ticket_id: i32,
+    pub forward_id: i32,
+}
+
 /// What a provider's link may see: the files the desk shared with its forward, and the
 /// ones the provider uploaded through it.
-fn shared_with(access: &Access) -> Condition {
-    Condition::all().add(attachment::Column::TicketId.eq(access.ticket.id)).add(
-        Condition::any().add(attachment::Column::ForwardId.eq(access.forward.id)).add(
+fn shared_with(scope: ProviderScope) -> Condition {
+    Condition::all().add(attachment::Column::TicketId.eq(scope.ticket_id)).add(
+        Condition::any().add(attachment::Column::ForwardId.eq(scope.forward_id)).add(
             attachment::Column::Id.in_subquery(
                 Query::select()
                     .column(attachment_share::Column::AttachmentId)
                     .from(attachment_share::Entity)
-                    .and_where(attachment_share::Column::ForwardId.eq(access.forward.id))
+                    .and_where(attachment_share::Column::ForwardId.eq(scope.forward_id))
                     .to_owned(),
             ),
         ),
     )
 }
 
-pub async fn find_for_provider<C: ConnectionTrait>(db: &C, access: &Access, id: i32) -> AppResult<attachment::Model> {
-    attachment::Entity::find_by_id(id).filter(shared_with(access)).one(db).await?.ok_or(AppError::NotFound)
+pub async fn find_for_provider<C: ConnectionTrait>(
+    db: &C,
+    scope: ProviderScope,
+    id: i32,
+) -> AppResult<attachment::Model> {
+    attachment::Entity::find_by_id(id).filter(shared_with(scope)).one(db).await?.ok_or(AppError::NotFound)
 }
 
-pub async fn for_provider<C: ConnectionTrait>(db: &C, access: &Access) -> AppResult<Vec<AttachmentView>> {
+pub async fn for_provider<C: ConnectionTrait>(db: &C, scope: ProviderScope) -> AppResult<Vec<AttachmentView>> {
     Ok(attachment::Entity::find()
-        .filter(shared_with(access))
+        .filter(shared_with(scope))
         .order_by_asc(attachment::Column::Id)
         .all(db)
         .await?

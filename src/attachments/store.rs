@@ -55,6 +55,15 @@ impl Staged {
         self.files.is_empty()
     }
 
+    /// The text that goes with these files: it may be empty when files carry the message,
+    /// and must be there when none do.
+    pub fn message(&self, field: &str, body: &str, max: usize) -> AppResult<String> {
+        if body.trim().is_empty() && !self.is_empty() {
+            return Ok(String::new());
+        }
+        crate::validate::multiline(field, body, max)
+    }
+
     /// The transaction that records the files committed: they stay.
     pub fn keep(mut self) {
         self.kept = true;
@@ -113,9 +122,13 @@ pub async fn check(settings: &Settings, uploads: &[Upload<'_>]) -> AppResult<Vec
             return Err(AppError::invalid_with(FIELD, "attachments.empty", filename));
         }
         let mut bytes = Vec::with_capacity(upload.len() as usize);
-        let mut reader = upload.open().await.map_err(AppError::internal)?;
+        let mut reader = upload.open().await.map_err(|e| AppError::caused("opening an upload", e))?;
         // Never more than the limit, whatever the file claimed.
-        (&mut reader).take(max + 1).read_to_end(&mut bytes).await.map_err(AppError::internal)?;
+        (&mut reader)
+            .take(max + 1)
+            .read_to_end(&mut bytes)
+            .await
+            .map_err(|e| AppError::caused("reading an upload", e))?;
         if bytes.len() as u64 > max {
             return Err(too_large(settings));
         }
@@ -133,11 +146,13 @@ pub async fn stage(settings: &Settings, checked: Vec<Checked>) -> AppResult<Stag
     if checked.is_empty() {
         return Ok(staged);
     }
-    rocket::tokio::fs::create_dir_all(&dir).await.map_err(AppError::internal)?;
+    rocket::tokio::fs::create_dir_all(&dir).await.map_err(|e| AppError::caused("creating the files directory", e))?;
     for file in checked {
-        let storage_key = crate::auth::tokens::random_hex(16);
+        let storage_key = crate::crypto::random_hex(16);
         let sha256 = hex::encode(Sha256::digest(&file.bytes));
-        rocket::tokio::fs::write(dir.join(&storage_key), &file.bytes).await.map_err(AppError::internal)?;
+        rocket::tokio::fs::write(dir.join(&storage_key), &file.bytes)
+            .await
+            .map_err(|e| AppError::caused("writing an upload", e))?;
         staged.files.push(StagedFile {
             storage_key,
             filename: file.filename,

@@ -4,16 +4,17 @@
 //! submission can still be on its way to committing them.
 use std::time::{Duration, SystemTime};
 
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
 
 use crate::config::Settings;
+use crate::db::Db;
 use entities::attachment;
 
 /// Older than this, a file without a row is an orphan.
 pub const GRACE: Duration = Duration::from_secs(60 * 60);
 
 /// Deletes orphaned files last changed before `now - GRACE`; returns how many.
-pub async fn sweep_orphans(db: &DatabaseConnection, settings: &Settings, now: SystemTime) -> Result<usize, String> {
+pub async fn sweep_orphans(db: &Db, settings: &Settings, now: SystemTime) -> Result<usize, DbErr> {
     let dir = settings.files_dir();
     let Ok(entries) = std::fs::read_dir(&dir) else { return Ok(0) };
     let mut removed = 0;
@@ -34,9 +35,8 @@ pub async fn sweep_orphans(db: &DatabaseConnection, settings: &Settings, now: Sy
         }
         let recorded = attachment::Entity::find()
             .filter(attachment::Column::StorageKey.eq(name.as_str()))
-            .one(db)
-            .await
-            .map_err(|e| e.to_string())?
+            .one(db.read())
+            .await?
             .is_some();
         if !recorded && std::fs::remove_file(entry.path()).is_ok() {
             removed += 1;

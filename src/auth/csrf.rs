@@ -6,7 +6,7 @@ use rocket::form::{Form, FromForm};
 use rocket::http::{Cookie, SameSite, Status};
 use rocket::request::{FromRequest, Outcome, Request};
 
-use super::tokens;
+use crate::crypto;
 use crate::error::AppError;
 
 pub const CSRF_COOKIE: &str = "staffel_csrf";
@@ -19,7 +19,7 @@ pub fn token(req: &Request<'_>) -> String {
         if let Some(cookie) = req.cookies().get_private(CSRF_COOKIE) {
             return CachedToken(cookie.value().to_string());
         }
-        let fresh = tokens::random_hex(32);
+        let fresh = crypto::random_hex(32);
         let secure = req.rocket().config().tls_enabled();
         req.cookies().add_private(
             Cookie::build((CSRF_COOKIE, fresh.clone()))
@@ -79,11 +79,6 @@ impl<T> std::ops::Deref for CsrfForm<T> {
     }
 }
 
-fn same(a: &str, b: &str) -> bool {
-    // Constant-time comparison: the token must not leak through timing.
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 /// Rocket reports a broken multipart body (no closing boundary, cut-off headers) as a length
 /// error without a limit, which it answers with 413; only a body over a limit is too large,
 /// anything else is unreadable (400), so the person is not told to send less.
@@ -107,7 +102,7 @@ impl<'r, T: FromForm<'r> + HasCsrf + Send> FromData<'r> for CsrfForm<T> {
                 let form = form.into_inner();
                 let expected = req.cookies().get_private(CSRF_COOKIE);
                 match expected {
-                    Some(cookie) if !form.csrf().is_empty() && same(cookie.value(), form.csrf()) => {
+                    Some(cookie) if !form.csrf().is_empty() && crypto::same_secret(cookie.value(), form.csrf()) => {
                         data::Outcome::Success(CsrfForm(form))
                     }
                     _ => {
@@ -118,10 +113,13 @@ impl<'r, T: FromForm<'r> + HasCsrf + Send> FromData<'r> for CsrfForm<T> {
                     }
                 }
             }
-            data::Outcome::Error((status, errors)) => data::Outcome::Error((
-                unreadable_form_status(status, &errors),
-                AppError::invalid("form", "error.bad_form"),
-            )),
+            data::Outcome::Error((status, errors)) => {
+                crate::error::refuse_body(req);
+                data::Outcome::Error((
+                    unreadable_form_status(status, &errors),
+                    AppError::invalid("form", "error.bad_form"),
+                ))
+            }
             data::Outcome::Forward((data, status)) => data::Outcome::Forward((data, status)),
         }
     }

@@ -1,72 +1,34 @@
-//! The `CurrentUser` guard: a private session cookie for people, a bearer token for the
-//! API. Resolved once per request and cached, so layered guards cost one lookup.
+//! Sessions (a private cookie for people) and API tokens (a bearer token for scripts): who
+//! a cookie or a token names, and starting and ending sessions. The request guard that
+//! resolves them once per request is `app::guards::CurrentUser`.
 use chrono::Utc;
-use rocket::http::{Cookie, CookieJar, SameSite, Status};
-use rocket::request::{FromRequest, Outcome, Request};
+use rocket::http::{Cookie, CookieJar, SameSite};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, JoinType, QueryFilter,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, FromQueryResult, JoinType, QueryFilter, QuerySelect, Set,
 };
 
-use super::{tokens, Actor, Role};
+use super::Actor;
+use crate::crypto;
+use crate::db::Db;
 use crate::error::AppError;
 use entities::{api_token, school, session, user};
 
 pub const SESSION_COOKIE: &str = "staffel_session";
 
-#[derive(Debug, Clone)]
-pub struct CurrentUser(pub Actor);
-
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for CurrentUser {
-    type Error = AppError;
-
-    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        let resolved: &Option<Actor> = req.local_cache_async(async { resolve(req).await }).await;
-        match resolved {
-            Some(actor) => Outcome::Success(CurrentUser(actor.clone())),
-            None => Outcome::Error((Status::Unauthorized, AppError::Unauthorized)),
-        }
-    }
-}
-
-/// The actor of this request if it already has been resolved or can be; used by page
-/// rendering, which must not fail for anonymous readers.
-pub async fn actor_of(req: &Request<'_>) -> Option<Actor> {
-    req.local_cache_async(async { resolve(req).await }).await.clone()
-}
-
-async fn resolve(req: &Request<'_>) -> Option<Actor> {
-    let db = req.rocket().state::<DatabaseConnection>()?;
-    if crate::error::is_api(req) {
-        // The API authenticates by bearer token only: a browser never sends one on its own,
-        // so API calls need no CSRF protection.
-        let header = req.headers().get_one("Authorization")?;
-        // The scheme is case-insensitive (RFC 9110); the token is not.
-        let (scheme, token) = header.trim().split_once(' ')?;
-        if !scheme.eq_ignore_ascii_case("bearer") {
-            return None;
-        }
-        let token = token.trim();
-        return actor_for_token(db, token).await;
-    }
-    let cookie = req.cookies().get_private(SESSION_COOKIE)?;
+/// The person behind a session cookie's value, if the session is live and they may sign in.
+pub async fn actor_for_session(db: &Db, cookie_value: &str) -> Result<Option<Actor>, DbErr> {
     let found = actor_select()
         .join(
             JoinType::InnerJoin,
             user::Entity::belongs_to(session::Entity).from(user::Column::Id).to(session::Column::UserId).into(),
         )
         .column_as(session::Column::ExpiresAt, "session_expires_at")
-        .filter(session::Column::IdHash.eq(tokens::hash(cookie.value())))
+        .filter(session::Column::IdHash.eq(crypto::hash(cookie_value)))
         .into_model::<SessionActorRow>()
-        .one(db)
-        .await
-        .ok()??;
-    if found.session_expires_at < Utc::now() {
-        return None;
-    }
-    found.actor.into_actor()
+        .one(db.read())
+        .await?;
+    Ok(found.filter(|f| f.session_expires_at >= Utc::now()).and_then(|f| f.actor.into_actor()))
 }
 
 /// The signed-in person as one row: the user, their school and (joined by the caller) the
@@ -77,7 +39,7 @@ struct ActorRow {
     id: i32,
     email: String,
     name: String,
-    role: String,
+    role: entities::Role,
     school_id: Option<i32>,
     language: String,
     active: bool,
@@ -135,7 +97,7 @@ impl ActorRow {
             id: self.id,
             email: self.email,
             name: self.name,
-            role: Role::parse(&self.role)?,
+            role: self.role,
             school_id: self.school_id,
             school_slug: self.school_slug,
             school_name: self.school_name,
@@ -144,9 +106,10 @@ impl ActorRow {
     }
 }
 
-pub async fn actor_for_token(db: &DatabaseConnection, token: &str) -> Option<Actor> {
+/// The person an API token belongs to, if they may sign in.
+pub async fn actor_for_token(db: &Db, token: &str) -> Result<Option<Actor>, DbErr> {
     if token.is_empty() || token.len() > 200 {
-        return None;
+        return Ok(None);
     }
     let found = actor_select()
         .join(
@@ -155,45 +118,55 @@ pub async fn actor_for_token(db: &DatabaseConnection, token: &str) -> Option<Act
         )
         .column_as(api_token::Column::Id, "token_id")
         .column_as(api_token::Column::LastUsedAt, "token_last_used_at")
-        .filter(api_token::Column::TokenHash.eq(tokens::hash(token)))
+        .filter(api_token::Column::TokenHash.eq(crypto::hash(token)))
         .into_model::<TokenActorRow>()
-        .one(db)
-        .await
-        .ok()??;
-    // Record use at most once a minute: the API must not write on every read.
+        .one(db.read())
+        .await?;
+    let Some(found) = found else { return Ok(None) };
+    // Record use at most once a minute: the API must not write on every read. Beside the
+    // request, not in its way: it would wait for the write turn behind every writer.
     let stale = found.token_last_used_at.is_none_or(|t| Utc::now() - t > chrono::Duration::minutes(1));
     if stale {
-        let _ = api_token::Entity::update_many()
-            .col_expr(api_token::Column::LastUsedAt, Expr::value(Some(Utc::now())))
-            .filter(api_token::Column::Id.eq(found.token_id))
-            .exec(db)
-            .await;
+        let (db, token_id) = (db.clone(), found.token_id);
+        tokio::spawn(async move {
+            if let Err(e) = record_token_use(&db, token_id).await {
+                tracing::warn!(error = %e, "cannot record the use of an API token");
+            }
+        });
     }
-    found.actor.into_actor()
+    Ok(found.actor.into_actor())
 }
 
-pub async fn load_actor(db: &DatabaseConnection, user_id: i32) -> Option<Actor> {
-    actor_select().filter(user::Column::Id.eq(user_id)).into_model::<ActorRow>().one(db).await.ok()??.into_actor()
+async fn record_token_use(db: &Db, token_id: i32) -> Result<(), DbErr> {
+    let txn = db.write().await?;
+    api_token::Entity::update_many()
+        .col_expr(api_token::Column::LastUsedAt, Expr::value(Some(Utc::now())))
+        .filter(api_token::Column::Id.eq(token_id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await
+}
+
+/// A user as the acting person, if they may sign in.
+pub async fn load_actor(db: &Db, user_id: i32) -> Result<Option<Actor>, DbErr> {
+    let found = actor_select().filter(user::Column::Id.eq(user_id)).into_model::<ActorRow>().one(db.read()).await?;
+    Ok(found.and_then(ActorRow::into_actor))
 }
 
 /// Starts a session: a new random id in a private cookie, its hash in the table.
-pub async fn start(
-    db: &DatabaseConnection,
-    jar: &CookieJar<'_>,
-    user_id: i32,
-    hours: i64,
-    secure: bool,
-) -> Result<(), AppError> {
-    let id = tokens::random_hex(32);
+pub async fn start(db: &Db, jar: &CookieJar<'_>, user_id: i32, hours: i64, secure: bool) -> Result<(), AppError> {
+    let id = crypto::random_hex(32);
     let now = Utc::now();
+    let txn = db.write().await?;
     session::ActiveModel {
-        id_hash: Set(tokens::hash(&id)),
+        id_hash: Set(crypto::hash(&id)),
         user_id: Set(user_id),
         created_at: Set(now),
         expires_at: Set(now + chrono::Duration::hours(hours)),
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
+    txn.commit().await?;
     let cookie = Cookie::build((SESSION_COOKIE, id))
         .http_only(true)
         .same_site(SameSite::Lax)
@@ -205,9 +178,11 @@ pub async fn start(
 }
 
 /// Ends the session of this cookie (in the table too, so a copied cookie stops working).
-pub async fn end(db: &DatabaseConnection, jar: &CookieJar<'_>) -> Result<(), AppError> {
+pub async fn end(db: &Db, jar: &CookieJar<'_>) -> Result<(), AppError> {
     if let Some(cookie) = jar.get_private(SESSION_COOKIE) {
-        session::Entity::delete_by_id(tokens::hash(cookie.value())).exec(db).await?;
+        let txn = db.write().await?;
+        session::Entity::delete_by_id(crypto::hash(cookie.value())).exec(&txn).await?;
+        txn.commit().await?;
     }
     jar.remove_private(Cookie::build(SESSION_COOKIE).path("/"));
     Ok(())

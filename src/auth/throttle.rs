@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use sea_orm::{sea_query::OnConflict, DatabaseConnection, EntityTrait, Set};
+use sea_orm::{sea_query::OnConflict, ConnectionTrait, EntityTrait, Set};
 
 use crate::config::Settings;
 use crate::error::{AppError, AppResult};
@@ -35,7 +35,8 @@ fn account_key(email: &str) -> String {
 
 /// Refuses while a key is locked, and otherwise waits longer the more recent failures the
 /// account has: guessing gets slow long before it gets locked.
-pub async fn before_attempt(db: &DatabaseConnection, keys: &Keys, settings: &Settings) -> AppResult<()> {
+pub async fn before_attempt(db: &crate::db::Db, keys: &Keys, settings: &Settings) -> AppResult<()> {
+    let db = db.read();
     let now = Utc::now();
     let mut account_failures = 0;
     for key in keys.all() {
@@ -60,7 +61,15 @@ fn expired(row: &login_attempt::Model, settings: &Settings) -> bool {
     Utc::now() - row.last_failure_at > chrono::Duration::minutes(settings.login_lock_minutes)
 }
 
-pub async fn record_failure(db: &DatabaseConnection, keys: &Keys, settings: &Settings) -> AppResult<()> {
+/// Counts a failure, in its own write transaction.
+pub async fn record_failure(db: &crate::db::Db, keys: &Keys, settings: &Settings) -> AppResult<()> {
+    let txn = db.write().await?;
+    count_failure(&txn, keys, settings).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn count_failure<C: ConnectionTrait>(db: &C, keys: &Keys, settings: &Settings) -> AppResult<()> {
     let now = Utc::now();
     for key in keys.all() {
         let limit =
@@ -96,7 +105,7 @@ pub async fn record_failure(db: &DatabaseConnection, keys: &Keys, settings: &Set
 
 /// A successful login forgets the account's failures (not the address's: one good
 /// password must not reset a guessing run against other accounts).
-pub async fn record_success(db: &DatabaseConnection, keys: &Keys) -> AppResult<()> {
+pub async fn record_success<C: ConnectionTrait>(db: &C, keys: &Keys) -> AppResult<()> {
     login_attempt::Entity::delete_by_id(keys.account.clone()).exec(db).await?;
     Ok(())
 }

@@ -1,7 +1,4 @@
 //! The service catalogue (school IT services with stable slugs) and the external providers
-//! who cover them.
+//! who cover them. Below the ticket kernel, which checks a ticket's service against it.
 pub mod providers;
-pub mod routes;
 pub mod services;
-
-pub use routes::routes;

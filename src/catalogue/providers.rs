@@ -3,15 +3,12 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::accounts::require_operator;
 use crate::audit::{self, By, Target};
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::validate;
 use entities::{provider, provider_contact, provider_service, service};
@@ -122,14 +119,14 @@ async fn replace_links<C: ConnectionTrait>(db: &C, provider_id: i32, checked: &C
     Ok(())
 }
 
-pub async fn create(db: &DatabaseConnection, by: By<'_>, input: ProviderInput) -> AppResult<provider::Model> {
-    require_operator(by)?;
+pub async fn create(db: &Db, by: By<'_>, input: ProviderInput) -> AppResult<provider::Model> {
+    by.require_operator()?;
     let slug = validate::slug("slug", &input.slug)?;
-    let checked = check(db, &input).await?;
-    if find_by_slug(db, &slug).await?.is_some() {
+    let checked = check(db.read(), &input).await?;
+    let txn = db.write().await?;
+    if find_by_slug(&txn, &slug).await?.is_some() {
         return Err(AppError::invalid_with("slug", "validation.slug_taken", &slug));
     }
-    let txn = db.begin().await?;
     let created = provider::ActiveModel {
         slug: Set(slug),
         name: Set(checked.name.clone()),
@@ -147,11 +144,11 @@ pub async fn create(db: &DatabaseConnection, by: By<'_>, input: ProviderInput) -
     Ok(created)
 }
 
-pub async fn update(db: &DatabaseConnection, by: By<'_>, input: ProviderInput) -> AppResult<provider::Model> {
-    require_operator(by)?;
-    let existing = find_by_slug(db, &input.slug).await?.ok_or(AppError::NotFound)?;
-    let checked = check(db, &input).await?;
-    let txn = db.begin().await?;
+pub async fn update(db: &Db, by: By<'_>, input: ProviderInput) -> AppResult<provider::Model> {
+    by.require_operator()?;
+    let checked = check(db.read(), &input).await?;
+    let txn = db.write().await?;
+    let existing = find_by_slug(&txn, &input.slug).await?.ok_or(AppError::NotFound)?;
     let mut model: provider::ActiveModel = existing.into();
     model.name = Set(checked.name.clone());
     model.response_hours = Set(checked.response_hours);

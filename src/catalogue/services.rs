@@ -2,14 +2,11 @@
 //! rename and deactivate services. Slugs never change: FAQ articles and integrations use
 //! them.
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
 
-use crate::accounts::require_operator;
 use crate::audit::{self, By, Target};
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::validate;
 use entities::service;
@@ -33,13 +30,18 @@ pub const DEFAULT_SERVICES: &[(&str, &str, &str)] = &[
 
 /// Inserts the default services that are missing; never touches existing ones, so an
 /// operator's renaming or deactivation stays.
-pub async fn ensure_defaults<C: ConnectionTrait>(db: &C) -> AppResult<()> {
-    let existing: Vec<String> = service::Entity::find().all(db).await?.into_iter().map(|s| s.slug).collect();
-    for (slug, de, en) in DEFAULT_SERVICES {
-        if existing.iter().any(|s| s == slug) {
-            continue;
-        }
-        let inserted = service::ActiveModel {
+pub async fn ensure_defaults(db: &Db) -> AppResult<()> {
+    let missing = |existing: &[String]| {
+        DEFAULT_SERVICES.iter().filter(|(slug, _, _)| !existing.iter().any(|s| s == slug)).collect::<Vec<_>>()
+    };
+    let slugs = |rows: Vec<service::Model>| rows.into_iter().map(|s| s.slug).collect::<Vec<_>>();
+    if missing(&slugs(service::Entity::find().all(db.read()).await?)).is_empty() {
+        return Ok(());
+    }
+    // Looked at again in the write turn: another process may have added them meanwhile.
+    let txn = db.write().await?;
+    for (slug, de, en) in missing(&slugs(service::Entity::find().all(&txn).await?)) {
+        service::ActiveModel {
             slug: Set(slug.to_string()),
             name_de: Set(de.to_string()),
             name_en: Set(en.to_string()),
@@ -47,15 +49,10 @@ pub async fn ensure_defaults<C: ConnectionTrait>(db: &C) -> AppResult<()> {
             created_at: Set(Utc::now()),
             ..Default::default()
         }
-        .insert(db)
-        .await;
-        // A second process starting at the same moment may have inserted it first.
-        if let Err(e) = inserted {
-            if service::Entity::find().filter(service::Column::Slug.eq(*slug)).one(db).await?.is_none() {
-                return Err(e.into());
-            }
-        }
+        .insert(&txn)
+        .await?;
     }
+    txn.commit().await?;
     Ok(())
 }
 
@@ -66,15 +63,15 @@ pub struct ServiceInput<'a> {
     pub active: bool,
 }
 
-pub async fn create(db: &DatabaseConnection, by: By<'_>, input: ServiceInput<'_>) -> AppResult<service::Model> {
-    require_operator(by)?;
+pub async fn create(db: &Db, by: By<'_>, input: ServiceInput<'_>) -> AppResult<service::Model> {
+    by.require_operator()?;
     let slug = validate::slug("slug", input.slug)?;
     let name_de = validate::text("name_de", input.name_de, validate::NAME_MAX)?;
     let name_en = validate::text("name_en", input.name_en, validate::NAME_MAX)?;
-    if find_by_slug(db, &slug).await?.is_some() {
+    let txn = db.write().await?;
+    if find_by_slug(&txn, &slug).await?.is_some() {
         return Err(AppError::invalid_with("slug", "validation.slug_taken", &slug));
     }
-    let txn = db.begin().await?;
     let created = service::ActiveModel {
         slug: Set(slug),
         name_de: Set(name_de),
@@ -91,12 +88,12 @@ pub async fn create(db: &DatabaseConnection, by: By<'_>, input: ServiceInput<'_>
     Ok(created)
 }
 
-pub async fn update(db: &DatabaseConnection, by: By<'_>, input: ServiceInput<'_>) -> AppResult<service::Model> {
-    require_operator(by)?;
-    let existing = find_by_slug(db, input.slug).await?.ok_or(AppError::NotFound)?;
+pub async fn update(db: &Db, by: By<'_>, input: ServiceInput<'_>) -> AppResult<service::Model> {
+    by.require_operator()?;
     let name_de = validate::text("name_de", input.name_de, validate::NAME_MAX)?;
     let name_en = validate::text("name_en", input.name_en, validate::NAME_MAX)?;
-    let txn = db.begin().await?;
+    let txn = db.write().await?;
+    let existing = find_by_slug(&txn, input.slug).await?.ok_or(AppError::NotFound)?;
     let mut model: service::ActiveModel = existing.into();
     model.name_de = Set(name_de);
     model.name_en = Set(name_en);

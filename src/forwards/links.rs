@@ -1,19 +1,20 @@
 //! Provider links: one per contact and forward. A token is HMAC(server key, random salt);
 //! the database keeps the salt and the token's SHA-256 hash only, so a leaked database does
 //! not hand out working links, yet every later mail about the forward (the desk's answers,
-//! reminders) carries the same link the contact already has, as SPEC §6 asks.
+//! reminders) carries the same link the contact already has.
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
 
 use super::service::LINK_DAYS;
-use crate::auth::tokens;
+use crate::app::App;
 use crate::config::Settings;
+use crate::crypto;
+use crate::db::WriteTxn;
 use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::mail::{self, Outgoing};
-use crate::tickets::service::Ctx;
-use crate::tickets::status::number;
+use crate::tickets::number;
 use entities::{attachment, forward, forward_link, provider_contact, ticket};
 
 /// A contact's working link: its token and when it expires.
@@ -25,7 +26,7 @@ pub struct Link {
 /// The contact's live link to the forward, or a new one when they have none, or when its
 /// token can no longer be computed (a link from before salts, or the server key changed).
 pub async fn link_for(
-    txn: &DatabaseTransaction,
+    txn: &WriteTxn,
     settings: &Settings,
     fwd: &forward::Model,
     contact: &provider_contact::Model,
@@ -41,19 +42,19 @@ pub async fn link_for(
         .await?;
     for link in live {
         let Some(salt) = link.token_salt.as_deref() else { continue };
-        let token = tokens::derived_token(&settings.provider_link_key, salt);
-        if tokens::hash(&token) == link.token_hash {
+        let token = crypto::derived_token(&settings.provider_link_key, salt);
+        if crypto::hash(&token) == link.token_hash {
             return Ok(Link { token, expires_at: link.expires_at });
         }
     }
-    let salt = tokens::random_hex(32);
-    let token = tokens::derived_token(&settings.provider_link_key, &salt);
+    let salt = crypto::random_hex(32);
+    let token = crypto::derived_token(&settings.provider_link_key, &salt);
     let expires_at = now + chrono::Duration::days(LINK_DAYS);
     forward_link::ActiveModel {
         forward_id: Set(fwd.id),
         contact_email: Set(contact.email.clone()),
         contact_name: Set(contact.name.clone()),
-        token_hash: Set(tokens::hash(&token)),
+        token_hash: Set(crypto::hash(&token)),
         token_salt: Set(Some(salt)),
         expires_at: Set(expires_at),
         revoked_at: Set(None),
@@ -77,19 +78,19 @@ pub struct Letter<'a> {
 
 /// Mails one contact about the forward, with their link.
 pub async fn mail_contact(
-    txn: &DatabaseTransaction,
-    ctx: &Ctx<'_>,
+    txn: &WriteTxn,
+    app: &App,
     fwd: &forward::Model,
     t: &ticket::Model,
     contact: &provider_contact::Model,
     letter: &Letter<'_>,
 ) -> AppResult<()> {
     let now = Utc::now();
-    let link = link_for(txn, ctx.settings, fwd, contact, now).await?;
+    let link = link_for(txn, &app.settings, fwd, contact, now).await?;
     // Whole days left, rounded up, so a fresh link says 30 and none says 0.
     let days_left = ((link.expires_at - now).num_hours() + 23) / 24;
     let thread = format!("forward-{}", fwd.id);
-    let page = ctx.mailer.link(&format!("/provider/{}", link.token));
+    let page = app.mailer.link(&format!("/provider/{}", link.token));
     let files: Vec<_> = letter
         .files
         .iter()
@@ -97,7 +98,7 @@ pub async fn mail_contact(
         .collect();
     mail::enqueue(
         txn,
-        ctx.mailer,
+        &app.mailer,
         Outgoing {
             to_addr: &contact.email,
             to_name: &contact.name,

@@ -6,35 +6,34 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
 use super::links;
+use crate::app::App;
 use crate::error::AppResult;
 use crate::tickets::mails;
 use crate::tickets::reminders::watchers;
-use crate::tickets::service::Ctx;
-use crate::tickets::status::number;
-use entities::{forward, provider, provider_contact, ticket, ticket_event};
+use entities::{forward, provider, provider_contact, ticket, ticket_event, EventKind, ForwardStatus};
 
 const BATCH: u64 = 100;
 
 /// Sends the reminders for every forward whose time ran out by `now`; returns how many
 /// mails were queued.
-pub async fn send_due(ctx: &Ctx<'_>, now: DateTime<Utc>) -> AppResult<usize> {
+pub async fn send_due(app: &App, now: DateTime<Utc>) -> AppResult<usize> {
     let mut sent = 0;
     let mut after = 0;
     loop {
         let due = forward::Entity::find()
             .filter(forward::Column::Id.gt(after))
-            .filter(forward::Column::Status.eq("active"))
+            .filter(forward::Column::Status.eq(ForwardStatus::Active))
             .filter(forward::Column::DueAt.lte(now))
             .filter(forward::Column::RemindedAt.is_null())
             .order_by_asc(forward::Column::Id)
             .limit(BATCH)
-            .all(ctx.db)
+            .all(app.db.read())
             .await?;
         let Some(last) = due.last() else { break };
         after = last.id;
         let count = due.len() as u64;
         for fwd in due {
-            sent += remind(ctx, fwd, now).await?;
+            sent += remind(app, fwd, now).await?;
         }
         if count < BATCH {
             break;
@@ -43,13 +42,13 @@ pub async fn send_due(ctx: &Ctx<'_>, now: DateTime<Utc>) -> AppResult<usize> {
     Ok(sent)
 }
 
-async fn remind(ctx: &Ctx<'_>, fwd: forward::Model, now: DateTime<Utc>) -> AppResult<usize> {
-    let (_turn, txn) = ctx.write_turn.begin(ctx.db).await?;
+async fn remind(app: &App, fwd: forward::Model, now: DateTime<Utc>) -> AppResult<usize> {
+    let txn = app.db.write().await?;
     // Claim it: a recall, a solution or another instance in between means no reminder.
     let claimed = forward::Entity::update_many()
         .col_expr(forward::Column::RemindedAt, Expr::value(Some(now)))
         .filter(forward::Column::Id.eq(fwd.id))
-        .filter(forward::Column::Status.eq("active"))
+        .filter(forward::Column::Status.eq(ForwardStatus::Active))
         .filter(forward::Column::RemindedAt.is_null())
         .exec(&txn)
         .await?;
@@ -61,7 +60,7 @@ async fn remind(ctx: &Ctx<'_>, fwd: forward::Model, now: DateTime<Utc>) -> AppRe
     };
     let provider_name =
         provider::Entity::find_by_id(fwd.provider_id).one(&txn).await?.map(|p| p.name).unwrap_or_default();
-    let due = fwd.due_at.with_timezone(&ctx.settings.tz()).format("%d.%m.%Y %H:%M").to_string();
+    let due = fwd.due_at.with_timezone(&app.settings.tz()).format("%d.%m.%Y %H:%M").to_string();
     let contacts = provider_contact::Entity::find()
         .filter(provider_contact::Column::ProviderId.eq(fwd.provider_id))
         .order_by_asc(provider_contact::Column::Id)
@@ -70,12 +69,12 @@ async fn remind(ctx: &Ctx<'_>, fwd: forward::Model, now: DateTime<Utc>) -> AppRe
     let mut sent = 0;
     let letter = links::Letter { kind: "forward_reminder", body: &due, files: &[] };
     for contact in &contacts {
-        links::mail_contact(&txn, ctx, &fwd, &t, contact, &letter).await?;
+        links::mail_contact(&txn, app, &fwd, &t, contact, &letter).await?;
         sent += 1;
     }
     ticket_event::ActiveModel {
         ticket_id: Set(t.id),
-        kind: Set("provider_overdue".into()),
+        kind: Set(EventKind::ProviderOverdue),
         actor_id: Set(None),
         actor_label: Set("Staffel".into()),
         body: Set(format!("{provider_name} · {due}")),
@@ -89,8 +88,8 @@ async fn remind(ctx: &Ctx<'_>, fwd: forward::Model, now: DateTime<Utc>) -> AppRe
     let agents = watchers(&txn, &t).await?;
     let body = format!("{provider_name} · {due}");
     for agent in &agents {
-        let link = ctx.mailer.link(&format!("/desk/tickets/{}", number(t.id)));
-        mails::send(&txn, ctx, agent, &t, "provider_overdue", &body, link).await?;
+        let link = mails::desk_link(&app.mailer, &t);
+        mails::send(&txn, &app.mailer, agent, &t, EventKind::ProviderOverdue.as_str(), &body, link).await?;
         sent += 1;
     }
     txn.commit().await?;

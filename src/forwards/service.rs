@@ -2,22 +2,27 @@
 //! share; each contact gets their own link (a 256-bit token, stored as a hash, expiring,
 //! revoked on recall and at close). The provider acknowledges, comments and resolves
 //! through it; every action is on the timeline and mailed to the desk.
+//!
+//! Each action is checked first (`prepare_…`, reads only) and then written in the caller's
+//! transaction (`write`), which returns the ticket change for the caller (the ladder) to
+//! carry out what follows and commit.
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 use serde_json::json;
 
 use super::links::{self, Letter};
-use crate::attachments::service::{self as attachments, Owner, Uploader};
+use crate::app::App;
+use crate::attachments::service::{self as attachments, ProviderScope};
 use crate::attachments::store::Staged;
-use crate::auth::{tokens, Actor};
+use crate::auth::Actor;
+use crate::crypto;
+use crate::db::WriteTxn;
 use crate::error::{AppError, AppResult};
-use crate::tickets::service::{self as tickets, apply_in, Change, Ctx, Who, TEXT_MAX};
-use crate::tickets::status::{number, Priority, Status};
+use crate::tickets::{self, number, Applied, Change, Priority, Status, Who, TEXT_MAX};
 use entities::{forward, forward_link, provider, provider_contact, provider_service, ticket, ticket_event};
+use entities::{EventKind, ForwardStatus};
 
 pub const LINK_DAYS: i64 = 30;
 
@@ -35,6 +40,14 @@ pub struct ForwardInput {
 
 fn text(field: &str, value: &str) -> AppResult<String> {
     crate::validate::multiline(field, value, TEXT_MAX)
+}
+
+fn desk_only(actor: &Actor) -> AppResult<()> {
+    if actor.role.is_desk() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -74,19 +87,23 @@ pub async fn choices<C: ConnectionTrait>(db: &C, t: &ticket::Model) -> AppResult
     Ok(list)
 }
 
-/// Hands the ticket to a provider. One active forward per provider at a time.
-pub async fn forward(
-    ctx: &Ctx<'_>,
-    actor: &Actor,
-    ticket_id: i32,
-    input: &ForwardInput,
-    expected_version: Option<i32>,
-) -> AppResult<forward::Model> {
-    if !actor.role.is_desk() {
-        return Err(AppError::Forbidden);
-    }
-    let current = tickets::find(ctx.db, actor, ticket_id).await?;
-    let found = crate::catalogue::providers::find_by_slug(ctx.db, input.provider.trim())
+/// A forward that passed its checks, ready to be written.
+pub struct Forwarding {
+    current: ticket::Model,
+    provider: provider::Model,
+    contacts: Vec<provider_contact::Model>,
+    priority: Priority,
+    message: String,
+    input: ForwardInput,
+    due_at: DateTime<Utc>,
+}
+
+/// Checks handing the ticket to a provider. One active forward per provider at a time.
+pub async fn prepare_forward(app: &App, actor: &Actor, ticket_id: i32, input: &ForwardInput) -> AppResult<Forwarding> {
+    desk_only(actor)?;
+    let db = app.db.read();
+    let current = tickets::find(db, actor, ticket_id).await?;
+    let found = crate::catalogue::providers::find_by_slug(db, input.provider.trim())
         .await?
         .filter(|p| p.active)
         .ok_or_else(|| {
@@ -97,17 +114,17 @@ pub async fn forward(
             )
         })?;
     let contacts =
-        provider_contact::Entity::find().filter(provider_contact::Column::ProviderId.eq(found.id)).all(ctx.db).await?;
+        provider_contact::Entity::find().filter(provider_contact::Column::ProviderId.eq(found.id)).all(db).await?;
     if contacts.is_empty() {
         return Err(AppError::invalid("provider", "validation.contact_required"));
     }
     let priority =
-        Priority::parse(&input.priority).ok_or_else(|| AppError::invalid("priority", "desk.priority_invalid"))?;
+        Priority::from_input(&input.priority).ok_or_else(|| AppError::invalid("priority", "desk.priority_invalid"))?;
     let message = text("message", &input.message)?;
     let public_events: Vec<i32> = ticket_event::Entity::find()
         .filter(ticket_event::Column::TicketId.eq(ticket_id))
         .filter(ticket_event::Column::Internal.eq(false))
-        .all(ctx.db)
+        .all(db)
         .await?
         .into_iter()
         .map(|e| e.id)
@@ -115,57 +132,70 @@ pub async fn forward(
     if input.shared_events.iter().any(|id| !public_events.contains(id)) {
         return Err(AppError::invalid("shared_events", "forwards.share_invalid"));
     }
-    let shareable = crate::attachments::service::shareable(ctx.db, ticket_id).await?;
+    let shareable = attachments::shareable(db, ticket_id).await?;
     if input.shared_attachments.iter().any(|id| !shareable.contains(id)) {
         return Err(AppError::invalid("shared_attachments", "forwards.share_invalid"));
     }
     let active = forward::Entity::find()
         .filter(forward::Column::TicketId.eq(ticket_id))
         .filter(forward::Column::ProviderId.eq(found.id))
-        .filter(forward::Column::Status.eq("active"))
-        .one(ctx.db)
+        .filter(forward::Column::Status.eq(ForwardStatus::Active))
+        .one(db)
         .await?;
     if active.is_some() {
         return Err(AppError::conflict("forwards.already_active"));
     }
-    let calendar = crate::desk::service::calendar(ctx.db, ctx.settings.tz()).await?;
-    let now = Utc::now();
-    let (_turn, txn) = ctx.write_turn.begin(ctx.db).await?;
-    let fwd = forward::ActiveModel {
-        ticket_id: Set(ticket_id),
-        provider_id: Set(found.id),
-        priority: Set(priority.as_str().into()),
-        message: Set(message.clone()),
-        status: Set("active".into()),
-        provider_reference: Set(None),
-        shared_events: Set(json!(input.shared_events).to_string()),
-        share_description: Set(input.share_description),
-        created_by: Set(actor.id),
-        due_at: Set(calendar.add_business_minutes(now, found.response_hours as i64 * 60)),
-        acknowledged_at: Set(None),
-        reminded_at: Set(None),
-        ended_at: Set(None),
-        created_at: Set(now),
-        ..Default::default()
+    let calendar = crate::sla::settings::calendar(db, app.settings.tz()).await?;
+    let due_at = calendar.add_business_minutes(Utc::now(), found.response_hours as i64 * 60);
+    Ok(Forwarding { current, provider: found, contacts, priority, message, input: input.clone(), due_at })
+}
+
+impl Forwarding {
+    /// Writes the forward, its shares, the ticket's change and a mail with a link to each
+    /// contact.
+    pub async fn write(
+        self,
+        txn: &WriteTxn,
+        app: &App,
+        actor: &Actor,
+        expected_version: Option<i32>,
+    ) -> AppResult<(forward::Model, Applied)> {
+        let Forwarding { current, provider, contacts, priority, message, input, due_at } = self;
+        let fwd = forward::ActiveModel {
+            ticket_id: Set(current.id),
+            provider_id: Set(provider.id),
+            priority: Set(priority),
+            message: Set(message.clone()),
+            status: Set(ForwardStatus::Active),
+            provider_reference: Set(None),
+            shared_events: Set(json!(input.shared_events).to_string()),
+            share_description: Set(input.share_description),
+            created_by: Set(actor.id),
+            due_at: Set(due_at),
+            acknowledged_at: Set(None),
+            reminded_at: Set(None),
+            ended_at: Set(None),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+        attachments::share(txn, fwd.id, &input.shared_attachments).await?;
+        let mut change = Change::new(EventKind::Forward);
+        change.status = Some(Status::AtProvider);
+        change.data = json!({ "provider": provider.name, "priority": priority });
+        change.columns.push((ticket::Column::Level, Expr::value(3i16)));
+        change.columns.push((ticket::Column::ProviderId, Expr::value(Some(provider.id))));
+        if current.assignee_id.is_none() {
+            change.columns.push((ticket::Column::AssigneeId, Expr::value(Some(actor.id))));
+        }
+        let applied = tickets::apply(txn, Who::User(actor), current, expected_version, change).await?;
+        let letter = Letter { kind: "forward_new", body: &message, files: &[] };
+        for contact in &contacts {
+            links::mail_contact(txn, app, &fwd, &applied.ticket, contact, &letter).await?;
+        }
+        Ok((fwd, applied))
     }
-    .insert(&txn)
-    .await?;
-    crate::attachments::service::share(&txn, fwd.id, &input.shared_attachments).await?;
-    let mut change = Change::new("forward");
-    change.status = Some(Status::AtProvider);
-    change.data = json!({ "provider": found.name, "priority": priority.as_str() });
-    change.columns.push((ticket::Column::Level, Expr::value(3i16)));
-    change.columns.push((ticket::Column::ProviderId, Expr::value(Some(found.id))));
-    if current.assignee_id.is_none() {
-        change.columns.push((ticket::Column::AssigneeId, Expr::value(Some(actor.id))));
-    }
-    let updated = apply_in(&txn, ctx, Who::User(actor), current, expected_version, change).await?;
-    let letter = Letter { kind: "forward_new", body: &message, files: &[] };
-    for contact in &contacts {
-        links::mail_contact(&txn, ctx, &fwd, &updated, contact, &letter).await?;
-    }
-    txn.commit().await?;
-    Ok(fwd)
 }
 
 /// Ends a forward's links (recall, close).
@@ -181,7 +211,7 @@ async fn revoke_links<C: ConnectionTrait>(db: &C, forward_id: i32) -> AppResult<
 
 /// Ends every forward of a ticket (it was closed): every link stops working at once,
 /// including those of forwards the provider already solved.
-pub async fn end_all(txn: &DatabaseTransaction, ticket_id: i32, status: &str) -> AppResult<()> {
+pub async fn end_all(txn: &WriteTxn, ticket_id: i32, status: ForwardStatus) -> AppResult<()> {
     let all = forward::Entity::find().filter(forward::Column::TicketId.eq(ticket_id)).all(txn).await?;
     for f in all {
         revoke_links(txn, f.id).await?;
@@ -197,106 +227,93 @@ pub async fn end_all(txn: &DatabaseTransaction, ticket_id: i32, status: &str) ->
     Ok(())
 }
 
-/// The desk takes a forward back: its links are revoked; with no other provider working
-/// it, the ticket returns to the desk.
-pub async fn recall(
-    ctx: &Ctx<'_>,
-    actor: &Actor,
-    ticket_id: i32,
-    forward_id: i32,
-    expected_version: Option<i32>,
-) -> AppResult<ticket::Model> {
-    if !actor.role.is_desk() {
-        return Err(AppError::Forbidden);
-    }
-    let current = tickets::find(ctx.db, actor, ticket_id).await?;
-    let fwd = forward::Entity::find_by_id(forward_id)
-        .one(ctx.db)
-        .await?
-        .filter(|f| f.ticket_id == ticket_id)
-        .ok_or(AppError::NotFound)?;
-    if fwd.status != "active" {
-        return Err(AppError::conflict("forwards.not_active"));
-    }
-    let (_turn, txn) = ctx.write_turn.begin(ctx.db).await?;
-    revoke_links(&txn, fwd.id).await?;
-    forward::Entity::update_many()
-        .col_expr(forward::Column::Status, Expr::value("recalled"))
-        .col_expr(forward::Column::EndedAt, Expr::value(Some(Utc::now())))
-        .filter(forward::Column::Id.eq(fwd.id))
-        .exec(&txn)
-        .await?;
-    let others = forward::Entity::find()
-        .filter(forward::Column::TicketId.eq(ticket_id))
-        .filter(forward::Column::Status.eq("active"))
-        .all(&txn)
-        .await?;
-    let mut change = Change::new("recall");
-    change.internal = true;
-    change.data = json!({ "forward": fwd.id });
-    if others.is_empty() && current.status == Status::AtProvider.as_str() {
-        change.status = Some(Status::Open);
-        change.columns.push((ticket::Column::Level, Expr::value(2i16)));
-        change.columns.push((ticket::Column::ProviderId, Expr::value(Option::<i32>::None)));
-    }
-    let updated = apply_in(&txn, ctx, Who::User(actor), current, expected_version, change).await?;
-    txn.commit().await?;
-    Ok(updated)
+/// The ticket and one of its active forwards, checked for the desk.
+pub struct OnForward {
+    current: ticket::Model,
+    fwd: forward::Model,
 }
 
-/// The desk answers the provider, with files if any: on the (internal) timeline and by
-/// mail to each contact, with the link that contact already has. The files are shared with
-/// this forward, so its link lists and serves them, and the mail names them.
-pub async fn reply(
-    ctx: &Ctx<'_>,
-    actor: &Actor,
-    ticket_id: i32,
-    forward_id: i32,
-    body: &str,
-    staged: Staged,
-) -> AppResult<ticket::Model> {
-    if !actor.role.is_desk() {
-        return Err(AppError::Forbidden);
-    }
-    let current = tickets::find(ctx.db, actor, ticket_id).await?;
+/// Checks that the desk may act on this forward of this ticket (recall, answer).
+pub async fn prepare_on_forward(app: &App, actor: &Actor, ticket_id: i32, forward_id: i32) -> AppResult<OnForward> {
+    desk_only(actor)?;
+    let current = tickets::find(app.db.read(), actor, ticket_id).await?;
     let fwd = forward::Entity::find_by_id(forward_id)
-        .one(ctx.db)
+        .one(app.db.read())
         .await?
         .filter(|f| f.ticket_id == ticket_id)
         .ok_or(AppError::NotFound)?;
-    if fwd.status != "active" {
+    if fwd.status != ForwardStatus::Active {
         return Err(AppError::conflict("forwards.not_active"));
     }
-    let body = crate::attachments::flows::message("body", body, &staged)?;
-    let contacts = provider_contact::Entity::find()
-        .filter(provider_contact::Column::ProviderId.eq(fwd.provider_id))
-        .all(ctx.db)
-        .await?;
-    let (_turn, txn) = ctx.write_turn.begin(ctx.db).await?;
-    still_active(&txn, fwd.id).await?;
-    let owner = Owner { school_id: current.school_id, report_id: None, ticket_id: Some(current.id) };
-    // Internal like the answer itself: the conversation with the provider is the desk's.
-    let rows = attachments::record(&txn, &staged, owner, Uploader::User(actor), true).await?;
-    attachments::share(&txn, fwd.id, &rows.iter().map(|a| a.id).collect::<Vec<_>>()).await?;
-    let mut change = Change::new("provider_reply");
-    change.internal = true;
-    change.body = body.clone();
-    change.data = json!({ "forward": fwd.id, "attachments": attachments::refs(&rows) });
-    let updated = apply_in(&txn, ctx, Who::User(actor), current, None, change).await?;
-    let letter = Letter { kind: "forward_reply", body: &body, files: &rows };
-    for contact in &contacts {
-        links::mail_contact(&txn, ctx, &fwd, &updated, contact, &letter).await?;
+    Ok(OnForward { current, fwd })
+}
+
+impl OnForward {
+    /// The desk takes the forward back: its links are revoked; with no other provider
+    /// working it, the ticket returns to the desk.
+    pub async fn recall(self, txn: &WriteTxn, actor: &Actor, expected_version: Option<i32>) -> AppResult<Applied> {
+        let OnForward { current, fwd } = self;
+        revoke_links(txn, fwd.id).await?;
+        forward::Entity::update_many()
+            .col_expr(forward::Column::Status, Expr::value(ForwardStatus::Recalled))
+            .col_expr(forward::Column::EndedAt, Expr::value(Some(Utc::now())))
+            .filter(forward::Column::Id.eq(fwd.id))
+            .exec(txn)
+            .await?;
+        let others = forward::Entity::find()
+            .filter(forward::Column::TicketId.eq(current.id))
+            .filter(forward::Column::Status.eq(ForwardStatus::Active))
+            .all(txn)
+            .await?;
+        let mut change = Change::new(EventKind::Recall);
+        change.internal = true;
+        change.data = json!({ "forward": fwd.id });
+        if others.is_empty() && current.status == Status::AtProvider {
+            change.status = Some(Status::Open);
+            change.columns.push((ticket::Column::Level, Expr::value(2i16)));
+            change.columns.push((ticket::Column::ProviderId, Expr::value(Option::<i32>::None)));
+        }
+        tickets::apply(txn, Who::User(actor), current, expected_version, change).await
     }
-    txn.commit().await?;
-    staged.keep();
-    Ok(updated)
+
+    /// The desk answers the provider, with files if any: on the (internal) timeline and by
+    /// mail to each contact, with the link that contact already has. The files are shared
+    /// with this forward, so its link lists and serves them, and the mail names them.
+    pub async fn answer(
+        self,
+        txn: &WriteTxn,
+        app: &App,
+        actor: &Actor,
+        body: &str,
+        files: Staged,
+    ) -> AppResult<Applied> {
+        let OnForward { current, fwd } = self;
+        let body = files.message("body", body, TEXT_MAX)?;
+        still_active(txn, fwd.id).await?;
+        let contacts = provider_contact::Entity::find()
+            .filter(provider_contact::Column::ProviderId.eq(fwd.provider_id))
+            .all(txn)
+            .await?;
+        // Internal like the answer itself: the conversation with the provider is the desk's.
+        let mut change = Change::new(EventKind::ProviderReply).with_files(files);
+        change.internal = true;
+        change.body = body.clone();
+        change.data = json!({ "forward": fwd.id });
+        let applied = tickets::apply(txn, Who::User(actor), current, None, change).await?;
+        attachments::share(txn, fwd.id, &applied.files.iter().map(|a| a.id).collect::<Vec<_>>()).await?;
+        let letter = Letter { kind: "forward_reply", body: &body, files: &applied.files };
+        for contact in &contacts {
+            links::mail_contact(txn, app, &fwd, &applied.ticket, contact, &letter).await?;
+        }
+        Ok(applied)
+    }
 }
 
 /// Fails with a conflict unless the forward is still active, read in the caller's
 /// transaction: a recall in between wins over what the transaction was about to say.
-pub async fn still_active(txn: &DatabaseTransaction, forward_id: i32) -> AppResult<()> {
+pub async fn still_active(txn: &WriteTxn, forward_id: i32) -> AppResult<()> {
     forward::Entity::find_by_id(forward_id)
-        .filter(forward::Column::Status.eq("active"))
+        .filter(forward::Column::Status.eq(ForwardStatus::Active))
         .one(txn)
         .await?
         .map(|_| ())
@@ -316,6 +333,11 @@ impl Access {
     pub fn label(&self) -> String {
         format!("{} ({})", self.provider.name, self.link.contact_email)
     }
+
+    /// What the link may see of the ticket's files.
+    pub fn scope(&self) -> ProviderScope {
+        ProviderScope { ticket_id: self.ticket.id, forward_id: self.forward.id }
+    }
 }
 
 pub async fn open<C: ConnectionTrait>(db: &C, token: &str) -> AppResult<Access> {
@@ -323,22 +345,31 @@ pub async fn open<C: ConnectionTrait>(db: &C, token: &str) -> AppResult<Access> 
         return Err(AppError::NotFound);
     }
     let link = forward_link::Entity::find()
-        .filter(forward_link::Column::TokenHash.eq(tokens::hash(token)))
+        .filter(forward_link::Column::TokenHash.eq(crypto::hash(token)))
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
     if link.revoked_at.is_some() || link.expires_at < Utc::now() {
         return Err(AppError::Gone);
     }
+    open_by_link(db, link).await
+}
+
+async fn open_by_link<C: ConnectionTrait>(db: &C, link: forward_link::Model) -> AppResult<Access> {
     let forward = forward::Entity::find_by_id(link.forward_id).one(db).await?.ok_or(AppError::NotFound)?;
     let ticket = ticket::Entity::find_by_id(forward.ticket_id).one(db).await?.ok_or(AppError::NotFound)?;
     let provider = provider::Entity::find_by_id(forward.provider_id).one(db).await?.ok_or(AppError::NotFound)?;
     Ok(Access { link, forward, ticket, provider })
 }
 
+/// The same link read again (after a change it made).
+pub async fn reopen<C: ConnectionTrait>(db: &C, access: Access) -> AppResult<Access> {
+    open_by_link(db, access.link).await
+}
+
 #[derive(Debug, Serialize)]
 pub struct SharedEvent {
-    pub kind: String,
+    pub kind: EventKind,
     pub actor: String,
     pub body: String,
     pub created_at: DateTime<Utc>,
@@ -351,20 +382,18 @@ pub struct SharedTicket {
     pub number: String,
     pub title: String,
     pub description: Option<String>,
-    pub priority: String,
+    pub priority: Priority,
     pub message: String,
-    pub status: String,
-    pub forward_status: String,
+    pub status: Status,
+    pub forward_status: ForwardStatus,
     pub reference: Option<String>,
     pub provider: String,
     pub due_at: DateTime<Utc>,
     pub solution: Option<String>,
     pub events: Vec<SharedEvent>,
     /// The files shared with this forward and the ones the provider uploaded.
-    pub attachments: Vec<crate::attachments::service::AttachmentView>,
+    pub attachments: Vec<attachments::AttachmentView>,
 }
-
-const PROVIDER_KINDS: [&str; 4] = ["provider_ack", "provider_comment", "provider_resolved", "provider_reply"];
 
 pub async fn shared<C: ConnectionTrait>(db: &C, access: &Access) -> AppResult<SharedTicket> {
     let chosen: Vec<i32> = serde_json::from_str(&access.forward.shared_events).unwrap_or_default();
@@ -379,7 +408,7 @@ pub async fn shared<C: ConnectionTrait>(db: &C, access: &Access) -> AppResult<Sh
                 .ok()
                 .and_then(|d| d["forward"].as_i64())
                 .is_some_and(|f| f == access.forward.id as i64);
-            (chosen.contains(&e.id) && !e.internal) || (PROVIDER_KINDS.contains(&e.kind.as_str()) && own_forward)
+            (chosen.contains(&e.id) && !e.internal) || (e.kind.is_provider_conversation() && own_forward)
         })
         .map(|e| SharedEvent { kind: e.kind, actor: e.actor_label, body: e.body, created_at: e.created_at })
         .collect();
@@ -387,90 +416,57 @@ pub async fn shared<C: ConnectionTrait>(db: &C, access: &Access) -> AppResult<Sh
         number: number(access.ticket.id),
         title: access.ticket.title.clone(),
         description: access.forward.share_description.then(|| access.ticket.description.clone()),
-        priority: access.forward.priority.clone(),
+        priority: access.forward.priority,
         message: access.forward.message.clone(),
-        status: access.ticket.status.clone(),
-        forward_status: access.forward.status.clone(),
+        status: access.ticket.status,
+        forward_status: access.forward.status,
         reference: access.forward.provider_reference.clone(),
         provider: access.provider.name.clone(),
         due_at: access.forward.due_at,
-        solution: (access.forward.status == "solved").then(|| access.ticket.solution.clone()).flatten(),
+        solution: (access.forward.status == ForwardStatus::Solved).then(|| access.ticket.solution.clone()).flatten(),
         events,
-        attachments: crate::attachments::service::for_provider(db, access).await?,
+        attachments: attachments::for_provider(db, access.scope()).await?,
     })
 }
 
-async fn provider_change(
-    ctx: &Ctx<'_>,
-    access: Access,
+/// What a provider does through their link: the ticket's change and what it sets on the
+/// forward.
+pub struct ProviderAction {
     change: Change,
     forward_columns: Vec<(forward::Column, Expr)>,
-) -> AppResult<Access> {
-    if access.forward.status != "active" {
-        return Err(AppError::conflict("forwards.not_active"));
-    }
-    let (_turn, txn) = ctx.write_turn.begin(ctx.db).await?;
-    let label = access.label();
-    if !forward_columns.is_empty() {
-        // Conditional on the forward still being active: a recall in between wins.
-        let mut update = forward::Entity::update_many()
-            .filter(forward::Column::Id.eq(access.forward.id))
-            .filter(forward::Column::Status.eq("active"));
-        for (column, value) in forward_columns {
-            update = update.col_expr(column, value);
-        }
-        if update.exec(&txn).await?.rows_affected != 1 {
-            return Err(AppError::conflict("forwards.not_active"));
-        }
-    }
-    forward_link::Entity::update_many()
-        .col_expr(forward_link::Column::LastUsedAt, Expr::value(Some(Utc::now())))
-        .filter(forward_link::Column::Id.eq(access.link.id))
-        .exec(&txn)
-        .await?;
-    let ticket = ticket::Entity::find_by_id(access.ticket.id).one(&txn).await?.ok_or(AppError::NotFound)?;
-    apply_in(&txn, ctx, Who::Provider(&label), ticket, None, change).await?;
-    txn.commit().await?;
-    open_by_link(ctx, access.link).await
-}
-
-async fn open_by_link(ctx: &Ctx<'_>, link: forward_link::Model) -> AppResult<Access> {
-    let forward = forward::Entity::find_by_id(link.forward_id).one(ctx.db).await?.ok_or(AppError::NotFound)?;
-    let ticket = ticket::Entity::find_by_id(forward.ticket_id).one(ctx.db).await?.ok_or(AppError::NotFound)?;
-    let provider = provider::Entity::find_by_id(forward.provider_id).one(ctx.db).await?.ok_or(AppError::NotFound)?;
-    Ok(Access { link, forward, ticket, provider })
 }
 
 /// The provider confirms they work on it, with their own ticket reference.
-pub async fn acknowledge(ctx: &Ctx<'_>, access: Access, reference: &str) -> AppResult<Access> {
+pub fn acknowledge(access: &Access, reference: &str) -> AppResult<ProviderAction> {
     let reference = crate::validate::text("reference", reference, 120)?;
-    let mut change = Change::new("provider_ack");
+    let mut change = Change::new(EventKind::ProviderAck);
     change.internal = true;
     change.body = reference.clone();
     change.desk_mail = true;
     change.data = json!({ "forward": access.forward.id, "reference": reference });
-    let columns = vec![
+    let forward_columns = vec![
         (forward::Column::ProviderReference, Expr::value(Some(reference))),
         (forward::Column::AcknowledgedAt, Expr::value(Some(Utc::now()))),
     ];
-    provider_change(ctx, access, change, columns).await
+    Ok(ProviderAction { change, forward_columns })
 }
 
-/// The provider comments or asks back.
-pub async fn comment(ctx: &Ctx<'_>, access: Access, body: &str) -> AppResult<Access> {
-    let mut change = Change::new("provider_comment");
+/// The provider comments or asks back, with files if any: on the (internal) timeline,
+/// mailed to the desk, visible to the provider's own link afterwards.
+pub fn comment(access: &Access, body: &str, files: Staged) -> AppResult<ProviderAction> {
+    let mut change = Change::new(EventKind::ProviderComment);
     change.internal = true;
-    change.body = text("body", body)?;
+    change.body = files.message("body", body, TEXT_MAX)?;
     change.desk_mail = true;
     change.data = json!({ "forward": access.forward.id });
-    provider_change(ctx, access, change, Vec::new()).await
+    Ok(ProviderAction { change: change.with_files(files), forward_columns: Vec::new() })
 }
 
 /// The provider marks the problem solved: the ticket returns to the desk as resolved, for
 /// the desk to verify and close (which tells the school).
-pub async fn resolve(ctx: &Ctx<'_>, access: Access, solution: &str) -> AppResult<Access> {
+pub fn resolve(access: &Access, solution: &str) -> AppResult<ProviderAction> {
     let solution = text("solution", solution)?;
-    let mut change = Change::new("provider_resolved");
+    let mut change = Change::new(EventKind::ProviderResolved);
     change.internal = true;
     change.body = solution.clone();
     change.desk_mail = true;
@@ -479,20 +475,55 @@ pub async fn resolve(ctx: &Ctx<'_>, access: Access, solution: &str) -> AppResult
     change.columns.push((ticket::Column::Solution, Expr::value(Some(solution))));
     change.columns.push((ticket::Column::ResolvedAt, Expr::value(Some(Utc::now()))));
     change.columns.push((ticket::Column::Level, Expr::value(2i16)));
-    let columns = vec![
-        (forward::Column::Status, Expr::value("solved")),
+    let forward_columns = vec![
+        (forward::Column::Status, Expr::value(ForwardStatus::Solved)),
         (forward::Column::EndedAt, Expr::value(Some(Utc::now()))),
     ];
-    provider_change(ctx, access, change, columns).await
+    Ok(ProviderAction { change, forward_columns })
+}
+
+impl ProviderAction {
+    /// Writes the action in the caller's transaction, if the forward is still active (a
+    /// recall in between wins).
+    pub async fn write(self, txn: &WriteTxn, access: &Access) -> AppResult<Applied> {
+        if access.forward.status != ForwardStatus::Active {
+            return Err(AppError::conflict("forwards.not_active"));
+        }
+        let ProviderAction { change, forward_columns } = self;
+        // Conditional on the forward still being active: a recall in between wins.
+        let mut update = forward::Entity::update_many()
+            .filter(forward::Column::Id.eq(access.forward.id))
+            .filter(forward::Column::Status.eq(ForwardStatus::Active));
+        let touches_forward = !forward_columns.is_empty();
+        for (column, value) in forward_columns {
+            update = update.col_expr(column, value);
+        }
+        if touches_forward {
+            if update.exec(txn).await?.rows_affected != 1 {
+                return Err(AppError::conflict("forwards.not_active"));
+            }
+        } else {
+            still_active(txn, access.forward.id).await?;
+        }
+        forward_link::Entity::update_many()
+            .col_expr(forward_link::Column::LastUsedAt, Expr::value(Some(Utc::now())))
+            .filter(forward_link::Column::Id.eq(access.link.id))
+            .exec(txn)
+            .await?;
+        let current = ticket::Entity::find_by_id(access.ticket.id).one(txn).await?.ok_or(AppError::NotFound)?;
+        let label = access.label();
+        let who = Who::Provider { label: &label, forward_id: access.forward.id };
+        tickets::apply(txn, who, current, None, change).await
+    }
 }
 
 #[derive(Debug, Serialize)]
 pub struct ForwardView {
     pub id: i32,
     pub provider: String,
-    pub priority: String,
+    pub priority: Priority,
     pub message: String,
-    pub status: String,
+    pub status: ForwardStatus,
     pub reference: Option<String>,
     pub due_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,

@@ -4,8 +4,7 @@
 //! silently overwritten; the search index follows at once.
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -14,10 +13,11 @@ use super::frontmatter::{valid_slug, AUDIENCES, BODY_MAX, TITLE_MAX};
 use super::render::anchor;
 use crate::audit::{self, By, Target};
 use crate::auth::{Actor, Role};
+use crate::db::{Db, WriteTxn};
 use crate::error::{AppError, AppResult};
 use crate::search::sync::{split_list, Names};
 use crate::search::Engine;
-use entities::{kb_article, kb_revision, service};
+use entities::{kb_article, kb_revision, service, ArticleOrigin, ArticleStatus};
 
 pub const TAGS_MAX: usize = 20;
 
@@ -45,7 +45,7 @@ struct Checked {
     service_id: Option<i32>,
     tags: Vec<String>,
     school_id: Option<i32>,
-    status: String,
+    status: ArticleStatus,
     proposed: bool,
 }
 
@@ -63,13 +63,13 @@ pub fn can_edit(actor: &Actor, article: &kb_article::Model) -> bool {
         Role::Agent | Role::DeskLead => true,
         Role::SchoolAdmin => {
             (article.school_id.is_some() && article.school_id == actor.school_id)
-                || (article.school_id.is_none() && article.proposed && article.status == "draft")
+                || (article.school_id.is_none() && article.proposed && article.status == ArticleStatus::Draft)
         }
         _ => false,
     }
 }
 
-async fn check(db: &DatabaseConnection, actor: &Actor, input: &ArticleInput) -> AppResult<Checked> {
+async fn check<C: ConnectionTrait>(db: &C, actor: &Actor, input: &ArticleInput) -> AppResult<Checked> {
     let title = input.title.trim().to_string();
     if title.is_empty() {
         return Err(AppError::invalid("title", "validation.required"));
@@ -108,15 +108,14 @@ async fn check(db: &DatabaseConnection, actor: &Actor, input: &ArticleInput) -> 
         return Err(AppError::invalid("tags", "kb.tags_invalid"));
     }
     let wanted_status = match input.status.as_str() {
-        "published" => "published",
-        "draft" | "" => "draft",
-        _ => return Err(AppError::invalid("status", "kb.status_invalid")),
+        "" => ArticleStatus::Draft,
+        typed => ArticleStatus::parse(typed).ok_or_else(|| AppError::invalid("status", "kb.status_invalid"))?,
     };
     // Where the article lives and whether it may go live decides the role.
     let (school_id, status, proposed) = match (actor.role, input.scope.as_str()) {
         (Role::SchoolAdmin, "school") => (actor.school_id, wanted_status, false),
         // A school admin's global article is a proposal: a draft until the desk publishes.
-        (Role::SchoolAdmin, "global") => (None, "draft", true),
+        (Role::SchoolAdmin, "global") => (None, ArticleStatus::Draft, true),
         (Role::Agent | Role::DeskLead, "global" | "") => (None, wanted_status, false),
         (Role::Agent | Role::DeskLead, "school") => return Err(AppError::invalid("scope", "kb.scope_desk_global")),
         _ => return Err(AppError::invalid("scope", "kb.scope_invalid")),
@@ -124,10 +123,10 @@ async fn check(db: &DatabaseConnection, actor: &Actor, input: &ArticleInput) -> 
     if actor.role == Role::SchoolAdmin && school_id.is_none() && input.scope == "school" {
         return Err(AppError::Forbidden);
     }
-    Ok(Checked { title, body, audience, service_id, tags, school_id, status: status.into(), proposed })
+    Ok(Checked { title, body, audience, service_id, tags, school_id, status, proposed })
 }
 
-async fn free_slug(db: &DatabaseConnection, title: &str) -> AppResult<String> {
+async fn free_slug<C: ConnectionTrait>(db: &C, title: &str) -> AppResult<String> {
     let base: String = anchor(title).chars().take(60).collect::<String>().trim_end_matches('-').to_string();
     let base = if valid_slug(&base) { base } else { "artikel".to_string() };
     for n in 0..1000 {
@@ -139,11 +138,7 @@ async fn free_slug(db: &DatabaseConnection, title: &str) -> AppResult<String> {
     Err(AppError::conflict("kb.slug_exhausted"))
 }
 
-async fn write_revision<C: sea_orm::ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    article: &kb_article::Model,
-) -> AppResult<()> {
+async fn write_revision<C: ConnectionTrait>(db: &C, actor: &Actor, article: &kb_article::Model) -> AppResult<()> {
     kb_revision::ActiveModel {
         article_id: Set(article.id),
         version: Set(article.version),
@@ -167,7 +162,7 @@ async fn write_revision<C: sea_orm::ConnectionTrait>(
 
 /// Puts the article into the search index, or takes it out if it is not published.
 pub(super) async fn reindex(db: &DatabaseConnection, engine: &Engine, article: &kb_article::Model) -> AppResult<()> {
-    let result = if article.status == "published" {
+    let result = if article.status == ArticleStatus::Published {
         let names = Names::load(db).await?;
         engine.upsert(vec![names.doc(article)]).await
     } else {
@@ -180,17 +175,12 @@ pub(super) async fn reindex(db: &DatabaseConnection, engine: &Engine, article: &
     Ok(())
 }
 
-pub async fn create(
-    db: &DatabaseConnection,
-    engine: &Engine,
-    actor: &Actor,
-    input: &ArticleInput,
-) -> AppResult<kb_article::Model> {
-    let prepared = prepare(db, actor, input).await?;
-    let txn = db.begin().await?;
+pub async fn create(db: &Db, engine: &Engine, actor: &Actor, input: &ArticleInput) -> AppResult<kb_article::Model> {
+    let prepared = prepare(db.read(), actor, input).await?;
+    let txn = db.write().await?;
     let article = insert(&txn, actor, prepared).await?;
     txn.commit().await?;
-    reindex(db, engine, &article).await?;
+    reindex(db.read(), engine, &article).await?;
     Ok(article)
 }
 
@@ -200,7 +190,7 @@ pub(super) struct Prepared {
     slug: String,
 }
 
-pub(super) async fn prepare(db: &DatabaseConnection, actor: &Actor, input: &ArticleInput) -> AppResult<Prepared> {
+pub(super) async fn prepare<C: ConnectionTrait>(db: &C, actor: &Actor, input: &ArticleInput) -> AppResult<Prepared> {
     writer_role(actor)?;
     let checked = check(db, actor, input).await?;
     let slug = free_slug(db, &checked.title).await?;
@@ -210,11 +200,7 @@ pub(super) async fn prepare(db: &DatabaseConnection, actor: &Actor, input: &Arti
 /// Inserts a prepared article with its first revision and audit event in the caller's
 /// transaction, so that whatever else the caller records lands with it; after the commit
 /// the caller puts it into the search index (`reindex`).
-pub(super) async fn insert(
-    txn: &DatabaseTransaction,
-    actor: &Actor,
-    prepared: Prepared,
-) -> AppResult<kb_article::Model> {
+pub(super) async fn insert(txn: &WriteTxn, actor: &Actor, prepared: Prepared) -> AppResult<kb_article::Model> {
     let Prepared { checked, slug } = prepared;
     let now = Utc::now();
     let article = kb_article::ActiveModel {
@@ -226,7 +212,7 @@ pub(super) async fn insert(
         tags: Set(checked.tags.join(",")),
         school_id: Set(checked.school_id),
         status: Set(checked.status),
-        origin: Set("authored".into()),
+        origin: Set(ArticleOrigin::Authored),
         source_hash: Set(None),
         proposed: Set(checked.proposed),
         version: Set(1),
@@ -253,14 +239,14 @@ pub(super) async fn insert(
 }
 
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &Db,
     engine: &Engine,
     actor: &Actor,
     slug: &str,
     input: &ArticleInput,
 ) -> AppResult<kb_article::Model> {
     writer_role(actor)?;
-    let current = super::service::find_readable(db, Some(actor), slug).await?;
+    let current = super::service::find_readable(db.read(), Some(actor), slug).await?;
     if !can_edit(actor, &current) {
         return Err(AppError::Forbidden);
     }
@@ -273,12 +259,12 @@ pub async fn update(
     if actor.role == Role::SchoolAdmin {
         input.scope = if current.school_id.is_some() { "school".into() } else { "global".into() };
     }
-    let checked = check(db, actor, &input).await?;
+    let checked = check(db.read(), actor, &input).await?;
     save(db, engine, actor, current, checked, input.version).await
 }
 
 async fn update_keeping_place(
-    db: &DatabaseConnection,
+    db: &Db,
     engine: &Engine,
     actor: &Actor,
     current: kb_article::Model,
@@ -286,13 +272,13 @@ async fn update_keeping_place(
 ) -> AppResult<kb_article::Model> {
     let mut global = input.clone();
     global.scope = "global".into();
-    let mut checked = check(db, actor, &global).await?;
+    let mut checked = check(db.read(), actor, &global).await?;
     checked.school_id = current.school_id;
     save(db, engine, actor, current, checked, input.version).await
 }
 
 async fn save(
-    db: &DatabaseConnection,
+    db: &Db,
     engine: &Engine,
     actor: &Actor,
     current: kb_article::Model,
@@ -300,11 +286,11 @@ async fn save(
     expected_version: Option<i32>,
 ) -> AppResult<kb_article::Model> {
     let expected = expected_version.ok_or_else(|| AppError::invalid("version", "validation.required"))?;
-    let txn = db.begin().await?;
+    let txn = db.write().await?;
     // The version check and the write are one conditional update: of two editors who
     // started from the same version, the second is told, not overwritten.
     let now = Utc::now();
-    let publishes_proposal = current.proposed && actor.role.is_desk() && checked.status == "published";
+    let publishes_proposal = current.proposed && actor.role.is_desk() && checked.status == ArticleStatus::Published;
     let result = kb_article::Entity::update_many()
         .col_expr(kb_article::Column::Title, checked.title.clone().into())
         .col_expr(kb_article::Column::Body, checked.body.clone().into())
@@ -312,8 +298,8 @@ async fn save(
         .col_expr(kb_article::Column::ServiceId, checked.service_id.into())
         .col_expr(kb_article::Column::Tags, checked.tags.join(",").into())
         .col_expr(kb_article::Column::SchoolId, checked.school_id.into())
-        .col_expr(kb_article::Column::Status, checked.status.clone().into())
-        .col_expr(kb_article::Column::Origin, "authored".into())
+        .col_expr(kb_article::Column::Status, checked.status.into())
+        .col_expr(kb_article::Column::Origin, ArticleOrigin::Authored.into())
         .col_expr(kb_article::Column::Proposed, (checked.proposed || (current.proposed && !publishes_proposal)).into())
         .col_expr(kb_article::Column::Version, (expected + 1).into())
         .col_expr(kb_article::Column::UpdatedBy, Some(actor.id).into())
@@ -336,7 +322,7 @@ async fn save(
     )
     .await?;
     txn.commit().await?;
-    reindex(db, engine, &article).await?;
+    reindex(db.read(), engine, &article).await?;
     Ok(article)
 }
 
@@ -368,14 +354,14 @@ pub async fn revisions(
 
 /// Restores an old version as a new revision (history is never rewritten).
 pub async fn restore(
-    db: &DatabaseConnection,
+    db: &Db,
     engine: &Engine,
     actor: &Actor,
     slug: &str,
     version: i32,
     expected_version: Option<i32>,
 ) -> AppResult<kb_article::Model> {
-    let (article, list) = revisions(db, actor, slug).await?;
+    let (article, list) = revisions(db.read(), actor, slug).await?;
     let old = list.into_iter().find(|r| r.version == version).ok_or(AppError::NotFound)?;
     let input = ArticleInput {
         title: old.title,
@@ -384,12 +370,12 @@ pub async fn restore(
         service: String::new(),
         tags: article.tags.clone(),
         scope: if article.school_id.is_some() { "school".into() } else { "global".into() },
-        status: article.status.clone(),
+        status: article.status.to_string(),
         version: expected_version,
     };
     let mut input = input;
     if let Some(id) = article.service_id {
-        input.service = service::Entity::find_by_id(id).one(db).await?.map(|s| s.slug).unwrap_or_default();
+        input.service = service::Entity::find_by_id(id).one(db.read()).await?.map(|s| s.slug).unwrap_or_default();
     }
     update(db, engine, actor, slug, &input).await
 }

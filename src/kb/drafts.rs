@@ -8,10 +8,11 @@
 //! still a draft or published by now. Two requests at once are decided by the table's
 //! unique indexes: the second one's transaction fails and it leads to the first one's draft.
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
 use super::authoring::{self, ArticleInput};
 use crate::auth::{Actor, Role};
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::search::Engine;
 use entities::{kb_article, kb_draft_source, service};
@@ -58,16 +59,10 @@ async fn existing(db: &DatabaseConnection, source: Source, scope: &str) -> AppRe
 }
 
 /// Makes the draft and its link to the solution in one transaction.
-async fn make(
-    db: &DatabaseConnection,
-    engine: &Engine,
-    actor: &Actor,
-    source: Source,
-    input: &ArticleInput,
-) -> AppResult<Drafted> {
-    let prepared = authoring::prepare(db, actor, input).await?;
+async fn make(db: &Db, engine: &Engine, actor: &Actor, source: Source, input: &ArticleInput) -> AppResult<Drafted> {
+    let prepared = authoring::prepare(db.read(), actor, input).await?;
     let made = async {
-        let txn = db.begin().await?;
+        let txn = db.write().await?;
         let article = authoring::insert(&txn, actor, prepared).await?;
         let (ticket_id, report_id) = match source {
             Source::Ticket(id) => (Some(id), None),
@@ -90,12 +85,12 @@ async fn make(
     .await;
     match made {
         Ok(article) => {
-            authoring::reindex(db, engine, &article).await?;
+            authoring::reindex(db.read(), engine, &article).await?;
             Ok(Drafted { article, created: true })
         }
         // Another request for the same solution committed first (the unique index or the
         // slug refused this one): its draft is the answer to both.
-        Err(e) => match existing(db, source, &input.scope).await? {
+        Err(e) => match existing(db.read(), source, &input.scope).await? {
             Some(article) => Ok(Drafted { article, created: false }),
             None => Err(e),
         },
@@ -104,15 +99,10 @@ async fn make(
 
 /// A draft from a ticket's solution. The desk drafts for every school; a school admin may
 /// draft from their own school's ticket, for their school.
-pub async fn from_ticket(
-    db: &DatabaseConnection,
-    engine: &Engine,
-    actor: &Actor,
-    ticket_id: i32,
-) -> AppResult<Drafted> {
-    let ticket = crate::tickets::service::find(db, actor, ticket_id).await?;
+pub async fn from_ticket(db: &Db, engine: &Engine, actor: &Actor, ticket_id: i32) -> AppResult<Drafted> {
+    let ticket = crate::tickets::find(db.read(), actor, ticket_id).await?;
     let source = Source::Ticket(ticket.id);
-    if let Some(article) = existing(db, source, scope(actor)).await? {
+    if let Some(article) = existing(db.read(), source, scope(actor)).await? {
         return Ok(Drafted { article, created: false });
     }
     let Some(solution) = ticket.solution.as_deref().filter(|s| !s.trim().is_empty()) else {
@@ -122,7 +112,7 @@ pub async fn from_ticket(
         title: ticket.title.clone(),
         body: body(&ticket.description, solution),
         audience: audience(),
-        service: service_slug(db, ticket.service_id).await?,
+        service: service_slug(db.read(), ticket.service_id).await?,
         tags: String::new(),
         scope: scope(actor).into(),
         status: "draft".into(),
@@ -133,22 +123,17 @@ pub async fn from_ticket(
 
 /// A draft from a teacher's report that the school admin answered, or whose ticket the desk
 /// solved.
-pub async fn from_report(
-    db: &DatabaseConnection,
-    engine: &Engine,
-    actor: &Actor,
-    report_id: i32,
-) -> AppResult<Drafted> {
+pub async fn from_report(db: &Db, engine: &Engine, actor: &Actor, report_id: i32) -> AppResult<Drafted> {
     if actor.role != Role::SchoolAdmin {
         return Err(AppError::NotFound);
     }
-    let report = crate::reports::service::find(db, actor, report_id).await?;
+    let report = crate::reports::service::find(db.read(), actor, report_id).await?;
     let source = Source::Report(report.id);
-    if let Some(article) = existing(db, source, "school").await? {
+    if let Some(article) = existing(db.read(), source, "school").await? {
         return Ok(Drafted { article, created: false });
     }
     let ticket_solution = match report.ticket_id {
-        Some(id) => entities::ticket::Entity::find_by_id(id).one(db).await?.and_then(|t| t.solution),
+        Some(id) => entities::ticket::Entity::find_by_id(id).one(db.read()).await?.and_then(|t| t.solution),
         None => None,
     };
     let Some(solution) = report.answer.clone().or(ticket_solution).filter(|s| !s.trim().is_empty()) else {
@@ -158,7 +143,7 @@ pub async fn from_report(
         title: report.affected.clone(),
         body: body(&report.description, &solution),
         audience: audience(),
-        service: service_slug(db, report.service_id).await?,
+        service: service_slug(db.read(), report.service_id).await?,
         tags: String::new(),
         scope: "school".into(),
         status: "draft".into(),

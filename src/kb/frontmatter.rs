@@ -1,5 +1,6 @@
 //! Article files: YAML front matter between `---` lines, then Markdown. Errors name the
 //! line of the file, so an author can find the mistake.
+use entities::ArticleStatus;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,7 +11,7 @@ pub struct ArticleSource {
     pub service: Option<String>,
     pub tags: Vec<String>,
     pub school: Option<String>,
-    pub status: String,
+    pub status: ArticleStatus,
     pub body: String,
 }
 
@@ -124,10 +125,11 @@ pub fn parse(slug: &str, text: &str) -> Result<ArticleSource, SourceError> {
             ));
         }
     }
-    let status = meta.status.unwrap_or_else(|| "published".into());
-    if status != "published" && status != "draft" {
-        return Err(at(line_of("status"), format!("status must be draft or published, not \"{status}\"")));
-    }
+    let status = match meta.status.as_deref() {
+        None => ArticleStatus::Published,
+        Some(text) => ArticleStatus::parse(text)
+            .ok_or_else(|| at(line_of("status"), format!("status must be draft or published, not \"{text}\"")))?,
+    };
     let tags: Vec<String> = meta.tags.iter().map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()).collect();
     if tags.iter().any(|t| t.contains(',') || t.chars().count() > 40) {
         return Err(at(line_of("tags"), "tags must be short words without commas"));
@@ -160,7 +162,7 @@ mod tests {
         assert_eq!(a.title, "WLAN");
         assert_eq!(a.audience, vec!["pupil", "teacher"]);
         assert_eq!(a.tags, vec!["wlan", "netz"]);
-        assert_eq!(a.status, "published");
+        assert_eq!(a.status, ArticleStatus::Published);
         assert_eq!(a.body, "# Hallo\n");
     }
 

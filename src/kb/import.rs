@@ -7,13 +7,14 @@ use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 use rust_embed::RustEmbed;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
 use super::frontmatter::{self, ArticleSource};
 use crate::audit::{self, By, Target};
-use crate::auth::tokens;
-use entities::{kb_article, kb_revision, school, service};
+use crate::crypto;
+use crate::db::Db;
+use entities::{kb_article, kb_revision, school, service, ArticleOrigin};
 
 #[derive(RustEmbed)]
 #[folder = "kb/"]
@@ -76,7 +77,22 @@ impl ImportReport {
 }
 
 /// The shipped articles: from `kb_dir` when configured, else those built into the binary.
-pub fn shipped(kb_dir: Option<&Path>) -> Result<Vec<SourceFile>, String> {
+/// Why a folder of articles could not be read (a broken file is rejected on its own).
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{} is not a directory", .0.display())]
+    NotADirectory(PathBuf),
+    #[error("cannot read {}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot read the service catalogue and schools")]
+    Db(#[from] sea_orm::DbErr),
+}
+
+pub fn shipped(kb_dir: Option<&Path>) -> Result<Vec<SourceFile>, ImportError> {
     if let Some(dir) = kb_dir {
         return read_dir(dir);
     }
@@ -97,14 +113,15 @@ pub fn shipped(kb_dir: Option<&Path>) -> Result<Vec<SourceFile>, String> {
 }
 
 /// Every `*.md` under a directory, recursively.
-pub fn read_dir(dir: &Path) -> Result<Vec<SourceFile>, String> {
+pub fn read_dir(dir: &Path) -> Result<Vec<SourceFile>, ImportError> {
     if !dir.is_dir() {
-        return Err(format!("{} is not a directory", dir.display()));
+        return Err(ImportError::NotADirectory(dir.to_path_buf()));
     }
     let mut paths: Vec<PathBuf> = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(current) = stack.pop() {
-        let entries = std::fs::read_dir(&current).map_err(|e| format!("cannot read {}: {e}", current.display()))?;
+        let entries =
+            std::fs::read_dir(&current).map_err(|source| ImportError::Read { path: current.clone(), source })?;
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -137,16 +154,16 @@ pub fn read_dir(dir: &Path) -> Result<Vec<SourceFile>, String> {
 
 /// Imports files; `on_file` is called after each (for a progress bar).
 pub async fn import(
-    db: &DatabaseConnection,
+    db: &Db,
     by: By<'_>,
     files: Vec<SourceFile>,
     mut on_file: impl FnMut(),
-) -> Result<ImportReport, String> {
+) -> Result<ImportReport, ImportError> {
     let mut report = ImportReport::default();
     let services: HashMap<String, i32> =
-        service::Entity::find().all(db).await.map_err(|e| e.to_string())?.into_iter().map(|s| (s.slug, s.id)).collect();
+        service::Entity::find().all(db.read()).await?.into_iter().map(|s| (s.slug, s.id)).collect();
     let schools: HashMap<String, i32> =
-        school::Entity::find().all(db).await.map_err(|e| e.to_string())?.into_iter().map(|s| (s.slug, s.id)).collect();
+        school::Entity::find().all(db.read()).await?.into_iter().map(|s| (s.slug, s.id)).collect();
     // Two files with one slug: neither wins by the accident of its path's order.
     let mut origins: HashMap<String, Vec<String>> = HashMap::new();
     for file in &files {
@@ -196,7 +213,7 @@ pub async fn import(
             },
             None => None,
         };
-        let hash = tokens::hash(&file.text);
+        let hash = crypto::hash(&file.text);
         match upsert(db, by, &source, service_id, school_id, &hash).await {
             Ok(Outcome::Added) => report.added.push(source.slug),
             Ok(Outcome::Changed) => report.changed.push(source.slug),
@@ -216,24 +233,30 @@ enum Outcome {
 }
 
 async fn upsert(
-    db: &DatabaseConnection,
+    db: &Db,
     by: By<'_>,
     source: &ArticleSource,
     service_id: Option<i32>,
     school_id: Option<i32>,
     hash: &str,
 ) -> Result<Outcome, sea_orm::DbErr> {
-    let existing = kb_article::Entity::find().filter(kb_article::Column::Slug.eq(&source.slug)).one(db).await?;
-    if let Some(current) = &existing {
-        if current.origin != "shipped" {
-            return Ok(Outcome::KeptLocal);
-        }
-        if current.source_hash.as_deref() == Some(hash) {
-            return Ok(Outcome::Unchanged);
-        }
+    let unchanged = |existing: &Option<kb_article::Model>| match existing {
+        Some(current) if current.origin != ArticleOrigin::Shipped => Some(Outcome::KeptLocal),
+        Some(current) if current.source_hash.as_deref() == Some(hash) => Some(Outcome::Unchanged),
+        _ => None,
+    };
+    let by_slug = || kb_article::Entity::find().filter(kb_article::Column::Slug.eq(&source.slug));
+    // Most files of an import are unchanged: those cost a read and no write turn.
+    if let Some(outcome) = unchanged(&by_slug().one(db.read()).await?) {
+        return Ok(outcome);
     }
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = db.write().await?;
+    // Read again in the write turn: another import may have written it meanwhile.
+    let existing = by_slug().one(&txn).await?;
+    if let Some(outcome) = unchanged(&existing) {
+        return Ok(outcome);
+    }
     let (article, outcome) = match existing {
         Some(current) => {
             let mut model: kb_article::ActiveModel = current.clone().into();
@@ -243,7 +266,7 @@ async fn upsert(
             model.service_id = Set(service_id);
             model.tags = Set(source.tags.join(","));
             model.school_id = Set(school_id);
-            model.status = Set(source.status.clone());
+            model.status = Set(source.status);
             model.source_hash = Set(Some(hash.to_string()));
             model.version = Set(current.version + 1);
             model.updated_by = Set(None);
@@ -259,8 +282,8 @@ async fn upsert(
                 service_id: Set(service_id),
                 tags: Set(source.tags.join(",")),
                 school_id: Set(school_id),
-                status: Set(source.status.clone()),
-                origin: Set("shipped".into()),
+                status: Set(source.status),
+                origin: Set(ArticleOrigin::Shipped),
                 source_hash: Set(Some(hash.to_string())),
                 proposed: Set(false),
                 version: Set(1),

@@ -7,10 +7,11 @@ use serde::Serialize;
 
 use super::render::{self, TocEntry};
 use crate::auth::{Actor, Role};
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::search::sync::split_list;
 use crate::search::{Engine, Results, Scope, SearchQuery};
-use entities::{kb_article, kb_search_miss, school, service};
+use entities::{kb_article, kb_search_miss, school, service, ArticleStatus};
 
 pub const QUERY_MAX: usize = 200;
 
@@ -26,7 +27,7 @@ pub struct ArticleView {
     pub tags: Vec<String>,
     pub service: Option<String>,
     pub school: Option<String>,
-    pub status: String,
+    pub status: ArticleStatus,
     pub version: i32,
     pub views: i32,
     pub helpful: i32,
@@ -51,7 +52,7 @@ async fn readable(db: &DatabaseConnection, reader: Option<&Actor>, article: &kb_
             return Ok(false);
         }
     }
-    if article.status != "published" {
+    if article.status != ArticleStatus::Published {
         let role = reader.map(|r| r.role);
         let desk = role.is_some_and(|r| r.is_desk());
         let own_admin = reader
@@ -117,22 +118,26 @@ pub async fn view(db: &DatabaseConnection, article: kb_article::Model) -> AppRes
 }
 
 /// Counts a view: one atomic increment, no read-modify-write race.
-pub async fn count_view(db: &DatabaseConnection, article_id: i32) -> AppResult<()> {
+pub async fn count_view(db: &Db, article_id: i32) -> AppResult<()> {
+    let txn = db.write().await?;
     kb_article::Entity::update_many()
         .col_expr(kb_article::Column::Views, Expr::col(kb_article::Column::Views).add(1))
         .filter(kb_article::Column::Id.eq(article_id))
-        .exec(db)
+        .exec(&txn)
         .await?;
+    txn.commit().await?;
     Ok(())
 }
 
-pub async fn rate(db: &DatabaseConnection, article_id: i32, helpful: bool) -> AppResult<()> {
+pub async fn rate(db: &Db, article_id: i32, helpful: bool) -> AppResult<()> {
     let column = if helpful { kb_article::Column::Helpful } else { kb_article::Column::NotHelpful };
+    let txn = db.write().await?;
     kb_article::Entity::update_many()
         .col_expr(column, Expr::col(column).add(1))
         .filter(kb_article::Column::Id.eq(article_id))
-        .exec(db)
+        .exec(&txn)
         .await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -149,7 +154,7 @@ pub fn clean_query(text: &str) -> AppResult<String> {
 /// Searches within the reader's scope. A full search (not a keystroke suggestion) that
 /// finds nothing is recorded for the desk.
 pub async fn search(
-    db: &DatabaseConnection,
+    db: &Db,
     engine: &Engine,
     reader: Option<&Actor>,
     text: &str,
@@ -167,20 +172,21 @@ pub async fn search(
         service: service.map(str::to_string).filter(|s| !s.is_empty()),
         scope: Scope::for_reader(reader),
     };
-    let results = engine.search(&query).await.map_err(AppError::Internal)?;
+    let results = engine.search(&query).await.map_err(AppError::internal)?;
     if results.total == 0 && record_miss {
         record_search_miss(db, &text, reader.map(|r| r.role).unwrap_or(Role::Pupil)).await?;
     }
     Ok(results)
 }
 
-async fn record_search_miss(db: &DatabaseConnection, text: &str, role: Role) -> AppResult<()> {
+async fn record_search_miss(db: &Db, text: &str, role: Role) -> AppResult<()> {
     let now = Utc::now();
     let query: String = text.to_lowercase().chars().take(QUERY_MAX).collect();
+    let txn = db.write().await?;
     kb_search_miss::Entity::insert(kb_search_miss::ActiveModel {
         query: Set(query),
         count: Set(1),
-        last_role: Set(role.as_str().into()),
+        last_role: Set(role),
         first_at: Set(now),
         last_at: Set(now),
         ..Default::default()
@@ -194,8 +200,9 @@ async fn record_search_miss(db: &DatabaseConnection, text: &str, role: Role) -> 
             .update_columns([kb_search_miss::Column::LastRole, kb_search_miss::Column::LastAt])
             .to_owned(),
     )
-    .exec(db)
+    .exec(&txn)
     .await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -220,7 +227,7 @@ pub async fn related(
 ) -> AppResult<Vec<crate::search::Hit>> {
     let text = format!("{} {}", article.title, article.tags.join(" "));
     let query = SearchQuery { text, limit: 6, service: None, scope: Scope::for_reader(reader) };
-    let results = engine.search(&query).await.map_err(AppError::Internal)?;
+    let results = engine.search(&query).await.map_err(AppError::internal)?;
     Ok(results.hits.into_iter().filter(|h| h.slug != article.slug).take(5).collect())
 }
 
@@ -243,7 +250,7 @@ pub async fn browse(db: &DatabaseConnection, reader: Option<&Actor>) -> AppResul
     let scope = Scope::for_reader(reader);
     let schools: std::collections::HashMap<i32, String> =
         school::Entity::find().all(db).await?.into_iter().map(|s| (s.id, s.slug)).collect();
-    let mut select = kb_article::Entity::find().filter(kb_article::Column::Status.eq("published"));
+    let mut select = kb_article::Entity::find().filter(kb_article::Column::Status.eq(ArticleStatus::Published));
     if !scope.all_schools {
         let own = reader.and_then(|r| r.school_id);
         select = select.filter(match own {
@@ -293,7 +300,7 @@ pub async fn proposals(db: &DatabaseConnection, actor: &Actor) -> AppResult<Vec<
     }
     Ok(kb_article::Entity::find()
         .filter(kb_article::Column::Proposed.eq(true))
-        .filter(kb_article::Column::Status.eq("draft"))
+        .filter(kb_article::Column::Status.eq(ArticleStatus::Draft))
         .order_by_asc(kb_article::Column::UpdatedAt)
         .limit(200)
         .all(db)

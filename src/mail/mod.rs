@@ -5,10 +5,10 @@ pub mod transport;
 pub mod worker;
 
 pub use outbox::{compose, enqueue, Outgoing};
-pub use transport::Transport;
+pub use transport::{DeliveryError, Transport, TransportError};
 
 use crate::config::Settings;
-use crate::web::page::Templates;
+use crate::templates::Templates;
 
 /// What composing a mail needs: the templates and where links point.
 #[derive(Clone)]

@@ -6,10 +6,10 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde::Serialize;
 
 use super::Mailer;
-use crate::auth::tokens;
+use crate::crypto;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Lang};
-use entities::mail_outbox;
+use entities::{mail_outbox, MailStatus};
 
 pub struct Outgoing<'a, C: Serialize> {
     pub to_addr: &'a str,
@@ -33,17 +33,16 @@ pub async fn enqueue<C: ConnectionTrait, T: Serialize>(
 /// The rendered mail as an outbox row, not yet written: for callers that write several in
 /// one statement (still in the transaction of their change).
 pub fn compose<T: Serialize>(mailer: &Mailer, mail: Outgoing<'_, T>) -> AppResult<mail_outbox::ActiveModel> {
-    let mut own = tera::Context::from_serialize(mail.context).map_err(AppError::internal)?;
+    let mut own = tera::Context::from_serialize(mail.context).map_err(|e| AppError::caused("a mail's context", e))?;
     own.remove("t");
     own.remove("lang");
     let mut ctx = i18n::template_context(mail.lang, own);
     ctx.insert("to_name", mail.to_name);
     ctx.insert("base_url", &mailer.base_url);
-    let text = mailer.templates.render(&format!("email/{}.txt", mail.template), &ctx).map_err(AppError::internal)?;
+    let text = mailer.templates.render(&format!("email/{}.txt", mail.template), &ctx)?;
     let (subject, body_text) = split_subject(&text)
         .ok_or_else(|| AppError::internal(format!("email/{}.txt has no Subject line", mail.template)))?;
-    let body_html =
-        mailer.templates.render(&format!("email/{}.html", mail.template), &ctx).map_err(AppError::internal)?;
+    let body_html = mailer.templates.render(&format!("email/{}.html", mail.template), &ctx)?;
     let now = Utc::now();
     let row = mail_outbox::ActiveModel {
         to_addr: Set(mail.to_addr.to_string()),
@@ -51,9 +50,9 @@ pub fn compose<T: Serialize>(mailer: &Mailer, mail: Outgoing<'_, T>) -> AppResul
         subject: Set(subject),
         body_text: Set(body_text),
         body_html: Set(body_html),
-        message_id: Set(format!("<{}@{}>", tokens::random_hex(16), mailer.domain)),
+        message_id: Set(format!("<{}@{}>", crypto::random_hex(16), mailer.domain)),
         in_reply_to: Set(mail.thread.map(|t| thread_root(t, &mailer.domain))),
-        status: Set("pending".into()),
+        status: Set(MailStatus::Pending),
         attempts: Set(0),
         next_attempt_at: Set(now),
         claimed_until: Set(None),

@@ -8,6 +8,50 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use crate::config::{MailKind, Settings};
 use entities::mail_outbox;
 
+/// Why the transport cannot be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    #[error("cannot create the outbox directory {}", path.display())]
+    OutboxDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invalid STAFFEL_SMTP_URL")]
+    SmtpUrl(#[source] lettre::transport::smtp::Error),
+}
+
+/// Why one mail was not delivered (kept, as text, on its outbox row for the next try).
+#[derive(Debug, thiserror::Error)]
+pub enum DeliveryError {
+    #[error("invalid address {address}")]
+    Address {
+        address: String,
+        #[source]
+        source: lettre::address::AddressError,
+    },
+    #[error("cannot build the message")]
+    Message(#[source] lettre::error::Error),
+    #[error("cannot write the mail file")]
+    File(#[source] std::io::Error),
+    #[error("the SMTP server refused or failed")]
+    Smtp(#[source] lettre::transport::smtp::Error),
+}
+
+impl DeliveryError {
+    /// The error with its causes, as one line for the outbox row and the log.
+    pub fn chain(&self) -> String {
+        let mut text = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            text.push_str(": ");
+            text.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        text
+    }
+}
+
 #[derive(Clone)]
 pub enum Transport {
     File(PathBuf),
@@ -15,20 +59,21 @@ pub enum Transport {
 }
 
 impl Transport {
-    pub fn from_settings(settings: &Settings) -> Result<Transport, String> {
+    pub fn from_settings(settings: &Settings) -> Result<Transport, TransportError> {
         match settings.mail {
             MailKind::File => {
                 let dir = settings.outbox_dir();
-                std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                std::fs::create_dir_all(&dir)
+                    .map_err(|source| TransportError::OutboxDir { path: dir.clone(), source })?;
                 Ok(Transport::File(dir))
             }
             MailKind::Smtp => AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.smtp_url)
                 .map(|builder| Transport::Smtp(builder.timeout(Some(std::time::Duration::from_secs(20))).build()))
-                .map_err(|e| format!("invalid STAFFEL_SMTP_URL: {e}")),
+                .map_err(TransportError::SmtpUrl),
         }
     }
 
-    pub async fn send(&self, from: &str, mail: &mail_outbox::Model) -> Result<(), String> {
+    pub async fn send(&self, from: &str, mail: &mail_outbox::Model) -> Result<(), DeliveryError> {
         let message = build_message(from, mail)?;
         match self {
             Transport::File(dir) => {
@@ -36,20 +81,24 @@ impl Transport {
                 // same file instead of producing a second mail.
                 let path = dir.join(format!("{:08}.eml", mail.id));
                 let tmp = dir.join(format!(".{:08}.eml.tmp", mail.id));
-                tokio::fs::write(&tmp, message.formatted()).await.map_err(|e| e.to_string())?;
-                tokio::fs::rename(&tmp, &path).await.map_err(|e| e.to_string())
+                tokio::fs::write(&tmp, message.formatted()).await.map_err(DeliveryError::File)?;
+                tokio::fs::rename(&tmp, &path).await.map_err(DeliveryError::File)
             }
-            Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+            Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(DeliveryError::Smtp),
         }
     }
 }
 
-fn build_message(from: &str, mail: &mail_outbox::Model) -> Result<Message, String> {
-    let from: Mailbox = from.parse().map_err(|e| format!("invalid sender {from}: {e}"))?;
+fn address(text: &str) -> Result<lettre::Address, DeliveryError> {
+    text.parse().map_err(|source| DeliveryError::Address { address: text.to_string(), source })
+}
+
+fn build_message(from: &str, mail: &mail_outbox::Model) -> Result<Message, DeliveryError> {
+    let from: Mailbox = from.parse().map_err(|source| DeliveryError::Address { address: from.to_string(), source })?;
     let to = Mailbox::new(
         // A contact known only by address gets no display name (not the address twice).
         (!mail.to_name.is_empty() && mail.to_name != mail.to_addr).then(|| mail.to_name.clone()),
-        mail.to_addr.parse().map_err(|e| format!("invalid recipient {}: {e}", mail.to_addr))?,
+        address(&mail.to_addr)?,
     );
     let mut builder = Message::builder()
         .from(from)
@@ -68,7 +117,7 @@ fn build_message(from: &str, mail: &mail_outbox::Model) -> Result<Message, Strin
                 )
                 .singlepart(SinglePart::builder().header(header::ContentType::TEXT_HTML).body(mail.body_html.clone())),
         )
-        .map_err(|e| e.to_string())
+        .map_err(DeliveryError::Message)
 }
 
 /// The text part as 8-bit UTF-8 when its lines allow (RFC 5322's limit of 998 octets; every

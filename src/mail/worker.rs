@@ -9,26 +9,24 @@ use std::time::Duration;
 
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
-};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 
 use super::Transport;
 use crate::config::Settings;
-use crate::web::metrics::Metrics;
+use crate::db::Db;
+use crate::metrics::Metrics;
 use entities::mail_outbox::{self, Column};
+use entities::MailStatus;
 
 /// How long a claim protects a row being delivered.
 const CLAIM_SECS: i64 = 120;
 const BATCH: u64 = 50;
 
 pub struct Worker {
-    pub db: DatabaseConnection,
+    pub db: Db,
     pub transport: Transport,
-    pub settings: Settings,
+    pub settings: Arc<Settings>,
     pub metrics: Option<Arc<Metrics>>,
-    /// This process's writers' turn: the worker's updates wait in it like every request's.
-    pub write_turn: Arc<crate::db::WriteTurn>,
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -54,34 +52,42 @@ impl Worker {
                     let attempts = mail.attempts;
                     let give_up = attempts >= self.settings.mail_max_attempts;
                     let backoff = self.settings.mail_retry_base_secs.saturating_mul(1 << attempts.min(12)).min(3600);
-                    let _turn = self.write_turn.take().await;
+                    let txn = self.db.write().await?;
                     mail_outbox::Entity::update_many()
-                        .col_expr(Column::Status, Expr::value(if give_up { "failed" } else { "pending" }))
+                        .col_expr(
+                            Column::Status,
+                            Expr::value(if give_up { MailStatus::Failed } else { MailStatus::Pending }),
+                        )
                         .col_expr(Column::NextAttemptAt, Expr::value(Utc::now() + chrono::Duration::seconds(backoff)))
                         .col_expr(Column::ClaimedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
-                        .col_expr(Column::LastError, Expr::value(Some(error.chars().take(500).collect::<String>())))
+                        .col_expr(
+                            Column::LastError,
+                            Expr::value(Some(error.chain().chars().take(500).collect::<String>())),
+                        )
                         .filter(Column::Id.eq(mail.id))
-                        .exec(&self.db)
+                        .exec(&txn)
                         .await?;
+                    txn.commit().await?;
                     pass.failed += 1;
                     if let Some(m) = &self.metrics {
                         m.mail_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     }
-                    tracing::warn!(target: "staffel::mail", id = mail.id, attempts, %error, give_up, "mail delivery failed");
+                    tracing::warn!(target: "staffel::mail", id = mail.id, attempts, error = %error.chain(), give_up, "mail delivery failed");
                 }
             }
         }
         if !sent.is_empty() {
             pass.sent = sent.len();
-            let _turn = self.write_turn.take().await;
+            let txn = self.db.write().await?;
             mail_outbox::Entity::update_many()
-                .col_expr(Column::Status, Expr::value("sent"))
+                .col_expr(Column::Status, Expr::value(MailStatus::Sent))
                 .col_expr(Column::SentAt, Expr::value(Utc::now()))
                 .col_expr(Column::ClaimedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
                 .col_expr(Column::LastError, Expr::value(Option::<String>::None))
                 .filter(Column::Id.is_in(sent))
-                .exec(&self.db)
+                .exec(&txn)
                 .await?;
+            txn.commit().await?;
             if let Some(m) = &self.metrics {
                 m.mails_sent.fetch_add(pass.sent as u64, std::sync::atomic::Ordering::Relaxed);
             }
@@ -95,7 +101,7 @@ impl Worker {
         let now = Utc::now();
         let due = || {
             Condition::all()
-                .add(Column::Status.eq("pending"))
+                .add(Column::Status.eq(MailStatus::Pending))
                 .add(Column::NextAttemptAt.lte(now))
                 .add(Condition::any().add(Column::ClaimedUntil.is_null()).add(Column::ClaimedUntil.lt(now)))
         };
@@ -106,14 +112,15 @@ impl Worker {
             .order_by_asc(Column::Id)
             .limit(BATCH)
             .into_query();
-        let _turn = self.write_turn.take().await;
+        let txn = self.db.write().await?;
         let mut claimed = mail_outbox::Entity::update_many()
             .col_expr(Column::ClaimedUntil, Expr::value(now + chrono::Duration::seconds(CLAIM_SECS)))
             .col_expr(Column::Attempts, sea_orm::sea_query::ExprTrait::add(Expr::col(Column::Attempts), 1))
             .filter(Column::Id.in_subquery(batch))
             .filter(due())
-            .exec_with_returning(&self.db)
+            .exec_with_returning(&txn)
             .await?;
+        txn.commit().await?;
         claimed.sort_by_key(|m| m.id);
         Ok(claimed)
     }

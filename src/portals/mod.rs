@@ -1,5 +1,28 @@
-//! Each role's start page: pupils and teachers on the FAQ, school admins on the helpdesk
-//! tile, the desk on its queues, operators on administration.
-pub mod routes;
+//! Every HTML page, by who it is for: sign-in and one's account, the FAQ and its authoring,
+//! the teacher's reports, the school admin's helpdesk, the service desk, the provider's
+//! link, the operators' administration. Handlers are thin: a guard says who is asking, a
+//! form is checked by the service it goes to, the answer is a `Page` or a post/redirect/get
+//! (`web::form`). Ticket changes go through the `ladder`.
+pub mod account;
+pub mod admin;
+pub mod desk;
+pub mod faq;
+pub mod files;
+pub mod helpdesk;
+pub mod provider;
+pub mod reports;
+pub mod start;
+pub mod ticket_forms;
 
-pub use routes::routes;
+pub fn routes() -> Vec<rocket::Route> {
+    let mut routes = start::routes();
+    routes.extend(account::routes());
+    routes.extend(admin::routes());
+    routes.extend(faq::routes());
+    routes.extend(reports::routes());
+    routes.extend(helpdesk::routes());
+    routes.extend(desk::routes());
+    routes.extend(provider::routes());
+    routes.extend(files::routes());
+    routes
+}

@@ -3,23 +3,24 @@
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde::Serialize;
 use serde_json::json;
 
+use crate::app::App;
 use crate::attachments::service::{self as attachments, Owner, Uploader};
 use crate::attachments::store::Staged;
 use crate::audit::{self, By, Target};
 use crate::auth::{Actor, Role};
+use crate::db::WriteTxn;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::mail::{self, Outgoing};
-use crate::tickets::service::{self as tickets, Ctx, NewTicket, FAULT_TYPES, TRIAGE_SCOPES};
-use crate::tickets::status::number;
+use crate::mail::{self, Mailer, Outgoing};
+use crate::tickets::{self, number, NewTicket, FAULT_TYPES, TRIAGE_SCOPES};
 use crate::validate;
-use entities::{attachment, report, ticket, user};
+use entities::{attachment, report, ticket, user, ReportStatus, TicketStatus};
 
 pub const FIELD_MAX: usize = 200;
 
@@ -38,12 +39,23 @@ pub struct Triage {
     pub service: String,
 }
 
-/// The ticket an escalation opens: its title (the report's "affected" when blank) and the
-/// priority the school admin suggests.
+/// The first-level solution: the triage, the answer for the teacher, and the report's
+/// version the school admin saw.
+#[derive(Debug, Clone, Default)]
+pub struct Answer {
+    pub triage: Triage,
+    pub answer: String,
+    pub version: Option<i32>,
+}
+
+/// The ticket an escalation opens: the triage, its title (the report's "affected" when
+/// blank), the priority the school admin suggests, and the report's version they saw.
 #[derive(Debug, Clone, Default)]
 pub struct Escalation {
+    pub triage: Triage,
     pub title: String,
     pub priority: String,
+    pub version: Option<i32>,
 }
 
 #[derive(Debug, Serialize)]
@@ -53,7 +65,7 @@ pub struct ReportView {
     pub since: String,
     pub how_many: String,
     pub description: String,
-    pub status: String,
+    pub status: ReportStatus,
     pub triage_scope: Option<String>,
     pub triage_fault_type: Option<String>,
     pub answer: Option<String>,
@@ -66,7 +78,7 @@ pub struct ReportView {
 #[derive(Debug, Serialize)]
 pub struct TicketRef {
     pub number: String,
-    pub status: String,
+    pub status: TicketStatus,
     pub solution: Option<String>,
 }
 
@@ -74,17 +86,17 @@ fn multiline(field: &str, value: &str, max: usize) -> AppResult<String> {
     validate::multiline(field, value, max)
 }
 
-async fn to_teacher<C: ConnectionTrait>(
-    db: &C,
-    ctx: &Ctx<'_>,
+async fn to_teacher(
+    txn: &WriteTxn,
+    mailer: &Mailer,
     report: &report::Model,
     kind: &str,
     body: &str,
     files: &[attachment::Model],
 ) -> AppResult<()> {
-    if let Some(teacher) = user::Entity::find_by_id(report.teacher_id).one(db).await? {
+    if let Some(teacher) = user::Entity::find_by_id(report.teacher_id).one(txn).await? {
         let path = format!("/reports/{}", report.id);
-        send(db, ctx, &teacher, report, Letter { kind, body, files }, &path).await?;
+        send(txn, mailer, &teacher, report, Letter { kind, body, files }, &path).await?;
     }
     Ok(())
 }
@@ -97,9 +109,9 @@ struct Letter<'a> {
     files: &'a [attachment::Model],
 }
 
-async fn send<C: ConnectionTrait>(
-    db: &C,
-    ctx: &Ctx<'_>,
+async fn send(
+    txn: &WriteTxn,
+    mailer: &Mailer,
     to: &user::Model,
     report: &report::Model,
     letter: Letter<'_>,
@@ -112,8 +124,8 @@ async fn send<C: ConnectionTrait>(
     let files: Vec<_> = files.iter().map(|f| json!({ "name": f.filename, "size": f.size })).collect();
     let thread = format!("report-{}", report.id);
     mail::enqueue(
-        db,
-        ctx.mailer,
+        txn,
+        mailer,
         Outgoing {
             to_addr: &to.email,
             to_name: &to.name,
@@ -124,7 +136,7 @@ async fn send<C: ConnectionTrait>(
                 "affected": report.affected,
                 "body": body,
                 "files": files,
-                "link": ctx.mailer.link(path),
+                "link": mailer.link(path),
             }),
             thread: Some(&thread),
         },
@@ -133,18 +145,9 @@ async fn send<C: ConnectionTrait>(
     Ok(())
 }
 
-/// A teacher reports a problem; the school's admins are told.
-pub async fn file(ctx: &Ctx<'_>, actor: &Actor, input: &NewReport) -> AppResult<report::Model> {
-    file_with_files(ctx, actor, input, Staged::none()).await
-}
-
-/// A report with its screenshot or other files, recorded in the report's transaction.
-pub async fn file_with_files(
-    ctx: &Ctx<'_>,
-    actor: &Actor,
-    input: &NewReport,
-    staged: Staged,
-) -> AppResult<report::Model> {
+/// A teacher reports a problem, with its screenshot or other files (possibly none); the
+/// school's admins are told.
+pub async fn file(app: &App, actor: &Actor, input: &NewReport, staged: Staged) -> AppResult<report::Model> {
     let school_id = match (actor.role, actor.school_id) {
         (Role::Teacher, Some(id)) => id,
         _ => return Err(AppError::Forbidden),
@@ -154,7 +157,7 @@ pub async fn file_with_files(
     let how_many = validate::text("how_many", &input.how_many, FIELD_MAX)?;
     let description = multiline("description", &input.description, tickets::TEXT_MAX)?;
     let now = Utc::now();
-    let (_turn, txn) = ctx.write_turn.begin(ctx.db).await?;
+    let txn = app.db.write().await?;
     let created = report::ActiveModel {
         school_id: Set(school_id),
         teacher_id: Set(actor.id),
@@ -162,7 +165,7 @@ pub async fn file_with_files(
         since: Set(since),
         how_many: Set(how_many),
         description: Set(description),
-        status: Set("new".into()),
+        status: Set(ReportStatus::New),
         triage_scope: Set(None),
         triage_fault_type: Set(None),
         service_id: Set(None),
@@ -188,14 +191,14 @@ pub async fn file_with_files(
     let files = attachments::record(&txn, &staged, owner, Uploader::User(actor), false).await?;
     let admins = user::Entity::find()
         .filter(user::Column::SchoolId.eq(school_id))
-        .filter(user::Column::Role.eq("school_admin"))
+        .filter(user::Column::Role.eq(Role::SchoolAdmin))
         .filter(user::Column::Active.eq(true))
         .all(&txn)
         .await?;
     for admin in admins {
         send(
             &txn,
-            ctx,
+            &app.mailer,
             &admin,
             &created,
             Letter { kind: "report_new", body: &created.description, files: &files },
@@ -280,7 +283,7 @@ pub async fn inbox(db: &DatabaseConnection, actor: &Actor) -> AppResult<Vec<Repo
     };
     let rows = report::Entity::find()
         .filter(report::Column::SchoolId.eq(school_id))
-        .filter(report::Column::Status.eq("new"))
+        .filter(report::Column::Status.eq(ReportStatus::New))
         .order_by_asc(report::Column::CreatedAt)
         .limit(100)
         .all(db)
@@ -314,14 +317,14 @@ async fn check_triage<C: ConnectionTrait>(db: &C, triage: &Triage) -> AppResult<
 
 /// Marks the report handled, if nobody handled it meanwhile.
 async fn claim(
-    txn: &DatabaseTransaction,
+    txn: &WriteTxn,
     current: &report::Model,
     expected: Option<i32>,
-    status: &str,
+    status: ReportStatus,
     columns: Vec<(report::Column, Expr)>,
 ) -> AppResult<()> {
     let version = expected.unwrap_or(current.version);
-    if version != current.version || current.status != "new" {
+    if version != current.version || current.status != ReportStatus::New {
         return Err(AppError::conflict("reports.already_handled"));
     }
     let mut update = report::Entity::update_many()
@@ -341,27 +344,19 @@ async fn claim(
 
 /// The school admin solves it at first level: triage recorded, the teacher gets the answer
 /// and the files that go with it (on the report, where the teacher sees them).
-pub async fn answer(
-    ctx: &Ctx<'_>,
-    actor: &Actor,
-    id: i32,
-    triage: &Triage,
-    answer: &str,
-    expected: Option<i32>,
-    staged: Staged,
-) -> AppResult<report::Model> {
+pub async fn answer(app: &App, actor: &Actor, id: i32, input: &Answer, staged: Staged) -> AppResult<report::Model> {
     if actor.role != Role::SchoolAdmin {
         return Err(AppError::Forbidden);
     }
-    let current = find(ctx.db, actor, id).await?;
-    let checked = check_triage(ctx.db, triage).await?;
-    let answer = multiline("answer", answer, tickets::TEXT_MAX)?;
-    let (_turn, txn) = ctx.write_turn.begin(ctx.db).await?;
+    let current = find(app.db.read(), actor, id).await?;
+    let checked = check_triage(app.db.read(), &input.triage).await?;
+    let answer = multiline("answer", &input.answer, tickets::TEXT_MAX)?;
+    let txn = app.db.write().await?;
     claim(
         &txn,
         &current,
-        expected,
-        "answered",
+        input.version,
+        ReportStatus::Answered,
         vec![
             (report::Column::Answer, Expr::value(Some(answer.clone()))),
             (report::Column::AnsweredBy, Expr::value(Some(actor.id))),
@@ -382,7 +377,7 @@ pub async fn answer(
     .await?;
     let owner = Owner { school_id: updated.school_id, report_id: Some(id), ticket_id: None };
     let files = attachments::record(&txn, &staged, owner, Uploader::User(actor), false).await?;
-    to_teacher(&txn, ctx, &updated, "report_answered", &answer, &files).await?;
+    to_teacher(&txn, &app.mailer, &updated, "report_answered", &answer, &files).await?;
     txn.commit().await?;
     staged.keep();
     Ok(updated)
@@ -391,20 +386,19 @@ pub async fn answer(
 /// The school admin hands it up: a ticket that carries the report, its triage and files,
 /// and the files the admin adds for the desk.
 pub async fn escalate(
-    ctx: &Ctx<'_>,
+    app: &App,
     actor: &Actor,
     id: i32,
-    triage: &Triage,
-    escalation: &Escalation,
-    expected: Option<i32>,
+    input: &Escalation,
     staged: Staged,
 ) -> AppResult<ticket::Model> {
     if actor.role != Role::SchoolAdmin {
         return Err(AppError::Forbidden);
     }
-    let current = find(ctx.db, actor, id).await?;
-    let checked = check_triage(ctx.db, triage).await?;
-    let teacher = user::Entity::find_by_id(current.teacher_id).one(ctx.db).await?.map(|u| u.name).unwrap_or_default();
+    let current = find(app.db.read(), actor, id).await?;
+    let checked = check_triage(app.db.read(), &input.triage).await?;
+    let teacher =
+        user::Entity::find_by_id(current.teacher_id).one(app.db.read()).await?.map(|u| u.name).unwrap_or_default();
     // The ticket's description carries the report as the teacher wrote it.
     let description = format!(
         "{}\n\n---\n{}: {}\n{}: {}\n{}: {}\n{}: {}",
@@ -418,23 +412,25 @@ pub async fn escalate(
         crate::i18n::tr(Lang::De, "reports.reported_by"),
         teacher,
     );
-    let title = escalation.title.trim();
-    let input = NewTicket {
-        title: if title.is_empty() { current.affected.clone() } else { escalation.title.clone() },
+    let title = input.title.trim();
+    let new_ticket = NewTicket {
+        title: if title.is_empty() { current.affected.clone() } else { input.title.clone() },
         description,
         service: checked.service_slug.clone(),
-        priority: escalation.priority.clone(),
+        priority: input.priority.clone(),
         triage_scope: checked.scope.clone().unwrap_or_default(),
         triage_fault_type: checked.fault_type.clone().unwrap_or_default(),
     };
-    let checked_ticket = tickets::check_new(ctx, actor, &input).await?;
-    let (_turn, txn) = ctx.write_turn.begin(ctx.db).await?;
+    // The report's files and the ones added now are carried over below, not as the new
+    // ticket's own.
+    let checked_ticket = tickets::opening::check_new(app, actor, &new_ticket, Staged::none()).await?;
+    let txn = app.db.write().await?;
     // Claim the report first: a report handled meanwhile is refused before a ticket exists.
     claim(
         &txn,
         &current,
-        expected,
-        "escalated",
+        input.version,
+        ReportStatus::Escalated,
         vec![
             (report::Column::AnsweredBy, Expr::value(Some(actor.id))),
             (report::Column::TriageScope, Expr::value(checked.scope)),
@@ -443,7 +439,7 @@ pub async fn escalate(
         ],
     )
     .await?;
-    let created = tickets::insert(&txn, ctx, actor, checked_ticket, Some(current.id)).await?;
+    let created = tickets::opening::insert(&txn, app, actor, &checked_ticket, Some(current.id)).await?;
     attachments::carry_to_ticket(&txn, actor, current.id, created.id, current.school_id, &staged).await?;
     report::Entity::update_many()
         .col_expr(report::Column::TicketId, Expr::value(Some(created.id)))
@@ -459,18 +455,18 @@ pub async fn escalate(
         json!({ "ticket": number(created.id) }),
     )
     .await?;
-    to_teacher(&txn, ctx, &updated, "report_escalated", &number(created.id), &[]).await?;
+    to_teacher(&txn, &app.mailer, &updated, "report_escalated", &number(created.id), &[]).await?;
     txn.commit().await?;
     staged.keep();
     Ok(created)
 }
 
-/// Called in the transaction that resolves a ticket: the teacher whose report started it
-/// gets the solution.
-pub async fn ticket_resolved(txn: &DatabaseTransaction, ctx: &Ctx<'_>, ticket: &ticket::Model) -> AppResult<()> {
+/// Called (by the ladder) in the transaction that resolves a ticket: the teacher whose
+/// report started it gets the solution.
+pub async fn ticket_resolved(txn: &WriteTxn, mailer: &Mailer, ticket: &ticket::Model) -> AppResult<()> {
     let Some(report_id) = ticket.report_id else { return Ok(()) };
     if let Some(report) = report::Entity::find_by_id(report_id).one(txn).await? {
-        to_teacher(txn, ctx, &report, "report_solved", ticket.solution.as_deref().unwrap_or(""), &[]).await?;
+        to_teacher(txn, mailer, &report, "report_solved", ticket.solution.as_deref().unwrap_or(""), &[]).await?;
     }
     Ok(())
 }

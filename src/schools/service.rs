@@ -1,24 +1,23 @@
 //! School records. A deactivated school keeps its data, but its people cannot sign in.
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
 
-use crate::accounts::require_operator;
 use crate::audit::{self, By, Target};
+use crate::auth::Role;
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::validate;
 use entities::school;
 
-pub async fn create(db: &DatabaseConnection, by: By<'_>, slug: &str, name: &str) -> AppResult<school::Model> {
-    require_operator(by)?;
+pub async fn create(db: &Db, by: By<'_>, slug: &str, name: &str) -> AppResult<school::Model> {
+    by.require_operator()?;
     let slug = validate::slug("slug", slug)?;
     let name = validate::text("name", name, validate::NAME_MAX)?;
-    if find_by_slug(db, &slug).await?.is_some() {
+    let txn = db.write().await?;
+    if find_by_slug(&txn, &slug).await?.is_some() {
         return Err(AppError::invalid_with("slug", "validation.slug_taken", &slug));
     }
-    let txn = db.begin().await?;
     let created = school::ActiveModel {
         slug: Set(slug.clone()),
         name: Set(name),
@@ -51,17 +50,11 @@ fn taken_or_db(e: sea_orm::DbErr, slug: &str) -> AppError {
 }
 
 /// Renames a school and sets whether it is active. The slug is stable: integrations use it.
-pub async fn update(
-    db: &DatabaseConnection,
-    by: By<'_>,
-    slug: &str,
-    name: &str,
-    active: bool,
-) -> AppResult<school::Model> {
-    require_operator(by)?;
-    let existing = find_by_slug(db, slug).await?.ok_or(AppError::NotFound)?;
+pub async fn update(db: &Db, by: By<'_>, slug: &str, name: &str, active: bool) -> AppResult<school::Model> {
+    by.require_operator()?;
     let name = validate::text("name", name, validate::NAME_MAX)?;
-    let txn = db.begin().await?;
+    let txn = db.write().await?;
+    let existing = find_by_slug(&txn, slug).await?.ok_or(AppError::NotFound)?;
     let mut model: school::ActiveModel = existing.into();
     model.name = Set(name);
     model.active = Set(active);
@@ -78,23 +71,21 @@ pub async fn update(
     Ok(updated)
 }
 
-pub async fn find_by_slug(db: &DatabaseConnection, slug: &str) -> AppResult<Option<school::Model>> {
+pub async fn find_by_slug<C: ConnectionTrait>(db: &C, slug: &str) -> AppResult<Option<school::Model>> {
     if !validate::can_match_stored(slug) {
         return Ok(None);
     }
     Ok(school::Entity::find().filter(school::Column::Slug.eq(slug)).one(db).await?)
 }
 
-pub async fn get(db: &DatabaseConnection, id: i32) -> AppResult<Option<school::Model>> {
+pub async fn get<C: ConnectionTrait>(db: &C, id: i32) -> AppResult<Option<school::Model>> {
     Ok(school::Entity::find_by_id(id).one(db).await?)
 }
 
 /// All schools (for operators and the desk), or only active ones.
-pub async fn list(db: &DatabaseConnection, by: By<'_>, include_inactive: bool) -> AppResult<Vec<school::Model>> {
+pub async fn list<C: ConnectionTrait>(db: &C, by: By<'_>, include_inactive: bool) -> AppResult<Vec<school::Model>> {
     match by {
-        By::User(actor) if !actor.role.is_desk() && actor.role != crate::auth::Role::Operator => {
-            return Err(AppError::Forbidden)
-        }
+        By::User(actor) if !actor.role.is_desk() && actor.role != Role::Operator => return Err(AppError::Forbidden),
         By::Anonymous => return Err(AppError::Forbidden),
         _ => {}
     }

@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 
 use super::{Engine, SearchDoc};
 use crate::kb::render::plain_text;
-use entities::{kb_article, school, service};
+use entities::{kb_article, school, service, ArticleStatus};
 
 const BATCH: u64 = 2_000;
 /// Changes are read with this overlap, so a transaction that committed late with an
@@ -55,7 +55,7 @@ pub async fn reindex_all<C: ConnectionTrait>(
     mut progress: impl FnMut(u64, u64),
 ) -> Result<u64, String> {
     let names = Names::load(db).await.map_err(|e| e.to_string())?;
-    let published = || kb_article::Entity::find().filter(kb_article::Column::Status.eq("published"));
+    let published = || kb_article::Entity::find().filter(kb_article::Column::Status.eq(ArticleStatus::Published));
     let total = sea_orm::PaginatorTrait::count(published(), db).await.map_err(|e| e.to_string())?;
     progress(total, 0);
     engine.clear().await?;
@@ -98,7 +98,7 @@ pub async fn sync_changes<C: ConnectionTrait>(
     }
     let names = Names::load(db).await.map_err(|e| e.to_string())?;
     let mark = started.max(since);
-    let (published, hidden): (Vec<_>, Vec<_>) = changed.into_iter().partition(|a| a.status == "published");
+    let (published, hidden): (Vec<_>, Vec<_>) = changed.into_iter().partition(|a| a.status == ArticleStatus::Published);
     engine.remove(hidden.into_iter().map(|a| a.slug).collect()).await?;
     engine.upsert(published.iter().map(|a| names.doc(a)).collect()).await?;
     Ok(mark)

@@ -1,24 +1,25 @@
 //! The mails of the ladder: to the school admin who opened a ticket, and to the agent
 //! working it. All go through the outbox in the caller's transaction and thread per
 //! ticket (subject with the ticket number, In-Reply-To the ticket's thread).
-use sea_orm::{ActiveModelTrait, DatabaseTransaction, EntityTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait};
 use serde_json::json;
 
-use super::service::Ctx;
+use super::change::DeskNews;
 use super::status::number;
 use crate::auth::Actor;
+use crate::db::WriteTxn;
 use crate::error::AppResult;
 use crate::i18n::Lang;
-use crate::mail::{self, Outgoing};
+use crate::mail::{self, Mailer, Outgoing};
 use entities::{mail_outbox, ticket, user};
 
 pub fn thread(ticket: &ticket::Model) -> String {
     format!("ticket-{}", ticket.id)
 }
 
-pub(crate) async fn send(
-    txn: &DatabaseTransaction,
-    ctx: &Ctx<'_>,
+pub async fn send(
+    txn: &WriteTxn,
+    mailer: &Mailer,
     recipient: &user::Model,
     ticket: &ticket::Model,
     kind: &str,
@@ -29,7 +30,7 @@ pub(crate) async fn send(
         return Ok(());
     }
     let to = Recipient { email: &recipient.email, name: &recipient.name, language: &recipient.language };
-    compose_to(ctx, to, ticket, kind, body, link)?.insert(txn).await?;
+    compose_to(mailer, to, ticket, kind, body, link)?.insert(txn).await?;
     Ok(())
 }
 
@@ -41,7 +42,7 @@ struct Recipient<'a> {
 }
 
 fn compose_to(
-    ctx: &Ctx<'_>,
+    mailer: &Mailer,
     to: Recipient<'_>,
     ticket: &ticket::Model,
     kind: &str,
@@ -51,7 +52,7 @@ fn compose_to(
     let lang = Lang::parse(to.language).unwrap_or_default();
     let thread = thread(ticket);
     mail::compose(
-        ctx.mailer,
+        mailer,
         Outgoing {
             to_addr: to.email,
             to_name: to.name,
@@ -70,33 +71,33 @@ fn compose_to(
     )
 }
 
-fn school_link(ctx: &Ctx<'_>, ticket: &ticket::Model) -> String {
-    ctx.mailer.link(&format!("/helpdesk/tickets/{}", number(ticket.id)))
+fn school_link(mailer: &Mailer, ticket: &ticket::Model) -> String {
+    mailer.link(&format!("/helpdesk/tickets/{}", number(ticket.id)))
 }
 
 /// To the school admin opening the ticket right now: the request's actor is that person
 /// (signed in, so active), and needs no second look-up. Composed, not written: new tickets
 /// write their mails together (see `opening`).
 pub fn compose_for_opener(
-    ctx: &Ctx<'_>,
+    mailer: &Mailer,
     opener: &Actor,
     ticket: &ticket::Model,
     kind: &str,
 ) -> AppResult<mail_outbox::ActiveModel> {
     let to = Recipient { email: &opener.email, name: &opener.name, language: &opener.language };
-    compose_to(ctx, to, ticket, kind, "", school_link(ctx, ticket))
+    compose_to(mailer, to, ticket, kind, "", school_link(mailer, ticket))
 }
 
 /// To the school admin who opened the ticket.
 pub async fn to_school(
-    txn: &DatabaseTransaction,
-    ctx: &Ctx<'_>,
+    txn: &WriteTxn,
+    mailer: &Mailer,
     ticket: &ticket::Model,
     kind: &str,
     body: &str,
 ) -> AppResult<()> {
     if let Some(opener) = user::Entity::find_by_id(ticket.created_by).one(txn).await? {
-        send(txn, ctx, &opener, ticket, kind, body, school_link(ctx, ticket)).await?;
+        send(txn, mailer, &opener, ticket, kind, body, school_link(mailer, ticket)).await?;
     }
     Ok(())
 }
@@ -104,24 +105,30 @@ pub async fn to_school(
 /// To the desk about news on a ticket: a school's news to the agent working it; a
 /// provider's to that agent or, while nobody has taken the ticket, to the desk (leads).
 pub async fn to_desk(
-    txn: &DatabaseTransaction,
-    ctx: &Ctx<'_>,
+    txn: &WriteTxn,
+    mailer: &Mailer,
     ticket: &ticket::Model,
-    from_provider: bool,
+    news: DeskNews,
     body: &str,
 ) -> AppResult<()> {
-    let (kind, agents) = if from_provider {
-        ("ticket_provider_update", super::reminders::watchers(txn, ticket).await?)
-    } else {
-        let assignee = match ticket.assignee_id {
-            Some(id) => user::Entity::find_by_id(id).one(txn).await?,
-            None => None,
-        };
-        ("ticket_school_update", assignee.into_iter().collect())
+    let (kind, agents) = match news {
+        DeskNews::FromProvider => ("ticket_provider_update", super::reminders::watchers(txn, ticket).await?),
+        DeskNews::FromSchool => {
+            let assignee = match ticket.assignee_id {
+                Some(id) => user::Entity::find_by_id(id).one(txn).await?,
+                None => None,
+            };
+            ("ticket_school_update", assignee.into_iter().collect())
+        }
     };
-    let link = ctx.mailer.link(&format!("/desk/tickets/{}", number(ticket.id)));
+    let link = desk_link(mailer, ticket);
     for agent in &agents {
-        send(txn, ctx, agent, ticket, kind, body, link.clone()).await?;
+        send(txn, mailer, agent, ticket, kind, body, link.clone()).await?;
     }
     Ok(())
+}
+
+/// The ticket's page at the desk, for mails to agents.
+pub fn desk_link(mailer: &Mailer, ticket: &ticket::Model) -> String {
+    mailer.link(&format!("/desk/tickets/{}", number(ticket.id)))
 }

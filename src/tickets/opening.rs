@@ -11,18 +11,22 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseTransaction, EntityTrait, Set};
+use sea_orm::{EntityTrait, Set};
 use serde_json::json;
 use tokio::sync::oneshot;
 
-use super::mails;
-use super::service::{event_row, service_of, text, Ctx, Who, FAULT_TYPES, TEXT_MAX, TITLE_MAX, TRIAGE_SCOPES};
+use super::change::{event_row, Who};
 use super::sla::SlaClock;
 use super::status::{Priority, Status};
+use super::{mails, Env, FAULT_TYPES, TEXT_MAX, TITLE_MAX, TRIAGE_SCOPES};
+use crate::attachments::service::{self as attachments, Owner, Uploader};
+use crate::attachments::store::Staged;
 use crate::audit::{self, By, Target};
 use crate::auth::{Actor, Role};
+use crate::db::WriteTxn;
 use crate::error::{AppError, AppResult};
-use entities::{audit_event, mail_outbox, ticket, ticket_event};
+use crate::validate;
+use entities::{audit_event, mail_outbox, ticket, ticket_event, EventKind};
 
 #[derive(Debug, Clone, Default)]
 pub struct NewTicket {
@@ -42,7 +46,7 @@ fn optional_choice(field: &str, value: &str, allowed: &[&str]) -> AppResult<Opti
     }
 }
 
-/// A new ticket's input, checked.
+/// A new ticket's input, checked, with the files that go with it.
 pub struct CheckedTicket {
     pub school_id: i32,
     pub title: String,
@@ -56,23 +60,25 @@ pub struct CheckedTicket {
     /// it writes fails at once ("database is locked") when another writer committed in
     /// between, where one that starts with its write waits its turn.
     pub sla: SlaClock,
+    pub files: Staged,
 }
 
 /// Checks a new ticket: only school admins open tickets, for their own school.
-pub async fn check_new(ctx: &Ctx<'_>, actor: &Actor, input: &NewTicket) -> AppResult<CheckedTicket> {
+pub async fn check_new(env: &impl Env, actor: &Actor, input: &NewTicket, files: Staged) -> AppResult<CheckedTicket> {
     let school_id = match (actor.role, actor.school_id) {
         (Role::SchoolAdmin, Some(id)) => id,
         _ => return Err(AppError::Forbidden),
     };
-    let title = text("title", &input.title, TITLE_MAX)?;
+    let title = validate::multiline("title", &input.title, TITLE_MAX)?;
     if title.contains('\n') {
         return Err(AppError::invalid("title", "validation.control_chars"));
     }
-    let description = text("description", &input.description, TEXT_MAX)?;
-    let (service_id, service_slug) = service_of(ctx.db, &input.service).await?.unzip();
+    let description = validate::multiline("description", &input.description, TEXT_MAX)?;
+    let service = crate::catalogue::services::from_input(env.db().read(), "service", &input.service, true).await?;
+    let (service_id, service_slug) = service.map(|s| (s.id, s.slug)).unzip();
     let priority = match input.priority.trim() {
         "" => Priority::P3,
-        p => Priority::parse(p).ok_or_else(|| AppError::invalid("priority", "desk.priority_invalid"))?,
+        p => Priority::from_input(p).ok_or_else(|| AppError::invalid("priority", "desk.priority_invalid"))?,
     };
     Ok(CheckedTicket {
         school_id,
@@ -83,7 +89,8 @@ pub async fn check_new(ctx: &Ctx<'_>, actor: &Actor, input: &NewTicket) -> AppRe
         priority,
         triage_scope: optional_choice("triage_scope", &input.triage_scope, &TRIAGE_SCOPES)?,
         triage_fault_type: optional_choice("triage_fault_type", &input.triage_fault_type, &FAULT_TYPES)?,
-        sla: SlaClock::load(ctx, priority).await?,
+        sla: SlaClock::load(env, priority).await?,
+        files,
     })
 }
 
@@ -94,23 +101,24 @@ pub struct Opened {
     pub service_slug: Option<String>,
 }
 
-/// A school admin opens a ticket for their school.
-pub async fn open(ctx: &Ctx<'_>, actor: &Actor, input: &NewTicket) -> AppResult<Opened> {
-    let checked = check_new(ctx, actor, input).await?;
-    ctx.intake.open(ctx, actor, checked).await
+/// A school admin opens a ticket for their school, with its files (possibly none).
+pub async fn open(env: &impl Env, actor: &Actor, input: &NewTicket, files: Staged) -> AppResult<Opened> {
+    let checked = check_new(env, actor, input, files).await?;
+    env.intake().open(env, actor, checked).await
 }
 
-/// Inserts a checked ticket with its first event, audit event and mail, in the caller's
-/// transaction (escalating a report, or opening with files, adds its own changes to it).
+/// Inserts a checked ticket with its first event, audit event, files and mail, in the
+/// caller's transaction (escalating a report adds its own changes to it). The caller keeps
+/// the files once its transaction committed.
 pub async fn insert(
-    txn: &DatabaseTransaction,
-    ctx: &Ctx<'_>,
+    txn: &WriteTxn,
+    env: &impl Env,
     actor: &Actor,
-    checked: CheckedTicket,
+    checked: &CheckedTicket,
     report_id: Option<i32>,
 ) -> AppResult<ticket::Model> {
-    let row = NewRow { actor, checked: &checked, report_id };
-    let opened = insert_all(txn, ctx, std::slice::from_ref(&row)).await?;
+    let row = NewRow { actor, checked, report_id };
+    let opened = insert_all(txn, env, std::slice::from_ref(&row)).await?;
     Ok(only(opened)?.ticket)
 }
 
@@ -129,8 +137,8 @@ fn ticket_row(row: &NewRow<'_>, now: DateTime<Utc>) -> ticket::ActiveModel {
         service_id: Set(checked.service_id),
         title: Set(checked.title.clone()),
         description: Set(checked.description.clone()),
-        status: Set(Status::New.as_str().into()),
-        priority: Set(checked.priority.as_str().into()),
+        status: Set(Status::New),
+        priority: Set(checked.priority),
         level: Set(2),
         triage_scope: Set(checked.triage_scope.clone()),
         triage_fault_type: Set(checked.triage_fault_type.clone()),
@@ -154,8 +162,9 @@ fn ticket_row(row: &NewRow<'_>, now: DateTime<Utc>) -> ticket::ActiveModel {
 }
 
 /// Writes the tickets with their first events, audit events and mails: four statements,
-/// however many tickets.
-async fn insert_all(txn: &DatabaseTransaction, ctx: &Ctx<'_>, rows: &[NewRow<'_>]) -> AppResult<Vec<Opened>> {
+/// however many tickets (and, for tickets opened with files, the files and a timeline
+/// entry listing them).
+async fn insert_all(txn: &WriteTxn, env: &impl Env, rows: &[NewRow<'_>]) -> AppResult<Vec<Opened>> {
     let now = Utc::now();
     let mut tickets =
         ticket::Entity::insert_many(rows.iter().map(|row| ticket_row(row, now))).exec_with_returning(txn).await?;
@@ -172,7 +181,7 @@ async fn insert_all(txn: &DatabaseTransaction, ctx: &Ctx<'_>, rows: &[NewRow<'_>
     let events = tickets
         .iter()
         .zip(rows)
-        .map(|(t, row)| event_row(t.id, Who::User(row.actor), "created", "", false, detail(t, row)));
+        .map(|(t, row)| event_row(t.id, Who::User(row.actor), EventKind::Created, "", false, detail(t, row)));
     let mut events = ticket_event::Entity::insert_many(events).exec_with_returning(txn).await?;
     events.sort_by_key(|e| e.ticket_id);
     if events.len() != tickets.len() || events.iter().zip(&tickets).any(|(e, t)| e.ticket_id != t.id) {
@@ -190,9 +199,14 @@ async fn insert_all(txn: &DatabaseTransaction, ctx: &Ctx<'_>, rows: &[NewRow<'_>
     let mails = tickets
         .iter()
         .zip(rows)
-        .map(|(t, row)| mails::compose_for_opener(ctx, row.actor, t, "ticket_opened"))
+        .map(|(t, row)| mails::compose_for_opener(env.mailer(), row.actor, t, "ticket_opened"))
         .collect::<AppResult<Vec<mail_outbox::ActiveModel>>>()?;
     mail_outbox::Entity::insert_many(mails).exec_without_returning(txn).await?;
+    for (t, row) in tickets.iter().zip(rows).filter(|(_, row)| !row.checked.files.is_empty()) {
+        let owner = Owner { school_id: t.school_id, report_id: None, ticket_id: Some(t.id) };
+        let files = attachments::record(txn, &row.checked.files, owner, Uploader::User(row.actor), false).await?;
+        attachments::timeline_event(txn, t.id, row.actor, &files, json!({})).await?;
+    }
     Ok(tickets
         .into_iter()
         .zip(events)
@@ -237,9 +251,9 @@ struct Waiting {
 const GROUP_MAX: usize = 64;
 
 impl Intake {
-    async fn open(&self, ctx: &Ctx<'_>, actor: &Actor, checked: CheckedTicket) -> AppResult<Opened> {
+    async fn open(&self, env: &impl Env, actor: &Actor, checked: CheckedTicket) -> AppResult<Opened> {
         let Some(writer) = &self.writer else {
-            return self.write_alone(ctx, actor, checked).await;
+            return self.write_alone(env, actor, checked).await;
         };
         let (answer, mut answered) = oneshot::channel();
         self.lock_waiting().push(Waiting { actor: actor.clone(), checked, answer });
@@ -260,12 +274,12 @@ impl Intake {
                 let take = waiting.len().min(GROUP_MAX);
                 waiting.drain(..take).collect()
             };
-            write_group(ctx, &self.groups, group).await;
+            write_group(env, &self.groups, group).await;
         }
     }
 
-    pub fn for_db(db: &sea_orm::DatabaseConnection) -> Intake {
-        let sqlite = db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite;
+    pub fn for_db(db: &crate::db::Db) -> Intake {
+        let sqlite = db.is_sqlite();
         Intake {
             waiting: Default::default(),
             writer: sqlite.then(Default::default),
@@ -275,10 +289,12 @@ impl Intake {
     }
 
     /// A group of one, written now.
-    async fn write_alone(&self, ctx: &Ctx<'_>, actor: &Actor, checked: CheckedTicket) -> AppResult<Opened> {
+    async fn write_alone(&self, env: &impl Env, actor: &Actor, checked: CheckedTicket) -> AppResult<Opened> {
         self.arrived.fetch_add(1, Ordering::Relaxed);
         self.groups.fetch_add(1, Ordering::Relaxed);
-        only(write(ctx, &[NewRow { actor, checked: &checked, report_id: None }]).await?)
+        let opened = only(write(env, &[NewRow { actor, checked: &checked, report_id: None }]).await?)?;
+        checked.files.keep();
+        Ok(opened)
     }
 
     pub fn counts(&self) -> IntakeCounts {
@@ -291,11 +307,12 @@ impl Intake {
     }
 }
 
-async fn write_group(ctx: &Ctx<'_>, groups: &AtomicU64, group: Vec<Waiting>) {
+async fn write_group(env: &impl Env, groups: &AtomicU64, group: Vec<Waiting>) {
     groups.fetch_add(1, Ordering::Relaxed);
-    match write(ctx, &rows_of(&group)).await {
+    match write(env, &rows_of(&group)).await {
         Ok(opened) => {
             for (waiting, opened) in group.into_iter().zip(opened) {
+                waiting.checked.files.keep();
                 let _ = waiting.answer.send(Ok(opened));
             }
         }
@@ -308,7 +325,10 @@ async fn write_group(ctx: &Ctx<'_>, groups: &AtomicU64, group: Vec<Waiting>) {
             tracing::warn!(error = %e, tickets = group.len(), "a group of new tickets failed; writing them one by one");
             for waiting in group {
                 groups.fetch_add(1, Ordering::Relaxed);
-                let result = write(ctx, &rows_of(std::slice::from_ref(&waiting))).await.and_then(only);
+                let result = write(env, &rows_of(std::slice::from_ref(&waiting))).await.and_then(only);
+                if result.is_ok() {
+                    waiting.checked.files.keep();
+                }
                 let _ = waiting.answer.send(result);
             }
         }
@@ -320,9 +340,9 @@ fn rows_of(group: &[Waiting]) -> Vec<NewRow<'_>> {
 }
 
 /// New tickets in a transaction of their own.
-async fn write(ctx: &Ctx<'_>, rows: &[NewRow<'_>]) -> AppResult<Vec<Opened>> {
-    let (_turn, txn) = ctx.write_turn.begin(ctx.db).await?;
-    let opened = insert_all(&txn, ctx, rows).await?;
+async fn write(env: &impl Env, rows: &[NewRow<'_>]) -> AppResult<Vec<Opened>> {
+    let txn = env.db().write().await?;
+    let opened = insert_all(&txn, env, rows).await?;
     txn.commit().await?;
     Ok(opened)
 }

@@ -9,6 +9,8 @@ use sea_orm::{
     ColumnTrait, Condition, DatabaseBackend, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
 };
+
+use crate::auth::Role;
 use serde::Serialize;
 
 use super::status::{Priority, Status};
@@ -17,8 +19,53 @@ use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use entities::{school, service, ticket};
 
-pub const QUEUES: [&str; 7] = ["new", "mine", "open", "waiting", "provider", "overdue", "all"];
 pub const PAGE: u64 = 50;
+
+/// The desk's named views over the tickets, as the query string names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Queue {
+    New,
+    Mine,
+    Open,
+    Waiting,
+    Provider,
+    Overdue,
+    All,
+}
+
+impl Queue {
+    /// The queues with a tab and a count, in the tabs' order.
+    pub const TABS: [Queue; 6] =
+        [Queue::New, Queue::Mine, Queue::Open, Queue::Waiting, Queue::Provider, Queue::Overdue];
+
+    /// The queue a query names; nothing names the open tickets.
+    pub fn parse(text: &str) -> AppResult<Queue> {
+        Ok(match text {
+            "" | "open" => Queue::Open,
+            "new" => Queue::New,
+            "mine" => Queue::Mine,
+            "waiting" => Queue::Waiting,
+            "provider" => Queue::Provider,
+            "overdue" => Queue::Overdue,
+            "all" => Queue::All,
+            _ => return Err(AppError::invalid("queue", "tickets.queue_invalid")),
+        })
+    }
+
+    /// The queue's name in query strings and the catalogue (`desk.queue.<name>`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Queue::New => "new",
+            Queue::Mine => "mine",
+            Queue::Open => "open",
+            Queue::Waiting => "waiting",
+            Queue::Provider => "provider",
+            Queue::Overdue => "overdue",
+            Queue::All => "all",
+        }
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
@@ -37,29 +84,30 @@ pub struct QueuePage {
     pub next: Option<String>,
 }
 
-fn active_statuses() -> Vec<&'static str> {
-    Status::ALL.iter().filter(|s| s.is_active()).map(|s| s.as_str()).collect()
+fn active_statuses() -> Vec<Status> {
+    Status::ALL.iter().copied().filter(|s| s.is_active()).collect()
 }
 
-fn queue_condition(queue: &str, actor: &Actor, now: DateTime<Utc>) -> AppResult<Condition> {
-    Ok(match queue {
-        "" | "open" => Condition::all().add(ticket::Column::Status.is_in(active_statuses())),
-        "new" => Condition::all().add(ticket::Column::Status.eq("new")).add(ticket::Column::AssigneeId.is_null()),
-        "mine" => Condition::all()
+fn queue_condition(queue: Queue, actor: &Actor, now: DateTime<Utc>) -> Condition {
+    match queue {
+        Queue::Open => Condition::all().add(ticket::Column::Status.is_in(active_statuses())),
+        Queue::New => {
+            Condition::all().add(ticket::Column::Status.eq(Status::New)).add(ticket::Column::AssigneeId.is_null())
+        }
+        Queue::Mine => Condition::all()
             .add(ticket::Column::AssigneeId.eq(actor.id))
             .add(ticket::Column::Status.is_in(active_statuses())),
-        "waiting" => Condition::all().add(ticket::Column::Status.eq("waiting_on_school")),
-        "provider" => Condition::all().add(ticket::Column::Status.eq("at_provider")),
-        "overdue" => Condition::all().add(ticket::Column::Status.is_in(active_statuses())).add(
+        Queue::Waiting => Condition::all().add(ticket::Column::Status.eq(Status::WaitingOnSchool)),
+        Queue::Provider => Condition::all().add(ticket::Column::Status.eq(Status::AtProvider)),
+        Queue::Overdue => Condition::all().add(ticket::Column::Status.is_in(active_statuses())).add(
             Condition::any().add(ticket::Column::ResolutionDue.lt(now)).add(
                 Condition::all()
                     .add(ticket::Column::FirstResponseAt.is_null())
                     .add(ticket::Column::FirstResponseDue.lt(now)),
             ),
         ),
-        "all" => Condition::all(),
-        _ => return Err(AppError::invalid("queue", "tickets.queue_invalid")),
-    })
+        Queue::All => Condition::all(),
+    }
 }
 
 /// A cursor: `<rfc3339 time>_<id>`.
@@ -106,7 +154,8 @@ async fn narrowing(db: &DatabaseConnection, filter: &Filter, school_id: Option<i
     let priority = match filter.priority.is_empty() {
         true => None,
         false => Some(
-            Priority::parse(&filter.priority).ok_or_else(|| AppError::invalid("priority", "desk.priority_invalid"))?,
+            Priority::from_input(&filter.priority)
+                .ok_or_else(|| AppError::invalid("priority", "desk.priority_invalid"))?,
         ),
     };
     // SQLite keeps no statistics, so it cannot tell that a school's tickets are far fewer
@@ -135,7 +184,7 @@ async fn narrowing(db: &DatabaseConnection, filter: &Filter, school_id: Option<i
     }
     if !filter.status.is_empty() {
         let s = Status::parse(&filter.status).ok_or_else(|| AppError::invalid("status", "tickets.status_invalid"))?;
-        condition = condition.add(ticket::Column::Status.eq(s.as_str()));
+        condition = condition.add(ticket::Column::Status.eq(s));
     }
     Ok(condition)
 }
@@ -144,28 +193,27 @@ pub async fn page(db: &DatabaseConnection, actor: &Actor, filter: &Filter) -> Ap
     if !actor.role.is_desk() {
         return Err(AppError::Forbidden);
     }
-    let condition = queue_condition(&filter.queue, actor, Utc::now())?.add(narrowing(db, filter, None).await?);
-    fetch(db, condition, page_statuses(queue_statuses(&filter.queue), filter), filter).await
+    let queue = Queue::parse(&filter.queue)?;
+    let condition = queue_condition(queue, actor, Utc::now()).add(narrowing(db, filter, None).await?);
+    fetch(db, condition, page_statuses(queue_statuses(queue), filter), filter).await
 }
 
 /// The statuses a queue holds; `None` for every status ("all").
-fn queue_statuses(queue: &str) -> Option<Vec<&'static str>> {
+fn queue_statuses(queue: Queue) -> Option<Vec<Status>> {
     match queue {
-        "" | "open" | "mine" | "overdue" => Some(active_statuses()),
-        "new" => Some(vec![Status::New.as_str()]),
-        "waiting" => Some(vec![Status::WaitingOnSchool.as_str()]),
-        "provider" => Some(vec![Status::AtProvider.as_str()]),
-        _ => None,
+        Queue::Open | Queue::Mine | Queue::Overdue => Some(active_statuses()),
+        Queue::New => Some(vec![Status::New]),
+        Queue::Waiting => Some(vec![Status::WaitingOnSchool]),
+        Queue::Provider => Some(vec![Status::AtProvider]),
+        Queue::All => None,
     }
 }
 
 /// The statuses a page reads, one index range each: the queue's, narrowed by the status
 /// filter (already checked by `narrowing`).
-fn page_statuses(of_queue: Option<Vec<&'static str>>, filter: &Filter) -> Option<Vec<&'static str>> {
+fn page_statuses(of_queue: Option<Vec<Status>>, filter: &Filter) -> Option<Vec<Status>> {
     match Status::parse(&filter.status) {
-        Some(wanted) => Some(
-            of_queue.unwrap_or_else(|| vec![wanted.as_str()]).into_iter().filter(|s| *s == wanted.as_str()).collect(),
-        ),
+        Some(wanted) => Some(of_queue.unwrap_or_else(|| vec![wanted]).into_iter().filter(|s| *s == wanted).collect()),
         None => of_queue,
     }
 }
@@ -176,7 +224,7 @@ fn page_statuses(of_queue: Option<Vec<&'static str>>, filter: &Filter) -> Option
 async fn fetch(
     db: &DatabaseConnection,
     condition: Condition,
-    statuses: Option<Vec<&'static str>>,
+    statuses: Option<Vec<Status>>,
     filter: &Filter,
 ) -> AppResult<QueuePage> {
     let now = Utc::now();
@@ -260,13 +308,13 @@ struct PageKey {
 
 #[derive(Debug, Serialize)]
 pub struct QueueCount {
-    pub queue: &'static str,
+    pub queue: Queue,
     pub count: u64,
 }
 
 #[derive(FromQueryResult)]
 struct StatusCount {
-    status: String,
+    status: Status,
     unassigned: i32,
     tickets: i64,
 }
@@ -321,14 +369,16 @@ pub async fn counts(
     };
     let active = active_statuses();
     let mut out = Vec::new();
-    for queue in QUEUES.iter().filter(|q| **q != "all") {
-        let count = match *queue {
-            "new" => sum(&|c| c.status == Status::New.as_str() && c.unassigned == 1),
-            "open" => sum(&|c| active.contains(&c.status.as_str())),
-            "waiting" => sum(&|c| c.status == Status::WaitingOnSchool.as_str()),
-            "provider" => sum(&|c| c.status == Status::AtProvider.as_str()),
-            "overdue" => overdue.get(db, stamp, now).await?,
-            _ => ticket::Entity::find().filter(queue_condition(queue, actor, now)?).count(db).await?,
+    for queue in Queue::TABS {
+        let count = match queue {
+            Queue::New => sum(&|c| c.status == Status::New && c.unassigned == 1),
+            Queue::Open => sum(&|c| active.contains(&c.status)),
+            Queue::Waiting => sum(&|c| c.status == Status::WaitingOnSchool),
+            Queue::Provider => sum(&|c| c.status == Status::AtProvider),
+            Queue::Overdue => overdue.get(db, stamp, now).await?,
+            Queue::Mine | Queue::All => {
+                ticket::Entity::find().filter(queue_condition(queue, actor, now)).count(db).await?
+            }
         };
         out.push(QueueCount { queue, count });
     }
@@ -353,7 +403,7 @@ async fn overdue_count(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult
 
 /// A school's tickets for its helpdesk tile: open ones first, then the recently finished.
 pub async fn for_school(db: &DatabaseConnection, actor: &Actor) -> AppResult<Vec<TicketView>> {
-    let Some(school_id) = actor.school_id.filter(|_| actor.role == crate::auth::Role::SchoolAdmin) else {
+    let Some(school_id) = actor.school_id.filter(|_| actor.role == Role::SchoolAdmin) else {
         return Err(AppError::Forbidden);
     };
     let rows = ticket::Entity::find()
@@ -365,14 +415,14 @@ pub async fn for_school(db: &DatabaseConnection, actor: &Actor) -> AppResult<Vec
     let lookup = Lookup::load(db, &rows).await?;
     let now = Utc::now();
     let mut views: Vec<TicketView> = rows.iter().map(|t| lookup.view(t, now)).collect();
-    views.sort_by_key(|v| !Status::parse(&v.status).is_some_and(Status::is_active));
+    views.sort_by_key(|v| !v.status.is_active());
     Ok(views)
 }
 
 /// The API's list for a school admin: their school's tickets, with the same filters and
 /// cursor as the desk (the queue names are the desk's and do not apply).
 pub async fn school_page(db: &DatabaseConnection, actor: &Actor, filter: &Filter) -> AppResult<QueuePage> {
-    let Some(school_id) = actor.school_id.filter(|_| actor.role == crate::auth::Role::SchoolAdmin) else {
+    let Some(school_id) = actor.school_id.filter(|_| actor.role == Role::SchoolAdmin) else {
         return Err(AppError::Forbidden);
     };
     if !filter.school.is_empty() && actor.school_slug.as_deref() != Some(filter.school.as_str()) {

@@ -9,16 +9,14 @@
 //! the job: the update that claims it compares the bits it read.
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
-use super::mails;
-use super::service::Ctx;
-use super::status::{number, Status};
+use super::status::Status;
+use super::{mails, Env};
 use crate::auth::Role;
+use crate::db::WriteTxn;
 use crate::error::AppResult;
-use entities::{ticket, ticket_event, user};
+use entities::{ticket, ticket_event, user, EventKind};
 
 pub const FIRST_NEAR: i16 = 1;
 pub const FIRST_OVERDUE: i16 = 2;
@@ -37,13 +35,14 @@ struct Stage {
 }
 
 impl Stage {
-    /// The mail kind (catalogue `mail.ticket.<kind>`) and timeline event of this stage.
-    fn kind(&self) -> &'static str {
+    /// The timeline event of this stage; its text is the mail kind too
+    /// (catalogue `mail.ticket.<kind>`).
+    fn kind(&self) -> EventKind {
         match self.bit {
-            FIRST_NEAR => "sla_first_near",
-            FIRST_OVERDUE => "sla_first_overdue",
-            RESOLUTION_NEAR => "sla_resolution_near",
-            _ => "sla_resolution_overdue",
+            FIRST_NEAR => EventKind::SlaFirstNear,
+            FIRST_OVERDUE => EventKind::SlaFirstOverdue,
+            RESOLUTION_NEAR => EventKind::SlaResolutionNear,
+            _ => EventKind::SlaResolutionOverdue,
         }
     }
 }
@@ -99,8 +98,8 @@ fn decide(stages: &[Stage], settled: i16, reminded: i16, now: DateTime<Utc>) -> 
 }
 
 /// Sends every SLA reminder due at `now`; returns how many mails were queued.
-pub async fn send_due(ctx: &Ctx<'_>, now: DateTime<Utc>) -> AppResult<usize> {
-    let active: Vec<&str> = Status::ALL.iter().filter(|s| s.is_active()).map(|s| s.as_str()).collect();
+pub async fn send_due(env: &impl Env, now: DateTime<Utc>) -> AppResult<usize> {
+    let active: Vec<Status> = Status::ALL.iter().copied().filter(|s| s.is_active()).collect();
     let mut sent = 0;
     let mut after = 0;
     loop {
@@ -112,13 +111,13 @@ pub async fn send_due(ctx: &Ctx<'_>, now: DateTime<Utc>) -> AppResult<usize> {
             .filter(ticket::Column::SlaCheckAt.lte(now))
             .order_by_asc(ticket::Column::Id)
             .limit(BATCH)
-            .all(ctx.db)
+            .all(env.db().read())
             .await?;
         let Some(last) = due.last() else { break };
         after = last.id;
         let count = due.len() as u64;
         for t in due {
-            sent += remind(ctx, t, now).await?;
+            sent += remind(env, t, now).await?;
         }
         if count < BATCH {
             break;
@@ -127,10 +126,10 @@ pub async fn send_due(ctx: &Ctx<'_>, now: DateTime<Utc>) -> AppResult<usize> {
     Ok(sent)
 }
 
-async fn remind(ctx: &Ctx<'_>, t: ticket::Model, now: DateTime<Utc>) -> AppResult<usize> {
+async fn remind(env: &impl Env, t: ticket::Model, now: DateTime<Utc>) -> AppResult<usize> {
     let (stages, settled) = stages(&t);
     let decision = decide(&stages, settled, t.sla_reminded, now);
-    let (_turn, txn) = ctx.write_turn.begin(ctx.db).await?;
+    let txn = env.db().write().await?;
     // Claim the stages: if another run got here first, the bits differ and nothing happens.
     let claimed = ticket::Entity::update_many()
         .col_expr(ticket::Column::SlaReminded, Expr::value(decision.reminded))
@@ -145,13 +144,13 @@ async fn remind(ctx: &Ctx<'_>, t: ticket::Model, now: DateTime<Utc>) -> AppResul
     let mut sent = 0;
     if !decision.mail.is_empty() {
         let recipients = watchers(&txn, &t).await?;
-        let tz = ctx.settings.tz();
+        let tz = env.settings().tz();
         for stage in &decision.mail {
             let due = stage.due.with_timezone(&tz).format("%d.%m.%Y %H:%M").to_string();
             record(&txn, &t, stage.kind(), &due, now).await?;
             for agent in &recipients {
-                let link = ctx.mailer.link(&format!("/desk/tickets/{}", number(t.id)));
-                mails::send(&txn, ctx, agent, &t, stage.kind(), &due, link).await?;
+                let link = mails::desk_link(env.mailer(), &t);
+                mails::send(&txn, env.mailer(), agent, &t, stage.kind().as_str(), &due, link).await?;
                 sent += 1;
             }
         }
@@ -162,7 +161,7 @@ async fn remind(ctx: &Ctx<'_>, t: ticket::Model, now: DateTime<Utc>) -> AppResul
 
 /// The agent working the ticket; while nobody does, the desk leads (or, without leads,
 /// every agent) — somebody has to notice.
-pub async fn watchers(txn: &DatabaseTransaction, t: &ticket::Model) -> AppResult<Vec<user::Model>> {
+pub async fn watchers<C: ConnectionTrait>(txn: &C, t: &ticket::Model) -> AppResult<Vec<user::Model>> {
     if let Some(assignee) = t.assignee_id {
         if let Some(agent) = user::Entity::find_by_id(assignee).one(txn).await?.filter(|u| u.active) {
             return Ok(vec![agent]);
@@ -172,10 +171,10 @@ pub async fn watchers(txn: &DatabaseTransaction, t: &ticket::Model) -> AppResult
 }
 
 /// Active desk leads, or every active agent when the desk has no lead.
-async fn desk_people<C: sea_orm::ConnectionTrait>(db: &C) -> AppResult<Vec<user::Model>> {
+async fn desk_people<C: ConnectionTrait>(db: &C) -> AppResult<Vec<user::Model>> {
     for role in [Role::DeskLead, Role::Agent] {
         let people = user::Entity::find()
-            .filter(user::Column::Role.eq(role.as_str()))
+            .filter(user::Column::Role.eq(role))
             .filter(user::Column::Active.eq(true))
             .order_by_asc(user::Column::Id)
             .all(db)
@@ -188,16 +187,10 @@ async fn desk_people<C: sea_orm::ConnectionTrait>(db: &C) -> AppResult<Vec<user:
 }
 
 /// The reminder on the ticket's internal timeline, so the desk sees it was sent.
-async fn record(
-    txn: &DatabaseTransaction,
-    t: &ticket::Model,
-    kind: &str,
-    due: &str,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
+async fn record(txn: &WriteTxn, t: &ticket::Model, kind: EventKind, due: &str, now: DateTime<Utc>) -> AppResult<()> {
     ticket_event::ActiveModel {
         ticket_id: Set(t.id),
-        kind: Set(kind.into()),
+        kind: Set(kind),
         actor_id: Set(None),
         actor_label: Set("Staffel".into()),
         body: Set(due.into()),
@@ -209,13 +202,6 @@ async fn record(
     .insert(txn)
     .await?;
     Ok(())
-}
-
-/// The job's loop body: SLA reminders, then the providers' deadlines.
-pub async fn run_once(ctx: &Ctx<'_>, now: DateTime<Utc>) -> AppResult<usize> {
-    let tickets = send_due(ctx, now).await?;
-    let providers = crate::forwards::reminders::send_due(ctx, now).await?;
-    Ok(tickets + providers)
 }
 
 #[cfg(test)]
@@ -234,8 +220,8 @@ mod tests {
             service_id: None,
             title: "t".into(),
             description: String::new(),
-            status: "open".into(),
-            priority: "P2".into(),
+            status: Status::Open,
+            priority: entities::Priority::P2,
             level: 2,
             triage_scope: None,
             triage_fault_type: None,
@@ -273,13 +259,13 @@ mod tests {
         let t = ticket(Some(at(12, 0)), Some(at(16, 0)));
         let (stages, settled) = stages(&t);
         let d = decide(&stages, settled, 0, at(11, 30));
-        assert_eq!(d.mail.iter().map(|s| s.kind()).collect::<Vec<_>>(), ["sla_first_near"]);
+        assert_eq!(d.mail.iter().map(|s| s.kind().as_str()).collect::<Vec<_>>(), ["sla_first_near"]);
         assert_eq!(d.reminded, FIRST_NEAR);
         assert_eq!(d.next, Some(at(12, 0)));
         let again = decide(&stages, settled, d.reminded, at(11, 45));
         assert!(again.mail.is_empty(), "a stage is mailed once");
         let overdue = decide(&stages, settled, d.reminded, at(12, 1));
-        assert_eq!(overdue.mail.iter().map(|s| s.kind()).collect::<Vec<_>>(), ["sla_first_overdue"]);
+        assert_eq!(overdue.mail.iter().map(|s| s.kind().as_str()).collect::<Vec<_>>(), ["sla_first_overdue"]);
         // Resolution near: 16:00 - 8h/4 = 14:00.
         assert_eq!(overdue.next, Some(at(14, 0)));
     }
@@ -290,7 +276,7 @@ mod tests {
         let (stages, settled) = stages(&t);
         let d = decide(&stages, settled, 0, at(17, 0));
         assert_eq!(
-            d.mail.iter().map(|s| s.kind()).collect::<Vec<_>>(),
+            d.mail.iter().map(|s| s.kind().as_str()).collect::<Vec<_>>(),
             ["sla_first_overdue", "sla_resolution_overdue"]
         );
         assert_eq!(d.reminded, ALL_STAGES);

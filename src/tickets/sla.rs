@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::service::Ctx;
 use super::status::Priority;
-use crate::desk::clock::DeskClock;
+use super::Env;
 use crate::error::AppResult;
+use crate::sla::DeskClock;
 
 /// The desk's business hours and a priority's targets: what due times are counted from.
 pub struct SlaClock {
@@ -16,14 +16,14 @@ pub struct SlaClock {
 }
 
 impl SlaClock {
-    pub async fn load(ctx: &Ctx<'_>, priority: Priority) -> AppResult<SlaClock> {
-        Ok(SlaClock { clock: ctx.desk_clock.get(ctx.db, ctx.settings.tz()).await?, priority })
+    pub async fn load(env: &impl Env, priority: Priority) -> AppResult<SlaClock> {
+        Ok(SlaClock { clock: env.desk_clock().get(env.db().read(), env.settings().tz()).await?, priority })
     }
 
     /// Due times counted in business hours from `from`.
     pub fn due_times(&self, from: DateTime<Utc>) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
         let calendar = &self.clock.calendar;
-        match self.clock.targets.iter().find(|t| t.priority == self.priority.as_str()) {
+        match self.clock.targets.iter().find(|t| t.priority == self.priority) {
             Some(t) => (
                 Some(calendar.add_business_minutes(from, t.first_response_minutes as i64)),
                 Some(calendar.add_business_minutes(from, t.resolution_minutes as i64)),
@@ -35,9 +35,9 @@ impl SlaClock {
 
 /// Due times for a priority, counted in the desk's business hours from `from`.
 pub async fn due_times(
-    ctx: &Ctx<'_>,
+    env: &impl Env,
     priority: Priority,
     from: DateTime<Utc>,
 ) -> AppResult<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> {
-    Ok(SlaClock::load(ctx, priority).await?.due_times(from))
+    Ok(SlaClock::load(env, priority).await?.due_times(from))
 }

@@ -6,18 +6,18 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 
-use super::status::{number, Status};
+use super::status::{number, Priority, Status};
 use crate::error::AppResult;
-use entities::{school, service, ticket, ticket_event, user};
+use entities::{school, service, ticket, ticket_event, user, EventKind};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TicketView {
     pub number: String,
     pub title: String,
     pub description: String,
-    pub status: String,
+    pub status: Status,
     pub level: i16,
-    pub priority: String,
+    pub priority: Priority,
     pub school: String,
     pub school_name: String,
     pub service: Option<String>,
@@ -44,7 +44,7 @@ pub struct Triage {
 #[derive(Debug, Clone, Serialize)]
 pub struct EventView {
     pub id: i32,
-    pub kind: String,
+    pub kind: EventKind,
     pub actor: String,
     pub body: String,
     pub internal: bool,
@@ -84,7 +84,7 @@ impl Lookup {
 
     /// The names a ticket its opener just created shows: their school and the service
     /// they chose; nobody is assigned yet.
-    pub fn for_new_ticket(opener: &crate::auth::Actor, opened: &super::service::Opened) -> Lookup {
+    pub fn for_new_ticket(opener: &crate::auth::Actor, opened: &super::Opened) -> Lookup {
         let school = (opener.school_slug.clone().unwrap_or_default(), opener.school_name.clone().unwrap_or_default());
         Lookup {
             schools: HashMap::from([(opened.ticket.school_id, school)]),
@@ -100,9 +100,9 @@ impl Lookup {
             number: number(t.id),
             title: t.title.clone(),
             description: t.description.clone(),
-            status: t.status.clone(),
+            status: t.status,
             level: t.level,
-            priority: t.priority.clone(),
+            priority: t.priority,
             school,
             school_name,
             service: t.service_id.and_then(|id| self.services.get(&id).cloned()),
@@ -124,7 +124,7 @@ impl Lookup {
 /// Overdue when a due time has passed without its answer; near within the last quarter
 /// of the time the target allowed.
 pub fn sla_flag(t: &ticket::Model, now: DateTime<Utc>) -> Option<&'static str> {
-    if !Status::parse(&t.status).is_some_and(Status::is_active) {
+    if !t.status.is_active() {
         return None;
     }
     let pending_due = [(t.first_response_at.is_none()).then_some(t.first_response_due).flatten(), t.resolution_due];

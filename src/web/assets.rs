@@ -5,10 +5,10 @@ use std::path::PathBuf;
 
 use rocket::http::{ContentType, Status};
 use rocket::response::{self, Responder, Response};
-use rocket::{Request, Route, State};
+use rocket::{Request, Route};
 use rust_embed::RustEmbed;
 
-use crate::config::Settings;
+use crate::app::App;
 
 #[derive(RustEmbed)]
 #[folder = "static/"]
@@ -30,11 +30,12 @@ impl<'r> Responder<'r, 'static> for Asset {
 }
 
 #[rocket::get("/static/<path..>")]
-fn static_file(path: PathBuf, settings: &State<Settings>) -> Result<Asset, Status> {
+fn static_file(path: PathBuf, app: &App) -> Result<Asset, Status> {
     // `PathBuf` from a segment guard never contains `..`, so the override stays inside
     // its directory.
     let name = path.to_string_lossy().replace('\\', "/");
-    let bytes = settings
+    let bytes = app
+        .settings
         .static_dir
         .as_ref()
         .and_then(|dir| std::fs::read(dir.join(&path)).ok())

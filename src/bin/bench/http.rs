@@ -247,7 +247,8 @@ pub fn run(corpus_dir: &Path, seconds: u64, connections: u32) -> Result<(), Stri
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
     let mut server = Server { child, base_port: port, log };
-    let outcome = measure(&mut server, &binary, &data, &articles, temp.path(), &distinct, seconds, connections);
+    let files = Files { binary: &binary, data: &data, articles: &articles, temp: temp.path() };
+    let outcome = measure(&mut server, &files, &Load { distinct: &distinct, seconds, connections });
     server.stop();
     let figures = outcome?;
     figures.print(seconds, connections);
@@ -280,19 +281,26 @@ fn status_kb(pid: u32, key: &str) -> Option<u64> {
     status.lines().find(|l| l.starts_with(key))?.split_whitespace().nth(1)?.parse().ok()
 }
 
-// One straight sequence of steps over the server and its inputs; a struct for the
-// arguments would only be unpacked again here.
-#[allow(clippy::too_many_arguments)]
-fn measure(
-    server: &mut Server,
-    binary: &Path,
-    data: &Path,
-    articles: &Path,
-    temp: &Path,
-    distinct: &[(String, bool)],
+/// Where the benchmark's files are: the server binary, its data dir, the articles to
+/// import and scratch space.
+struct Files<'a> {
+    binary: &'a Path,
+    data: &'a Path,
+    articles: &'a Path,
+    temp: &'a Path,
+}
+
+/// The load: the distinct queries (and whether each is a keystroke suggestion), for how
+/// long and over how many connections.
+struct Load<'a> {
+    distinct: &'a [(String, bool)],
     seconds: u64,
     connections: u32,
-) -> Result<Figures, String> {
+}
+
+fn measure(server: &mut Server, files: &Files<'_>, load: &Load<'_>) -> Result<Figures, String> {
+    let Files { binary, data, articles, temp } = *files;
+    let Load { distinct, seconds, connections } = *load;
     let first_start = server.wait_healthy(Duration::from_secs(60))?;
     std::thread::sleep(Duration::from_secs(3));
     let idle_rss_fresh = report::rss_kb(Some(server.pid()));

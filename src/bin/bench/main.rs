@@ -1,4 +1,4 @@
-//! `bench`: the quality bars of SPEC §10 that are measured, not unit-tested. Build with
+//! `bench`: the quality bars that are measured, not unit-tested (see the README). Build with
 //! `cargo build --release --bins` and run `target/release/bench search|quality|http`.
 mod corpus;
 mod http;

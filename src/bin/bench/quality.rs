@@ -1,5 +1,5 @@
 //! `bench quality`: German question → passage retrieval on XQuAD (240 paragraphs, 1,190
-//! questions), the embedded engine against a plain BM25 ranking (SPEC §3: the embedded
+//! questions), the embedded engine against a plain BM25 ranking (the embedded
 //! engine must beat plain BM25).
 use std::path::Path;
 

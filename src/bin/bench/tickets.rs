@@ -88,7 +88,9 @@ pub fn run(options: &Options) -> Result<(), String> {
                 (url, Some(name).filter(|_| kept.is_none()))
             }
         };
-        let outcome = one_backend(&runtime, &binary, backend, &url, &data, temp.path(), options, kept.as_ref());
+        let bench =
+            Bench { runtime: &runtime, binary: &binary, backend, url: &url, data: &data, temp: temp.path(), options };
+        let outcome = one_backend(&bench, kept.as_ref());
         if let Some(name) = pg_database {
             let dropped =
                 runtime.block_on(pg_admin(&options.pg_url, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")));
@@ -118,16 +120,25 @@ async fn pg_admin(server: &str, sql: &str) -> Result<(), String> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn one_backend(
-    runtime: &tokio::runtime::Runtime,
-    binary: &Path,
+/// One backend's run: the server binary, its data dir and database, scratch files, options.
+struct Bench<'a> {
+    runtime: &'a tokio::runtime::Runtime,
+    binary: &'a Path,
     backend: &'static str,
-    url: &str,
-    data: &Path,
-    temp: &Path,
-    options: &Options,
-    kept: Option<&Kept>,
-) -> Result<Outcome, String> {
+    url: &'a str,
+    data: &'a Path,
+    temp: &'a Path,
+    options: &'a Options,
+}
+
+/// The API tokens the load uses: the desk's, and the school admins' who open tickets.
+struct Tokens {
+    desk: String,
+    creators: Vec<String>,
+}
+
+fn one_backend(bench: &Bench<'_>, kept: Option<&Kept>) -> Result<Outcome, String> {
+    let Bench { runtime, binary, backend, url, data, options, .. } = *bench;
     let port = free_port()?;
     let cli = |args: &[&str]| -> Result<String, String> {
         let out = staffel(binary, data, port, url).args(args).output().map_err(|e| e.to_string())?;
@@ -141,19 +152,7 @@ fn one_backend(
         eprintln!("tickets [{backend}]: reusing the database filled before ({url})");
         let mut filled = runtime.block_on(tickets_fill::existing(url))?;
         filled.tickets = options.tickets as u64;
-        return serve_and_measure(
-            runtime,
-            binary,
-            backend,
-            url,
-            data,
-            temp,
-            port,
-            filled,
-            &desk_token,
-            &creator_tokens,
-            options,
-        );
+        return serve_and_measure(bench, port, filled, &Tokens { desk: desk_token, creators: creator_tokens });
     }
     eprintln!("tickets [{backend}]: migrated; filling {} schools and {} tickets ...", options.schools, options.tickets);
     runtime.block_on(tickets_fill::people(url, options.schools))?;
@@ -172,30 +171,18 @@ fn one_backend(
     if let Some(kept) = kept {
         kept.save(&desk_token, &creator_tokens)?;
     }
-    serve_and_measure(runtime, binary, backend, url, data, temp, port, filled, &desk_token, &creator_tokens, options)
+    serve_and_measure(bench, port, filled, &Tokens { desk: desk_token, creators: creator_tokens })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn serve_and_measure(
-    runtime: &tokio::runtime::Runtime,
-    binary: &Path,
-    backend: &'static str,
-    url: &str,
-    data: &Path,
-    temp: &Path,
-    port: u16,
-    filled: Filled,
-    desk_token: &str,
-    creator_tokens: &[String],
-    options: &Options,
-) -> Result<Outcome, String> {
+fn serve_and_measure(bench: &Bench<'_>, port: u16, filled: Filled, tokens: &Tokens) -> Result<Outcome, String> {
+    let Bench { binary, backend, url, data, temp, .. } = *bench;
     let log = temp.join("serve.log");
     let out = std::fs::File::create(&log).map_err(|e| e.to_string())?;
     let err = out.try_clone().map_err(|e| e.to_string())?;
     let child =
         staffel(binary, data, port, url).arg("serve").stdout(out).stderr(err).spawn().map_err(|e| e.to_string())?;
     let mut server = Server { child, port, log };
-    let measured = measure(&mut server, runtime, url, temp, &filled, desk_token, creator_tokens, options);
+    let measured = measure(&mut server, bench, &filled, tokens);
     server.stop();
     let (runs, creation, created_in_db) = measured?;
     Ok(Outcome { backend, filled, runs, creation, created_in_db })
@@ -220,17 +207,14 @@ fn paths(filled: &Filled) -> (Vec<String>, Vec<String>) {
     (filtered, json)
 }
 
-#[allow(clippy::too_many_arguments)]
 fn measure(
     server: &mut Server,
-    runtime: &tokio::runtime::Runtime,
-    url: &str,
-    temp: &Path,
+    bench: &Bench<'_>,
     filled: &Filled,
-    desk_token: &str,
-    creator_tokens: &[String],
-    options: &Options,
+    tokens: &Tokens,
 ) -> Result<(Vec<Run>, WrkResult, u64), String> {
+    let Bench { runtime, url, temp, options, .. } = *bench;
+    let (desk_token, creator_tokens) = (tokens.desk.as_str(), tokens.creators.as_slice());
     server.wait_healthy(Duration::from_secs(120))?;
     let cookie = login(server.port)?;
     let (filtered, json) = paths(filled);

@@ -8,7 +8,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::{ActiveValue::NotSet, ConnectionTrait, Database, DatabaseConnection, EntityTrait, Set, TransactionTrait};
 
-use entities::{school, service, ticket, user};
+use entities::{school, service, ticket, user, Priority, Role, TicketStatus};
 
 pub const AGENTS: usize = 20;
 /// Rows per INSERT: 25 columns × 400 rows stays far below SQLite's and PostgreSQL's
@@ -60,11 +60,11 @@ pub async fn people(url: &str, schools: usize) -> Result<Vec<(i32, String)>, Str
     }
     let found: Vec<(i32, String)> =
         school::Entity::find().all(&db).await.map_err(|e| e.to_string())?.into_iter().map(|s| (s.id, s.slug)).collect();
-    let person = |email: String, role: &str, school_id: Option<i32>| user::ActiveModel {
+    let person = |email: String, role: Role, school_id: Option<i32>| user::ActiveModel {
         id: NotSet,
         name: Set(email.split('@').next().unwrap_or("").to_string()),
         email: Set(email),
-        role: Set(role.into()),
+        role: Set(role),
         school_id: Set(school_id),
         language: Set("de".into()),
         // Not a hash: nobody logs in as these; the benchmark's logins come from the CLI.
@@ -73,9 +73,11 @@ pub async fn people(url: &str, schools: usize) -> Result<Vec<(i32, String)>, Str
         created_at: Set(now),
         updated_at: Set(now),
     };
-    let mut users: Vec<user::ActiveModel> =
-        found.iter().map(|(id, slug)| person(format!("admin@{slug}.bench.test"), "school_admin", Some(*id))).collect();
-    users.extend((1..=AGENTS).map(|n| person(format!("agent{n:02}@desk.bench.test"), "agent", None)));
+    let mut users: Vec<user::ActiveModel> = found
+        .iter()
+        .map(|(id, slug)| person(format!("admin@{slug}.bench.test"), Role::SchoolAdmin, Some(*id)))
+        .collect();
+    users.extend((1..=AGENTS).map(|n| person(format!("agent{n:02}@desk.bench.test"), Role::Agent, None)));
     for chunk in users.chunks(ROWS_PER_INSERT) {
         user::Entity::insert_many(chunk.to_vec()).exec_without_returning(&db).await.map_err(|e| e.to_string())?;
     }
@@ -108,39 +110,40 @@ fn one_ticket(
     };
     let status = if rng.gen_bool(active_share) {
         match rng.gen_range(0..100) {
-            0..=19 => "new",
-            20..=64 => "open",
-            65..=84 => "waiting_on_school",
-            _ => "at_provider",
+            0..=19 => TicketStatus::New,
+            20..=64 => TicketStatus::Open,
+            65..=84 => TicketStatus::WaitingOnSchool,
+            _ => TicketStatus::AtProvider,
         }
     } else if age_days < 14 && rng.gen_bool(0.3) {
-        "resolved"
+        TicketStatus::Resolved
     } else {
-        "closed"
+        TicketStatus::Closed
     };
     let priority = match rng.gen_range(0..100) {
-        0..=2 => "P1",
-        3..=19 => "P2",
-        20..=79 => "P3",
-        _ => "P4",
+        0..=2 => Priority::P1,
+        3..=19 => Priority::P2,
+        20..=79 => Priority::P3,
+        _ => Priority::P4,
     };
     let (first_hours, resolution_hours) = match priority {
-        "P1" => (1, 4),
-        "P2" => (4, 24),
-        "P3" => (8, 72),
-        _ => (24, 168),
+        Priority::P1 => (1, 4),
+        Priority::P2 => (4, 24),
+        Priority::P3 => (8, 72),
+        Priority::P4 => (24, 168),
     };
     // Big schools open more tickets: the square skews the choice towards the first ones.
     let (school_id, admin_id) = schools[((rng.gen::<f64>().powi(2)) * schools.len() as f64) as usize % schools.len()];
     let service_id = if rng.gen_bool(0.1) { None } else { Some(services[rng.gen_range(0..services.len())]) };
-    let assignee = (status != "new").then(|| agents[rng.gen_range(0..agents.len())]);
+    let assignee = (status != TicketStatus::New).then(|| agents[rng.gen_range(0..agents.len())]);
     let hours = |h: i64| chrono::Duration::hours(h);
     let minutes = |m: i64| chrono::Duration::minutes(m);
-    let first_response_at = (status != "new").then(|| created + minutes(rng.gen_range(5..600))).map(|t| t.min(now));
+    let first_response_at =
+        (status != TicketStatus::New).then(|| created + minutes(rng.gen_range(5..600))).map(|t| t.min(now));
     let done = created + hours(rng.gen_range(1..240));
     let (resolved_at, closed_at) = match status {
-        "resolved" => (Some(done.min(now)), None),
-        "closed" => (Some(done.min(now)), Some((done + hours(rng.gen_range(1..96))).min(now))),
+        TicketStatus::Resolved => (Some(done.min(now)), None),
+        TicketStatus::Closed => (Some(done.min(now)), Some((done + hours(rng.gen_range(1..96))).min(now))),
         _ => (None, None),
     };
     let last_change = closed_at.or(resolved_at).unwrap_or_else(|| {
@@ -157,9 +160,9 @@ fn one_ticket(
             "{title}. Seit heute früh betroffen, mehrere Klassen. Neustart hat nicht geholfen. Bitte um Rückruf in \
              der zweiten großen Pause. Vorgang {i}."
         )),
-        status: Set(status.into()),
-        priority: Set(priority.into()),
-        level: Set(if status == "at_provider" { 3 } else { 2 }),
+        status: Set(status),
+        priority: Set(priority),
+        level: Set(if status == TicketStatus::AtProvider { 3 } else { 2 }),
         triage_scope: Set(Some(["local", "school", "networked", "unknown"][rng.gen_range(0..4)].into())),
         triage_fault_type: Set(Some(["hardware", "software", "unknown"][rng.gen_range(0..3)].into())),
         created_by: Set(admin_id),
@@ -196,7 +199,7 @@ pub async fn tickets(url: &str, total: usize) -> Result<Filled, String> {
             Some((s.id, admin.id))
         })
         .collect();
-    let agents: Vec<i32> = admins.iter().filter(|u| u.role == "agent").map(|u| u.id).collect();
+    let agents: Vec<i32> = admins.iter().filter(|u| u.role == Role::Agent).map(|u| u.id).collect();
     let all_services = service::Entity::find().all(&db).await.map_err(err)?;
     let services: Vec<i32> = all_services.iter().map(|s| s.id).collect();
     if schools.is_empty() || agents.is_empty() || services.is_empty() {

@@ -1,0 +1,29 @@
+//! The ladder: every change of a ticket — by the desk, the school or a provider's link —
+//! written in one transaction together with what must follow it. The ticket kernel builds
+//! and applies the change and says what follows (`tickets::FollowUps`); forwards and
+//! reports know how to end provider links and tell a reporting teacher; this module sits
+//! above all three and carries the follow-ups out before the transaction commits. Routes
+//! call these functions for every ticket action; nothing below calls up into them.
+pub mod follow;
+pub mod forwarding;
+pub mod provider;
+pub mod tickets;
+
+use crate::app::App;
+use crate::error::AppResult;
+use entities::ticket;
+
+/// Applies a change in a transaction of its own with its follow-ups, and keeps its files.
+async fn run(
+    app: &App,
+    who: crate::tickets::Who<'_>,
+    current: ticket::Model,
+    expected_version: Option<i32>,
+    change: crate::tickets::Change,
+) -> AppResult<ticket::Model> {
+    let txn = app.db.write().await?;
+    let applied = crate::tickets::apply(&txn, who, current, expected_version, change).await?;
+    follow::carry_out(&txn, app, &applied).await?;
+    txn.commit().await?;
+    Ok(applied.keep_files())
+}

@@ -1,0 +1,77 @@
+//! For operations: `/healthz` for load balancers (cheap, and honest about the database)
+//! and `/metrics` in the Prometheus text format.
+use std::fmt::Write;
+use std::sync::atomic::Ordering;
+
+use rocket::http::{ContentType, Status};
+use rocket::serde::json::{json, Value};
+use rocket::Route;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+use crate::app::App;
+use crate::metrics::BUCKETS;
+use entities::{mail_outbox, MailStatus};
+
+#[rocket::get("/healthz")]
+async fn healthz(app: &App) -> (Status, Value) {
+    match app.db.read().execute_unprepared("SELECT 1").await {
+        Ok(_) => (Status::Ok, json!({ "status": "ok" })),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (Status::ServiceUnavailable, json!({ "status": "database unavailable" }))
+        }
+    }
+}
+
+#[rocket::get("/metrics")]
+async fn metrics(app: &App) -> (ContentType, String) {
+    let metrics = &app.metrics;
+    let mut out = String::new();
+    let _ = writeln!(out, "# HELP staffel_http_requests_total HTTP responses by status class.");
+    let _ = writeln!(out, "# TYPE staffel_http_requests_total counter");
+    for (i, counter) in metrics.by_class.iter().enumerate() {
+        let _ =
+            writeln!(out, "staffel_http_requests_total{{class=\"{}xx\"}} {}", i + 1, counter.load(Ordering::Relaxed));
+    }
+    let _ = writeln!(out, "# HELP staffel_http_request_duration_seconds Time to answer a request.");
+    let _ = writeln!(out, "# TYPE staffel_http_request_duration_seconds histogram");
+    for (i, bound) in BUCKETS.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "staffel_http_request_duration_seconds_bucket{{le=\"{bound}\"}} {}",
+            metrics.buckets[i].load(Ordering::Relaxed)
+        );
+    }
+    let count = metrics.count.load(Ordering::Relaxed);
+    let _ = writeln!(out, "staffel_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}");
+    let _ = writeln!(
+        out,
+        "staffel_http_request_duration_seconds_sum {}",
+        metrics.micros_sum.load(Ordering::Relaxed) as f64 / 1e6
+    );
+    let _ = writeln!(out, "staffel_http_request_duration_seconds_count {count}");
+    let _ = writeln!(out, "# TYPE staffel_mails_sent_total counter");
+    let _ = writeln!(out, "staffel_mails_sent_total {}", metrics.mails_sent.load(Ordering::Relaxed));
+    let _ = writeln!(out, "# TYPE staffel_mail_delivery_failures_total counter");
+    let _ = writeln!(out, "staffel_mail_delivery_failures_total {}", metrics.mail_failures.load(Ordering::Relaxed));
+    let intake = app.intake.counts();
+    let _ = writeln!(out, "# HELP staffel_tickets_opened_total New tickets written through the intake.");
+    let _ = writeln!(out, "# TYPE staffel_tickets_opened_total counter");
+    let _ = writeln!(out, "staffel_tickets_opened_total {}", intake.arrived);
+    let _ = writeln!(out, "# HELP staffel_ticket_groups_total Transactions the new tickets were written in.");
+    let _ = writeln!(out, "# TYPE staffel_ticket_groups_total counter");
+    let _ = writeln!(out, "staffel_ticket_groups_total {}", intake.groups);
+    let pending = mail_outbox::Entity::find()
+        .filter(mail_outbox::Column::Status.eq(MailStatus::Pending))
+        .count(app.db.read())
+        .await
+        .unwrap_or(0);
+    let _ = writeln!(out, "# HELP staffel_mail_outbox_pending Mails waiting for delivery.");
+    let _ = writeln!(out, "# TYPE staffel_mail_outbox_pending gauge");
+    let _ = writeln!(out, "staffel_mail_outbox_pending {pending}");
+    (ContentType::new("text", "plain").with_params(("version", "0.0.4")), out)
+}
+
+pub fn routes() -> Vec<Route> {
+    rocket::routes![healthz, metrics]
+}

@@ -1,0 +1,11 @@
+//! The operators' administration: users, schools, the service catalogue and providers.
+pub mod catalogue;
+pub mod schools;
+pub mod users;
+
+pub fn routes() -> Vec<rocket::Route> {
+    let mut routes = users::routes();
+    routes.extend(schools::routes());
+    routes.extend(catalogue::routes());
+    routes
+}

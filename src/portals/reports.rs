@@ -1,0 +1,201 @@
+//! The teacher's reports page and the school admin's report triage: solve at first level
+//! (answer the teacher) or escalate (hand up as a ticket).
+use rocket::http::CookieJar;
+use rocket::{get, post, FromForm, Route};
+use serde_json::json;
+
+use crate::app::{App, SchoolAdmin, Teacher};
+use crate::attachments::store;
+use crate::auth::csrf::CsrfForm;
+use crate::csrf_form;
+use crate::error::AppResult;
+use crate::i18n::Lang;
+use crate::reports::service::{self, Answer, Escalation, NewReport, Triage};
+use crate::tickets::{number, FAULT_TYPES, TRIAGE_SCOPES};
+use crate::web::form::{finish, Posted, Saved};
+use crate::web::page::Page;
+use crate::web::params::Id;
+
+#[derive(Debug, FromForm)]
+pub struct ReportForm<'r> {
+    #[field(name = "_csrf", default = String::new())]
+    pub csrf: String,
+    #[field(default = String::new())]
+    pub affected: String,
+    #[field(default = String::new())]
+    pub since: String,
+    #[field(default = String::new())]
+    pub how_many: String,
+    #[field(default = String::new())]
+    pub description: String,
+    /// A screenshot (captured in the browser or chosen) and other files.
+    #[field(default = Vec::new())]
+    pub files: Vec<store::Upload<'r>>,
+}
+
+/// The triage form: both of its exits (answer, escalate) post it.
+#[derive(Debug, FromForm)]
+pub struct TriageForm<'r> {
+    #[field(name = "_csrf", default = String::new())]
+    pub csrf: String,
+    #[field(default = String::new())]
+    pub triage_scope: String,
+    #[field(default = String::new())]
+    pub triage_fault_type: String,
+    #[field(default = String::new())]
+    pub service: String,
+    #[field(default = String::new())]
+    pub answer: String,
+    #[field(default = String::new())]
+    pub title: String,
+    #[field(default = String::new())]
+    pub priority: String,
+    #[field(default = String::new())]
+    pub version: String,
+    /// Files with the answer (for the teacher) or the escalation (for the desk).
+    #[field(default = Vec::new())]
+    pub files: Vec<store::Upload<'r>>,
+}
+csrf_form!(ReportForm<'_>, TriageForm<'_>);
+
+impl TriageForm<'_> {
+    fn triage(&self) -> Triage {
+        Triage {
+            scope: self.triage_scope.clone(),
+            fault_type: self.triage_fault_type.clone(),
+            service: self.service.clone(),
+        }
+    }
+
+    fn version(&self) -> Option<i32> {
+        self.version.trim().parse().ok()
+    }
+}
+
+async fn teacher_page(app: &App, teacher: &Teacher) -> AppResult<Page> {
+    Ok(Page::new("reports/teacher.html")
+        .with("upload", crate::attachments::hints(&app.settings))
+        .with("school", &teacher.0.school_name)
+        .with("reports", service::mine(app.db.read(), &teacher.0).await?)
+        .with("input", json!({})))
+}
+
+#[get("/reports")]
+async fn list(teacher: Teacher, app: &App) -> AppResult<Page> {
+    teacher_page(app, &teacher).await
+}
+
+#[post("/reports", data = "<form>")]
+async fn file(
+    teacher: Teacher,
+    form: CsrfForm<ReportForm<'_>>,
+    app: &App,
+    jar: &CookieJar<'_>,
+    lang: Lang,
+) -> AppResult<Posted> {
+    let input = NewReport {
+        affected: form.affected.clone(),
+        since: form.since.clone(),
+        how_many: form.how_many.clone(),
+        description: form.description.clone(),
+    };
+    // Files are checked (and refused) before anything is stored.
+    let filed = match store::accept(&app.settings, &form.files).await {
+        Ok(files) => service::file(app, &teacher.0, &input, files).await,
+        Err(e) => Err(e),
+    };
+    let again = || async {
+        Ok(teacher_page(app, &teacher).await?.with(
+            "input",
+            json!({ "affected": form.affected, "since": form.since, "how_many": form.how_many, "description": form.description }),
+        ))
+    };
+    finish(filed, jar, lang, |r| Saved::to("reports.filed", format!("/reports/{}", r.id)), again).await
+}
+
+#[get("/reports/<id>")]
+async fn show(teacher: Teacher, id: Id, app: &App) -> AppResult<Page> {
+    let db = app.db.read();
+    let report = service::find(db, &teacher.0, id.0).await?;
+    let attachments = crate::attachments::service::for_report(db, &teacher.0, report.id).await?;
+    Ok(Page::new("reports/show.html")
+        .with("report", service::view(db, report).await?)
+        .with("attachments", attachments)
+        .with("triage", false))
+}
+
+async fn triage_page(app: &App, admin: &SchoolAdmin, id: Id) -> AppResult<Page> {
+    let db = app.db.read();
+    let report = service::find(db, &admin.0, id.0).await?;
+    let attachments = crate::attachments::service::for_report(db, &admin.0, report.id).await?;
+    Ok(Page::new("reports/show.html")
+        .with("attachments", attachments)
+        .with("upload", crate::attachments::hints(&app.settings))
+        .with("report", service::view(db, report).await?)
+        .with("triage", true)
+        .with("services", crate::catalogue::services::list(db, false).await?)
+        .with("scopes", TRIAGE_SCOPES)
+        .with("fault_types", FAULT_TYPES))
+}
+
+#[get("/helpdesk/reports/<id>")]
+async fn triage(admin: SchoolAdmin, id: Id, app: &App) -> AppResult<Page> {
+    triage_page(app, &admin, id).await
+}
+
+/// The report first: a file message must not tell anyone that a report exists. Files are
+/// checked (and refused) before anything is stored.
+async fn files(app: &App, admin: &SchoolAdmin, id: Id, form: &TriageForm<'_>) -> AppResult<store::Staged> {
+    service::find(app.db.read(), &admin.0, id.0).await?;
+    store::accept(&app.settings, &form.files).await
+}
+
+/// Solved at first level: the teacher gets the answer.
+#[post("/helpdesk/reports/<id>/answer", data = "<form>")]
+async fn answer(
+    admin: SchoolAdmin,
+    id: Id,
+    form: CsrfForm<TriageForm<'_>>,
+    app: &App,
+    jar: &CookieJar<'_>,
+    lang: Lang,
+) -> AppResult<Posted> {
+    let input = Answer { triage: form.triage(), answer: form.answer.clone(), version: form.version() };
+    let result = match files(app, &admin, id, &form).await {
+        Ok(staged) => service::answer(app, &admin.0, id.0, &input, staged).await,
+        Err(e) => Err(e),
+    };
+    let saved = |_| Saved::to("reports.answered", format!("/helpdesk/reports/{}", id.0));
+    finish(result, jar, lang, saved, || triage_page(app, &admin, id)).await
+}
+
+/// Handed up: a ticket for the desk that carries the report.
+#[post("/helpdesk/reports/<id>/escalate", data = "<form>")]
+async fn escalate(
+    admin: SchoolAdmin,
+    id: Id,
+    form: CsrfForm<TriageForm<'_>>,
+    app: &App,
+    jar: &CookieJar<'_>,
+    lang: Lang,
+) -> AppResult<Posted> {
+    let input = Escalation {
+        triage: form.triage(),
+        title: form.title.clone(),
+        priority: form.priority.clone(),
+        version: form.version(),
+    };
+    let result = match files(app, &admin, id, &form).await {
+        Ok(staged) => service::escalate(app, &admin.0, id.0, &input, staged).await,
+        Err(e) => Err(e),
+    };
+    let saved = |t: entities::ticket::Model| {
+        let number = number(t.id);
+        Saved::to("tickets.opened", format!("/helpdesk/tickets/{number}")).with_arg(number)
+    };
+    finish(result, jar, lang, saved, || triage_page(app, &admin, id)).await
+}
+
+pub fn routes() -> Vec<Route> {
+    rocket::routes![list, file, show, triage, answer, escalate]
+}

@@ -1,0 +1,185 @@
+//! The forms of the ticket pages, one per action. Every field defaults to empty, so a
+//! missing field gets the same clear message as an empty one; `version` is the version
+//! the page showed (a newer one means someone else changed the ticket).
+use rocket::FromForm;
+
+use crate::attachments::store::Upload;
+use crate::csrf_form;
+
+fn version_of(text: &str) -> Option<i32> {
+    text.trim().parse().ok()
+}
+
+#[derive(Debug, FromForm)]
+pub struct NewTicketForm<'r> {
+    #[field(name = "_csrf", default = String::new())]
+    pub csrf: String,
+    #[field(default = String::new())]
+    pub title: String,
+    #[field(default = String::new())]
+    pub description: String,
+    #[field(default = String::new())]
+    pub service: String,
+    #[field(default = String::new())]
+    pub priority: String,
+    #[field(default = String::new())]
+    pub triage_scope: String,
+    #[field(default = String::new())]
+    pub triage_fault_type: String,
+    /// Attachments and the screenshot captured in the browser.
+    #[field(default = Vec::new())]
+    pub files: Vec<Upload<'r>>,
+}
+
+impl NewTicketForm<'_> {
+    pub fn input(&self) -> crate::tickets::NewTicket {
+        crate::tickets::NewTicket {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            service: self.service.clone(),
+            priority: self.priority.clone(),
+            triage_scope: self.triage_scope.clone(),
+            triage_fault_type: self.triage_fault_type.clone(),
+        }
+    }
+}
+
+/// A reply, the desk's internal note, or its question to the school; with files.
+#[derive(Debug, FromForm)]
+pub struct ReplyForm<'r> {
+    #[field(name = "_csrf", default = String::new())]
+    pub csrf: String,
+    #[field(default = String::new())]
+    pub body: String,
+    #[field(default = false)]
+    pub internal: bool,
+    #[field(default = String::new())]
+    pub version: String,
+    #[field(default = Vec::new())]
+    pub files: Vec<Upload<'r>>,
+}
+
+impl ReplyForm<'_> {
+    pub fn reply(&self) -> crate::ladder::tickets::Reply {
+        crate::ladder::tickets::Reply {
+            body: self.body.clone(),
+            internal: self.internal,
+            version: version_of(&self.version),
+        }
+    }
+}
+
+#[derive(Debug, FromForm)]
+pub struct AssignForm {
+    #[field(name = "_csrf", default = String::new())]
+    pub csrf: String,
+    #[field(default = String::new())]
+    pub agent: String,
+    #[field(default = String::new())]
+    pub version: String,
+}
+
+#[derive(Debug, FromForm)]
+pub struct ReclassifyForm {
+    #[field(name = "_csrf", default = String::new())]
+    pub csrf: String,
+    #[field(default = String::new())]
+    pub priority: String,
+    #[field(default = String::new())]
+    pub service: String,
+    #[field(default = String::new())]
+    pub version: String,
+}
+
+/// Resolve (the solution), reopen (the reason) and close (nothing): a text and a version.
+#[derive(Debug, FromForm)]
+pub struct TextForm {
+    #[field(name = "_csrf", default = String::new())]
+    pub csrf: String,
+    #[field(default = String::new())]
+    pub body: String,
+    #[field(default = String::new())]
+    pub version: String,
+}
+
+#[derive(Debug, FromForm)]
+pub struct ForwardForm {
+    #[field(name = "_csrf", default = String::new())]
+    pub csrf: String,
+    #[field(default = String::new())]
+    pub provider: String,
+    #[field(default = String::new())]
+    pub priority: String,
+    /// The message to the provider.
+    #[field(default = String::new())]
+    pub body: String,
+    #[field(default = false)]
+    pub share_description: bool,
+    #[field(default = Vec::new())]
+    pub shared_events: Vec<i32>,
+    /// Which of the ticket's files the provider may download.
+    #[field(default = Vec::new())]
+    pub shared_attachments: Vec<i32>,
+    #[field(default = String::new())]
+    pub version: String,
+}
+
+impl ForwardForm {
+    pub fn input(&self) -> crate::forwards::service::ForwardInput {
+        crate::forwards::service::ForwardInput {
+            provider: self.provider.clone(),
+            priority: self.priority.clone(),
+            message: self.body.clone(),
+            share_description: self.share_description,
+            shared_events: self.shared_events.clone(),
+            shared_attachments: self.shared_attachments.clone(),
+        }
+    }
+}
+
+/// The desk's answer to a provider (with files), or the recall of that forward.
+#[derive(Debug, FromForm)]
+pub struct OnForwardForm<'r> {
+    #[field(name = "_csrf", default = String::new())]
+    pub csrf: String,
+    #[field(default = 0)]
+    pub forward: i32,
+    #[field(default = String::new())]
+    pub body: String,
+    #[field(default = String::new())]
+    pub version: String,
+    #[field(default = Vec::new())]
+    pub files: Vec<Upload<'r>>,
+}
+
+csrf_form!(NewTicketForm<'_>, ReplyForm<'_>, AssignForm, ReclassifyForm, TextForm, ForwardForm, OnForwardForm<'_>);
+
+impl AssignForm {
+    pub fn version(&self) -> Option<i32> {
+        version_of(&self.version)
+    }
+}
+
+impl ReclassifyForm {
+    pub fn version(&self) -> Option<i32> {
+        version_of(&self.version)
+    }
+}
+
+impl TextForm {
+    pub fn version(&self) -> Option<i32> {
+        version_of(&self.version)
+    }
+}
+
+impl ForwardForm {
+    pub fn version(&self) -> Option<i32> {
+        version_of(&self.version)
+    }
+}
+
+impl OnForwardForm<'_> {
+    pub fn version(&self) -> Option<i32> {
+        version_of(&self.version)
+    }
+}

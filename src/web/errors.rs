@@ -1,0 +1,36 @@
+//! How an `AppError` answers: an HTML page in the reader's language, or under `/api/` the
+//! JSON error body. Internal errors go to the log with their causes and reach nobody else.
+use rocket::http::{ContentType, Status};
+use rocket::request::Request;
+use rocket::response::{self, Responder, Response};
+
+use crate::app::guards::is_api;
+use crate::error::{json_body, AppError};
+use crate::i18n::Lang;
+
+impl<'r> Responder<'r, 'static> for AppError {
+    fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
+        let status = self.status();
+        if status == Status::InternalServerError {
+            tracing::error!(error = %self.chain(), path = %req.uri().path(), "request failed");
+        }
+        let lang = Lang::of_request(req);
+        let message = self.message(lang);
+        if is_api(req) {
+            let body = json_body(self.code(), &message, self.field());
+            let mut response = Response::build();
+            response.status(status).header(ContentType::JSON).sized_body(body.len(), std::io::Cursor::new(body));
+            if status == Status::Unauthorized {
+                response.raw_header("WWW-Authenticate", "Bearer");
+            }
+            return response.ok();
+        }
+        if status == Status::Unauthorized {
+            let next = req.uri().to_string();
+            let target =
+                format!("/login?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
+            return Response::build().status(Status::SeeOther).raw_header("Location", target).ok();
+        }
+        super::page::error_page(req, status, &message)
+    }
+}

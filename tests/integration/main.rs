@@ -1,0 +1,29 @@
+//! Staffel's integration tests in one binary: the real `staffel::build()` driven through
+//! `rocket::local` (and the real binary over HTTP), each database test on SQLite and, with
+//! `STAFFEL_TEST_PG` set, on PostgreSQL. One binary, so the shared code in `common` is
+//! compiled once and every test can run alongside every other.
+#[macro_use]
+mod common;
+
+mod access_matrix;
+mod accounts;
+mod api;
+mod attachment_sweep;
+mod attachments;
+mod bad_input;
+mod chat;
+mod cli;
+mod desk_settings;
+mod faq_drafts;
+mod kb;
+mod kb_authoring;
+mod ladder;
+mod ladder_files;
+mod mail;
+mod queue_counts;
+mod reminders;
+mod reports;
+mod search;
+mod search_terms;
+mod ticket_intake;
+mod tickets;
