@@ -5,6 +5,7 @@
 //! (`web::form`). Ticket changes go through the `ladder`.
 pub mod account;
 pub mod admin;
+pub mod chat;
 pub mod desk;
 pub mod faq;
 pub mod files;
@@ -22,6 +23,7 @@ pub fn routes() -> Vec<rocket::Route> {
     routes.extend(reports::routes());
     routes.extend(helpdesk::routes());
     routes.extend(desk::routes());
+    routes.extend(chat::routes());
     routes.extend(provider::routes());
     routes.extend(files::routes());
     routes

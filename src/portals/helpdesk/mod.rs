@@ -17,13 +17,23 @@ use crate::tickets::{number, opening, queue, Opened, FAULT_TYPES, TRIAGE_SCOPES}
 use crate::web::form::{finish, Posted, Saved};
 use crate::web::page::Page;
 
-async fn tile(app: &App, admin: &SchoolAdmin) -> AppResult<Page> {
+/// The tile, as shown and as shown again after a refused form.
+pub(crate) async fn tile(app: &App, admin: &SchoolAdmin) -> AppResult<Page> {
     let db = app.db.read();
     let settings = &app.settings;
     Ok(Page::new("tickets/helpdesk.html")
         .with("upload", crate::attachments::hints(settings))
         .with("school", &admin.0.school_name)
-        .with("desk", json!({ "phone": settings.desk_phone, "hours": settings.desk_hours, "chat_available": false }))
+        .with("desk", json!({ "phone": settings.desk_phone, "hours": settings.desk_hours }))
+        .with("chat", crate::chat::channels::availability(db, settings, chrono::Utc::now()).await?)
+        .with(
+            "chats",
+            crate::chat::list(db, &admin.0, "")
+                .await?
+                .into_iter()
+                .filter(|c| c.closed_at.is_none())
+                .collect::<Vec<_>>(),
+        )
         .with("services", crate::catalogue::services::list(db, false).await?)
         .with("tickets", queue::for_school(db, &admin.0).await?)
         .with("reports", crate::reports::service::inbox(db, &admin.0).await?)

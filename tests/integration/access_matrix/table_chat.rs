@@ -3,7 +3,8 @@
 //! took, `{chat-file-a}` / `{chat-file}` a request of school A with a screenshot in it.
 //! The desk reads every school's requests but writes only in the chats it is in; a chat
 //! of another school does not exist for a school admin. Sockets and event streams are
-//! driven for real in the chat tests; here they answer as every other route does.
+//! driven for real in the chat tests; here they answer as every other route does. The
+//! chat's pages follow the same rules as its API.
 use super::Expect::*;
 use super::*;
 
@@ -140,5 +141,54 @@ pub(super) fn chat_rows() -> Vec<Row> {
             r#"{"ticket":"T-000001"}"#,
             desk_in_chat(Forbidden),
         ),
+        // The pages: the school admin's chats under /helpdesk, the desk's under /desk.
+        post("/helpdesk/chats", "/helpdesk/chats", &[("channel", "allgemein"), ("message", "Beamer zeigt nichts")], {
+            only(&[SCHOOL_ADMIN], Under("/helpdesk/chats/"))
+        }),
+        get("/helpdesk/chats/<id>", "/helpdesk/chats/{chat-a}", only(&[SCHOOL_ADMIN], Ok(200))),
+        get("/helpdesk/chats/<id>", "/helpdesk/chats/{chat-b}", only(&[SCHOOL_ADMIN], NotFound)),
+        post("/helpdesk/chats/<id>/messages", "/helpdesk/chats/{chat-a}/messages", &[("body", "Hallo")], {
+            only(&[SCHOOL_ADMIN], Under("/helpdesk/chats/"))
+        }),
+        post("/helpdesk/chats/<id>/messages", "/helpdesk/chats/{chat-b}/messages", &[("body", "Hallo")], {
+            only(&[SCHOOL_ADMIN], NotFound)
+        }),
+        post("/helpdesk/chats/<id>/close", "/helpdesk/chats/{chat-a}/close", &[], {
+            only(&[SCHOOL_ADMIN], Under("/helpdesk/chats/"))
+        }),
+        post("/helpdesk/chats/<id>/transcript", "/helpdesk/chats/{chat-a}/transcript", &[], {
+            only(&[SCHOOL_ADMIN], Under("/helpdesk/chats/"))
+        }),
+        get("/desk/chat", "/desk/chat", only(&desk, Ok(200))),
+        post("/desk/chat/presence", "/desk/chat/presence", &[("state", "away")], only(&desk, To("/desk/chat"))),
+        post("/desk/chat/channels/<slug>/taking", "/desk/chat/channels/allgemein/taking", &[("taking", "true")], {
+            only(&desk, To("/desk/chat"))
+        }),
+        post("/desk/chat/direct", "/desk/chat/direct", &[("agent", TICKET_AGENT), ("message", "Kurze Frage")], {
+            only(&desk, Under("/desk/chats/"))
+        }),
+        get("/desk/chat/channels", "/desk/chat/channels", only(&[DESK_LEAD], Ok(200))),
+        post(
+            "/desk/chat/channels",
+            "/desk/chat/channels",
+            &[("slug", "netz"), ("name", "Netz & WLAN"), ("agents", TICKET_AGENT), ("active", "true")],
+            only(&[DESK_LEAD], To("/desk/chat/channels")),
+        ),
+        get("/desk/chats/<id>", "/desk/chats/{chat-a}", only(&desk, Ok(200))),
+        get("/desk/chats/<id>", "/desk/chats/{chat-b}", only(&desk, Ok(200))),
+        get("/desk/chats/<id>", "/desk/chats/999999", only(&desk, NotFound)),
+        post("/desk/chats/<id>/accept", "/desk/chats/{chat-a}/accept", &[], only(&desk, Under("/desk/chats/"))),
+        // Writing, ending and passing on: the chat's agents only.
+        post("/desk/chats/<id>/messages", "/desk/chats/{chat-a}/messages", &[("body", "Hallo")], {
+            only(&desk, Forbidden)
+        }),
+        post("/desk/chats/<id>/close", "/desk/chats/{chat-active-a}/close", &[], only(&desk, Forbidden)),
+        post("/desk/chats/<id>/ticket", "/desk/chats/{chat-active-a}/ticket", &[], only(&desk, Forbidden)),
+        post("/desk/chats/<id>/invite", "/desk/chats/{chat-active-a}/invite", &[("agent", "dl@desk.de")], {
+            only(&desk, Forbidden)
+        }),
+        post("/desk/chats/<id>/handover", "/desk/chats/{chat-active-a}/handover", &[("agent", "dl@desk.de")], {
+            only(&desk, Forbidden)
+        }),
     ]
 }

@@ -11,6 +11,7 @@ mod language;
 mod targets_accounts_and_admin;
 mod targets_api;
 mod targets_chat;
+mod targets_chat_pages;
 mod targets_desk_and_faq;
 mod targets_tickets;
 mod uploads;
@@ -294,6 +295,7 @@ fn targets(f: &Fixture) -> Vec<Target> {
         targets_desk_and_faq::faq_targets(f),
         targets_accounts_and_admin::account_targets(f),
         targets_accounts_and_admin::admin_targets(f),
+        targets_chat_pages::chat_form_targets(f),
     ]
     .into_iter()
     .flatten()

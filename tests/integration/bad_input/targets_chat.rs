@@ -28,6 +28,16 @@ pub(super) async fn chats(app: &TestApp) -> HashMap<&'static str, i32> {
         lifecycle::accept(app.app(), &agent, id).await.expect("accept");
         chats.insert(purpose, id);
     }
+    // The pages' own: the school admin's, and some the desk lead took.
+    for purpose in ["page messages", "page close", "page transcript", "page accept"] {
+        chats.insert(purpose, ask(SCHOOL_ADMIN).await);
+    }
+    let lead = app.actor(DESK_LEAD).await;
+    for purpose in ["page desk messages", "page handover", "page invite", "page desk close", "page ticket"] {
+        let id = ask(SCHOOL_ADMIN).await;
+        lifecycle::accept(app.app(), &lead, id).await.expect("the lead accepts");
+        chats.insert(purpose, id);
+    }
     chats.insert("other", ask(SCHOOL_B_ADMIN).await);
     chats
 }

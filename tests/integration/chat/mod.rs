@@ -4,6 +4,7 @@
 mod access;
 mod conversation;
 mod endings;
+mod pages;
 mod presence;
 mod requests;
 

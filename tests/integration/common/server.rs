@@ -175,7 +175,33 @@ pub struct Session {
     pub cookie_header: String,
 }
 
+/// A page as the browser got it: status, where a redirect leads, the HTML.
+#[derive(Debug)]
+pub struct Html {
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+async fn html(response: reqwest::Response) -> Html {
+    let status = response.status().as_u16();
+    let location = response.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
+    Html { status, location, body: response.text().await.unwrap_or_default() }
+}
+
 impl Session {
+    /// A page, read as HTML.
+    pub async fn page(&self, path: &str) -> Html {
+        html(self.http.get(format!("{}{path}", self.base)).send().await.expect("GET")).await
+    }
+
+    /// A form posted as the page posts it, with the page's CSRF token.
+    pub async fn form(&self, path: &str, fields: &[(&str, &str)]) -> Html {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("_csrf", self.csrf.as_str()));
+        html(self.http.post(format!("{}{path}", self.base)).form(&all).send().await.expect("POST")).await
+    }
+
     pub async fn get(&self, path: &str) -> Answer {
         answer(self.http.get(format!("{}{path}", self.base)).send().await.expect("GET")).await
     }
