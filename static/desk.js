@@ -8,11 +8,9 @@
   var badge = document.getElementById("chat-badge");
   var live = document.getElementById("desk-live");
   if (!badge) { return; }
-  var session = sessionStorage.getItem("staffel-presence");
-  if (!session) {
-    session = "t" + Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
-    sessionStorage.setItem("staffel-presence", session);
-  }
+  // One id per page: a page's goodbye can never end the session of the page that follows
+  // it in the same tab (their requests may cross). The desk counts all of them as one person.
+  var session = "p" + Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
   var used = true;
   ["keydown", "pointerdown", "mousemove", "scroll", "focus"].forEach(function (kind) {
     window.addEventListener(kind, function () { used = true; }, { passive: true });
@@ -31,6 +29,16 @@
   beat();
   setInterval(beat, 20000);
   window.addEventListener("pagehide", function () { send("/api/v1/chat/presence/leave", { session: session }); });
+  // Signing out ends the session the goodbye needs: say it first, then sign out.
+  var logout = document.querySelector('form[action="/logout"]');
+  if (logout) {
+    logout.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var done = function () { logout.submit(); };
+      send("/api/v1/chat/presence/leave", { session: session }).then(done, done);
+      setTimeout(done, 1500);
+    }, { once: true });
+  }
 
   // Alerts are the agent's choice, kept in this browser.
   var notify = document.getElementById("alert-notify");

@@ -92,19 +92,16 @@ def main():
                 return
             time.sleep(0.3)
         check(True, "server starts")
-        options = webdriver.ChromeOptions()
-        options.binary_location = "/usr/bin/chromium"
-        for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--window-size=1280,900", f"--user-data-dir={tempfile.mkdtemp(prefix='chromium-')}",
-                     "--lang=de-DE"]:
-            options.add_argument(flag)
-        # German first, as a German school's browser sends it.
-        options.add_experimental_option("prefs", {"intl.accept_languages": "de-DE,de"})
-        driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        driver = new_driver()
         try:
             walk(driver, base)
             walk_desk_answer_with_files(driver, base, data)
+            # The chat needs two people at once: a second browser for the agent.
+            agent = new_driver()
+            try:
+                walk_chat(driver, agent, base)
+            finally:
+                agent.quit()
         finally:
             driver.quit()
     finally:
@@ -113,6 +110,87 @@ def main():
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def new_driver():
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1280,900", f"--user-data-dir={tempfile.mkdtemp(prefix='chromium-')}",
+                 "--lang=de-DE"]:
+        options.add_argument(flag)
+    # German first, as a German school's browser sends it.
+    options.add_experimental_option("prefs", {"intl.accept_languages": "de-DE,de"})
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def seen(driver, condition, what, timeout=20):
+    """Checks that `condition` comes true within `timeout` seconds (without a reload)."""
+    try:
+        wait_until(driver, condition, timeout)
+        check(True, what)
+        return True
+    except Exception:
+        check(False, what)
+        return False
+
+
+def walk_chat(admin, agent, base):
+    """Two browsers: the school admin's tile offers chat only once an agent is on the desk
+    (live, no reload); the request reaches the agent's header badge and list live; the
+    conversation runs both ways over the socket; ending it reaches the other side."""
+    sign_in(admin, base, "admin@gym-mitte.demo")
+    admin.get(base + "/helpdesk")
+    start = lambda d: d.find_element(By.ID, "chat-start")
+    # The desk pages walked before said goodbye when they were left (or their heartbeats
+    # stopped: nobody counts as there for longer than the heartbeat timeout, 60 s).
+    seen(admin, lambda d: not start(d).is_displayed(), "nobody on the desk: the tile offers no chat", 75)
+    check("Zum Ticket-Formular" in admin.page_source, "the tile points to the ticket form instead")
+
+    sign_in(agent, base, "agent1@desk.demo")
+    agent.get(base + "/desk/chat")
+    seen(admin, lambda d: start(d).is_displayed(), "an agent comes online: the tile offers chat without a reload")
+    admin.find_element(By.ID, "chat-message").send_keys("Der Beamer in Raum 104 zeigt kein Bild.")
+    admin.save_screenshot(os.path.join(SHOTS, "tile-chat-available.png"))
+    start(admin).find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait_until(admin, lambda d: re.search(r"/helpdesk/chats/\d+", d.current_url))
+    chat = re.search(r"/helpdesk/chats/(\d+)", admin.current_url).group(1)
+    check("Platz 1" in admin.page_source, "the school admin sees their place in line")
+
+    badge = lambda d: d.find_element(By.ID, "chat-badge")
+    seen(agent, lambda d: badge(d).is_displayed() and badge(d).text.strip() == "1", "the request lights the agent's badge live")
+    seen(agent, lambda d: d.find_elements(By.CSS_SELECTOR, f"#chat-requests a[href='/desk/chats/{chat}']"),
+         "the request appears in the agent's list live")
+    agent.get(f"{base}/desk/chats/{chat}")
+    agent.find_element(By.CSS_SELECTOR, f"form[action='/desk/chats/{chat}/accept'] button").click()
+    wait_until(agent, lambda d: d.find_elements(By.ID, "chat-body"))
+    seen(admin, lambda d: "ist dem Chat beigetreten" in d.find_element(By.ID, "chat-lines").text,
+         "the school admin sees the agent join without a reload")
+
+    seen(agent, lambda d: d.execute_script("return document.getElementById('chat-state').textContent").strip() != "", "the agent's page is connected", 5)
+    box = agent.find_element(By.ID, "chat-body")
+    box.send_keys("Ist das HDMI-Kabel fest eingesteckt?")
+    box.send_keys(Keys.ENTER)
+    seen(admin, lambda d: "HDMI-Kabel fest eingesteckt" in d.find_element(By.ID, "chat-lines").text,
+         "the agent's message arrives live")
+    reply = admin.find_element(By.ID, "chat-body")
+    reply.send_keys("Ja, und neu gestartet habe ich ihn auch.")
+    reply.send_keys(Keys.ENTER)
+    seen(agent, lambda d: "neu gestartet" in d.find_element(By.ID, "chat-lines").text, "the school admin's answer arrives live")
+    admin.save_screenshot(os.path.join(SHOTS, "chat-school.png"))
+    agent.save_screenshot(os.path.join(SHOTS, "chat-desk.png"))
+    lines = admin.find_elements(By.CSS_SELECTOR, "#chat-lines li")
+    check(len([l for l in lines if "neu gestartet" in l.text]) == 1, "a line sent once is shown once")
+
+    admin.find_element(By.CSS_SELECTOR, f"form[action='/helpdesk/chats/{chat}/close'] button").click()
+    wait_until(admin, lambda d: "Dieser Chat ist beendet" in d.page_source)
+    seen(agent, lambda d: "hat den Chat beendet" in d.find_element(By.ID, "chat-lines").text,
+         "the end reaches the agent live")
+    check(agent.find_element(By.ID, "chat-body").get_attribute("disabled") is not None, "the agent can no longer write")
+    admin.get(base + "/helpdesk")
+    agent.get(base + "/healthz")
+    seen(admin, lambda d: not start(d).is_displayed(), "the agent leaves the desk: the tile stops offering chat live")
 
 
 def wait_until(driver, condition, timeout=10):
@@ -137,6 +215,8 @@ PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4
 
 
 def sign_in(driver, base, email):
+    # Leaving the page first lets a desk page say goodbye (presence) while still signed in.
+    driver.get(base + "/healthz")
     driver.delete_all_cookies()
     driver.get(base + "/login")
     driver.find_element(By.ID, "f-email").send_keys(email)
