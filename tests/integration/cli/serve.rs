@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::Setup;
 use crate::common::{self, Backend};
-use sea_orm::EntityTrait;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 /// A running `staffel serve`, killed when dropped (also when a test panics).
 struct Server {
@@ -222,5 +222,111 @@ both_dbs!(
         let raw = String::from_utf8_lossy(&messages[0].data);
         let row = only_mail(&setup).await.unwrap();
         assert!(raw.contains(&row.message_id), "{raw}");
+    }
+);
+
+both_dbs!(
+    /// The CLI writes while a serving instance is busy writing too: every command succeeds
+    /// without "database is locked", nothing either side wrote is lost. (SQLite has one
+    /// writer: both processes wait their turn instead of failing.)
+    #[worker_threads(2)]
+    async fn cli_writes_beside_a_busy_server_lose_nothing(backend: Backend) {
+        let setup = Setup::new(&backend).await;
+        setup.ok(&["demo"]);
+        let token = setup.ok(&["token", "new", "--email", "admin@gym-mitte.demo"]).trim().to_string();
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
+        let mut server = Server::start(&setup, &[]);
+        server.wait_until_healthy(&http).await;
+        let tickets_before = {
+            let db = setup.db().await;
+            entities::ticket::Entity::find().count(&db).await.unwrap()
+        };
+
+        // The server's load: tickets opened one after another, two at a time, until told.
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut writers = Vec::new();
+        for writer in 0..2 {
+            let (http, base, token, stop) = (http.clone(), server.base.clone(), token.clone(), stop.clone());
+            writers.push(tokio::spawn(async move {
+                let mut statuses = Vec::new();
+                let mut n = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) || n < 5 {
+                    n += 1;
+                    let body = serde_json::json!({
+                        "title": format!("Last {writer}-{n}: Drucker streikt"),
+                        "description": "Papierstau im Lehrerzimmer, seit heute früh.",
+                    });
+                    let answer =
+                        http.post(format!("{base}/api/v1/tickets")).bearer_auth(&token).json(&body).send().await;
+                    statuses.push(answer.map(|a| a.status().as_u16()).unwrap_or(0));
+                }
+                statuses
+            }));
+        }
+
+        // The CLI meanwhile: users added and the FAQ imported, each a write of its own.
+        let cli = tokio::task::spawn_blocking({
+            let setup_dir = setup.dir.path().to_path_buf();
+            let database_url = setup.database_url.clone();
+            move || {
+                let mut runs = Vec::new();
+                let run = |args: &[&str]| {
+                    let url = (!database_url.is_empty()).then_some(database_url.as_str());
+                    let data = setup_dir.join("data");
+                    common::cli::staffel_command(args, &setup_dir, &data, url).output().expect("run staffel")
+                };
+                for n in 0..8 {
+                    let email = format!("last{n}@gym-mitte.demo");
+                    runs.push(run(&[
+                        "user",
+                        "add",
+                        "--email",
+                        &email,
+                        "--name",
+                        "Last Lehrer",
+                        "--role",
+                        "teacher",
+                        "--school",
+                        "gym-mitte",
+                        "--password",
+                        "ein-sicheres-passwort",
+                    ]));
+                    if n % 4 == 0 {
+                        runs.push(run(&["kb", "import"]));
+                    }
+                }
+                runs
+            }
+        })
+        .await
+        .unwrap();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let mut statuses = Vec::new();
+        for writer in writers {
+            statuses.extend(writer.await.unwrap());
+        }
+
+        for output in &cli {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(output.status.success(), "a CLI write failed beside the server: {stderr}");
+            assert!(!stderr.contains("locked") && !stderr.contains("busy"), "{stderr}");
+        }
+        let refused: Vec<_> = statuses.iter().filter(|s| **s != 201).collect();
+        assert!(refused.is_empty(), "the server's writes failed under the CLI: {refused:?}\n{}", server.log());
+        let log = server.log();
+        assert!(!log.contains("database is locked"), "{log}");
+        let db = setup.db().await;
+        let tickets = entities::ticket::Entity::find().count(&db).await.unwrap();
+        assert_eq!(tickets - tickets_before, statuses.len() as u64, "every acknowledged ticket is stored");
+        for n in 0..8 {
+            let email = format!("last{n}@gym-mitte.demo");
+            let found = entities::user::Entity::find()
+                .filter(entities::user::Column::Email.eq(email.as_str()))
+                .one(&db)
+                .await
+                .unwrap();
+            assert!(found.is_some(), "{email} was added");
+        }
+        drop(server);
     }
 );
