@@ -54,6 +54,25 @@
     };
   }
 
+  // Links in plain text become clickable; everything else stays text.
+  var URL_RE = /\bhttps?:\/\/[^\s<>"]+[^\s<>".,;:!?)\]]/g;
+  function linkify(node, textValue) {
+    node.textContent = "";
+    var at = 0, match;
+    URL_RE.lastIndex = 0;
+    while ((match = URL_RE.exec(textValue))) {
+      node.appendChild(document.createTextNode(textValue.slice(at, match.index)));
+      var a = document.createElement("a");
+      a.href = match[0];
+      a.rel = "noopener noreferrer nofollow";
+      a.target = "_blank";
+      a.textContent = match[0];
+      node.appendChild(a);
+      at = match.index + match[0].length;
+    }
+    node.appendChild(document.createTextNode(textValue.slice(at)));
+  }
+
   // One conversation.
   function conversation(box) {
     var id = box.dataset.chat;
@@ -89,7 +108,7 @@
           a.textContent = m.body;
           body.appendChild(a);
         } else {
-          body.textContent = m.body;
+          linkify(body, m.body);
         }
       } else {
         body.className = "body system";
@@ -207,6 +226,7 @@
         }
       });
     }
+    Array.prototype.forEach.call(lines.querySelectorAll(".kind-message .body"), function (b) { linkify(b, b.textContent); });
     if (box.dataset.status !== "closed") { connect(); }
   }
 

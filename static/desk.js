@@ -77,6 +77,23 @@
     }
   }
 
+  // The presence switch in the header: the state the desk sees, chosen here on any page.
+  var presence = document.getElementById("presence-switch");
+  if (presence) {
+    presence.addEventListener("change", function () {
+      fetch("/api/v1/chat/presence", {
+        method: "PUT", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+        body: JSON.stringify({ state: presence.value })
+      }).catch(function () {});
+    });
+  }
+  function showState(state) {
+    if (!presence || !state) { return; }
+    presence.value = state;
+    presence.parentNode.hidden = false;
+  }
+
   var requests = {};
   var list = document.getElementById("chat-requests");
   function render() {
@@ -130,6 +147,7 @@
       requests = {};
       (f.requests || []).forEach(function (c) { requests[c.id] = c; });
       showPeople(f.people);
+      showState(f.state);
     } else if (f.type === "request" && f.chat) {
       var fresh = !requests[f.chat.id];
       requests[f.chat.id] = f.chat;
@@ -138,6 +156,7 @@
       delete requests[f.chat];
     } else if (f.type === "presence") {
       showPeople(f.people);
+      (f.people || []).forEach(function (p) { if (String(p.id) === badge.dataset.me) { showState(p.state); } });
     }
     render();
   };

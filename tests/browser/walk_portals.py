@@ -169,11 +169,16 @@ def walk_chat(admin, agent, base):
          "the school admin sees the agent join without a reload")
 
     seen(agent, lambda d: d.execute_script("return document.getElementById('chat-state').textContent").strip() != "", "the agent's page is connected", 5)
+    seen(agent, lambda d: d.find_element(By.ID, "presence-switch").is_displayed()
+         and d.find_element(By.ID, "presence-switch").get_attribute("value") == "online",
+         "the agent's header shows their presence switch, online", 10)
     box = agent.find_element(By.ID, "chat-body")
-    box.send_keys("Ist das HDMI-Kabel fest eingesteckt?")
+    box.send_keys("Anleitung: https://example.org/hdmi-hilfe. Ist das HDMI-Kabel fest eingesteckt?")
     box.send_keys(Keys.ENTER)
     seen(admin, lambda d: "HDMI-Kabel fest eingesteckt" in d.find_element(By.ID, "chat-lines").text,
          "the agent's message arrives live")
+    check(admin.find_elements(By.CSS_SELECTOR, "#chat-lines a[href='https://example.org/hdmi-hilfe']"),
+          "a link in a message is clickable (without the full stop after it)")
     reply = admin.find_element(By.ID, "chat-body")
     reply.send_keys("Ja, und neu gestartet habe ich ihn auch.")
     reply.send_keys(Keys.ENTER)
