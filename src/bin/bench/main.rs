@@ -1,5 +1,6 @@
 //! `bench`: the quality bars that are measured, not unit-tested (see the README). Build with
 //! `cargo build --release --bins` and run `target/release/bench search|quality|http`.
+mod chat;
 mod corpus;
 mod http;
 mod load;
@@ -44,6 +45,18 @@ enum Command {
     },
     /// Recall@1/@5 and MRR@10 on XQuAD German, embedded engine against plain BM25.
     Quality,
+    /// Thousands of WebSocket clients in many chats on one instance, beside a bare echo.
+    Chat {
+        #[arg(long, default_value_t = 5000)]
+        clients: usize,
+        #[arg(long, default_value_t = 2000)]
+        rounds: usize,
+    },
+    #[command(hide = true)]
+    ChatEcho {
+        #[arg(long)]
+        port: u16,
+    },
     /// Requests/s of the JSON search API against /healthz, with `wrk`, on the real server.
     Http {
         #[arg(long, default_value_t = 10)]
@@ -80,6 +93,8 @@ fn main() -> std::process::ExitCode {
         Command::Search { docs, queries } => search::run(&cli.corpus, &docs, queries),
         Command::SearchOne { docs, queries } => search::run_one(&cli.corpus, docs, queries),
         Command::Quality => quality::run(&cli.corpus),
+        Command::Chat { clients, rounds } => chat::run(clients, rounds),
+        Command::ChatEcho { port } => chat::echo_server(port),
         Command::Http { seconds, connections } => http::run(&cli.corpus, seconds, connections),
         Command::Tickets { tickets, schools, backend, seconds, connections, pg, reuse } => {
             tickets::run(&tickets::Options { tickets, schools, backend, seconds, connections, pg_url: pg, reuse })
