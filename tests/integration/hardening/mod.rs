@@ -1,3 +1,4 @@
 //! What an attacker, a fuzzer and a curious user found (issue #13): each behaviour that did
 //! not hold, as a test that fails without its fix.
 mod next_param;
+mod reopen;
