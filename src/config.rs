@@ -240,6 +240,12 @@ impl Settings {
         }
     }
 
+    /// Whether people reach Staffel over https (usually through a proxy that ends TLS): then
+    /// every cookie is `Secure` and browsers are told to keep to https.
+    pub fn https(&self) -> bool {
+        url::Url::parse(&self.base_url).is_ok_and(|url| url.scheme() == "https")
+    }
+
     pub fn is_postgres(&self) -> bool {
         self.database_url.starts_with("postgres")
     }

@@ -18,7 +18,7 @@ use rocket::{Data, Request, Response};
 use crate::app::App;
 
 /// Headers that make every page safer by default: no sniffing, no framing, no inline or
-/// foreign script, and no referrer leaking a provider link to other sites.
+/// foreign script, no referrer leaking a provider link to other sites, and no cached JSON.
 pub struct SecurityHeaders;
 
 #[rocket::async_trait]
@@ -27,10 +27,20 @@ impl Fairing for SecurityHeaders {
         Info { name: "Security headers", kind: Kind::Response }
     }
 
-    async fn on_response<'r>(&self, _req: &'r Request<'_>, res: &mut Response<'r>) {
+    async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
         res.set_raw_header("X-Content-Type-Options", "nosniff");
         res.set_raw_header("X-Frame-Options", "DENY");
         res.set_raw_header("Referrer-Policy", "same-origin");
+        // JSON answers carry tickets, accounts and provider links: no cache (a shared proxy's
+        // or the browser's disk) keeps them, as no page is kept. The API's own description
+        // is the same for everyone.
+        let json = res.content_type().is_some_and(|t| t.is_json());
+        if json && !res.headers().contains("Cache-Control") && req.uri().path() != "/api/v1/openapi.json" {
+            res.set_raw_header("Cache-Control", "no-store");
+        }
+        if req.rocket().state::<App>().is_some_and(|app| app.settings.https()) {
+            only_over_https(res);
+        }
         // A response that brings its own, stricter policy keeps it (downloads: a sandbox).
         if res.headers().contains("Content-Security-Policy") {
             return;
@@ -40,6 +50,22 @@ impl Fairing for SecurityHeaders {
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
              object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
         );
+    }
+}
+
+/// Behind an https proxy Rocket itself speaks plain http, so it would send session and
+/// CSRF cookies without `Secure`: every cookie of the response gets it here, whoever set
+/// it, and browsers are told to use https only for a year.
+fn only_over_https(res: &mut Response<'_>) {
+    res.set_raw_header("Strict-Transport-Security", "max-age=31536000");
+    let cookies: Vec<String> = res.headers().get("Set-Cookie").map(str::to_string).collect();
+    if cookies.is_empty() {
+        return;
+    }
+    res.remove_header("Set-Cookie");
+    for cookie in cookies {
+        let secure = cookie.split(';').skip(1).any(|part| part.trim().eq_ignore_ascii_case("secure"));
+        res.adjoin_raw_header("Set-Cookie", if secure { cookie } else { format!("{cookie}; Secure") });
     }
 }
 

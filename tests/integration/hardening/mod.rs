@@ -2,3 +2,5 @@
 //! not hold, as a test that fails without its fix.
 mod next_param;
 mod reopen;
+mod no_store;
+mod https_cookies;
