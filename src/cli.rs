@@ -77,11 +77,20 @@ async fn open(figment: &Figment) -> Result<(Settings, Db), CliError> {
     Ok((settings, db))
 }
 
+fn quiet(directive: &str) -> tracing_subscriber::filter::Directive {
+    directive.parse().expect("a directive written here")
+}
+
 pub fn init_logging(settings: &Settings) {
     use tracing_subscriber::EnvFilter;
-    // Staffel logs every request itself (target staffel::http, with its duration); Rocket's
-    // own per-request lines would only repeat them.
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,rocket=warn,_=warn"));
+    // Staffel logs every request itself (target staffel::http, with its duration, secret
+    // path segments redacted); Rocket's own request lines would only repeat them with the
+    // full path ("GET /provider/<token>", "no matching routes for …"), so they stay off
+    // whatever RUST_LOG asks for.
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,rocket=warn,_=warn"))
+        .add_directive(quiet("rocket::server=warn"))
+        .add_directive(quiet("rocket::server::_=off"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     let _ =
         if settings.log_format == "json" { builder.json().flatten_event(true).try_init() } else { builder.try_init() };

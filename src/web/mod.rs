@@ -93,9 +93,56 @@ impl Fairing for RequestMetrics {
         tracing::info!(
             target: "staffel::http",
             method = %req.method(),
-            path = %req.uri().path(),
+            path = %loggable_path(req.uri().path().as_str()),
             status = res.status().code,
             micros = elapsed.as_micros() as u64,
         );
+    }
+}
+
+/// A request path as it may be logged: the segments that are secrets themselves (a
+/// provider's link token, a password-reset token) are replaced, so that whoever reads the
+/// logs cannot open a ticket's provider view or take over an account with them.
+pub fn loggable_path(path: &str) -> String {
+    // Segments as routing sees them: empty ones skipped, compared with percent-escapes
+    // undone (and logged as they came, so that no escaped line break reaches the log).
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let starts = |prefix: &[&str]| {
+        segments.len() > prefix.len()
+            && segments.iter().zip(prefix).all(|(s, p)| rocket::http::RawStr::new(s).percent_decode_lossy() == *p)
+    };
+    let token_at = [&["provider"][..], &["api", "v1", "provider"], &["password", "reset"]]
+        .into_iter()
+        .find(|prefix| starts(prefix))
+        .map(<[&str]>::len);
+    let mut logged = String::new();
+    for (i, segment) in segments.iter().enumerate() {
+        logged.push('/');
+        logged.push_str(if Some(i) == token_at { "<redacted>" } else { segment });
+    }
+    if logged.is_empty() {
+        logged.push('/');
+    }
+    logged
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secret_segments_are_redacted() {
+        for (path, logged) in [
+            ("/provider/abc123", "/provider/<redacted>"),
+            ("/provider/abc123/attachments/7", "/provider/<redacted>/attachments/7"),
+            ("/api/v1/provider/abc123/ack", "/api/v1/provider/<redacted>/ack"),
+            ("/password/reset/abc123", "/password/reset/<redacted>"),
+            ("//provider//abc123/", "/provider/<redacted>"),
+            ("/%70rovider/abc123", "/%70rovider/<redacted>"),
+            ("/api/v1/providers", "/api/v1/providers"),
+            ("/admin/provider/netz", "/admin/provider/netz"),
+            ("/desk/tickets/T-000001", "/desk/tickets/T-000001"),
+            ("/", "/"),
+        ] {
+            assert_eq!(super::loggable_path(path), logged, "{path}");
+        }
     }
 }

@@ -4,3 +4,4 @@ mod next_param;
 mod reopen;
 mod no_store;
 mod https_cookies;
+mod log_secrets;
