@@ -34,7 +34,9 @@ fn shell_and_account_rows() -> Vec<Row> {
             e[ANON] = Ok(200);
             e
         }),
-        post("/login", "/login", &[("email", LOGIN_USER), ("password", PASSWORD)], everyone(To("/faq"))),
+        // Signing in again ends the session the browser had.
+        post("/login", "/login", &[("email", LOGIN_USER), ("password", PASSWORD)], everyone(To("/faq")))
+            .ending_session(),
         post("/logout", "/logout", &[], everyone(To("/login"))).ending_session(),
         get("/account", "/account", signed_in(Ok(200))),
         post(

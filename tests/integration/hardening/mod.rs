@@ -5,3 +5,4 @@ mod reopen;
 mod no_store;
 mod https_cookies;
 mod log_secrets;
+mod relogin;
