@@ -3,6 +3,7 @@
 //! assets, catchers, and the fairings that add security headers and measure every request.
 pub mod assets;
 pub mod catchers;
+pub mod client;
 pub mod errors;
 pub mod flash;
 pub mod form;

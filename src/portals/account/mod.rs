@@ -1,8 +1,6 @@
 //! Sign-in, sign-out, one's own account, language, password reset.
 pub mod forms;
 
-use std::net::IpAddr;
-
 use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::response::Redirect;
 use rocket::{get, post, Route};
@@ -13,6 +11,7 @@ use crate::auth::csrf::CsrfForm;
 use crate::auth::{session, start_page};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, LANG_COOKIE};
+use crate::web::client::ClientAddress;
 use crate::web::flash;
 use crate::web::page::Page;
 use forms::*;
@@ -42,7 +41,7 @@ async fn login_submit(
     form: CsrfForm<LoginForm>,
     app: &App,
     jar: &CookieJar<'_>,
-    address: Option<IpAddr>,
+    address: ClientAddress,
     lang: Lang,
     rocket_config: &rocket::Config,
 ) -> Result<Redirect, Page> {
@@ -50,7 +49,7 @@ async fn login_submit(
     let shown_next = safe_next(&form.next).unwrap_or("").to_string();
     let settings = &app.settings;
     let result = async {
-        let user = login::authenticate(&app.db, settings, &form.email, &form.password, address).await?;
+        let user = login::authenticate(&app.db, settings, &form.email, &form.password, address.0).await?;
         session::start(&app.db, jar, user.id, settings.session_hours, rocket_config.tls_enabled()).await?;
         Ok::<_, AppError>(user)
     }

@@ -6,3 +6,4 @@ mod no_store;
 mod https_cookies;
 mod log_secrets;
 mod relogin;
+mod client_address;
