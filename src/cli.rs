@@ -179,6 +179,35 @@ pub async fn token_new(figment: Figment, email: &str, name: &str) -> CliResult {
     Ok(())
 }
 
+/// `staffel token list --email E`: one line per token (id, name, created, last used),
+/// never the token itself, which exists only where it was handed out.
+pub async fn token_list(figment: Figment, email: &str) -> CliResult {
+    let (_, db) = open(&figment).await?;
+    let tokens = api_tokens::list_by_email(&db, email).await.map_err(explain)?;
+    if tokens.is_empty() {
+        println!("No API tokens.");
+    }
+    let when = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+    for token in tokens {
+        let used = token.last_used_at.map(when).unwrap_or_else(|| "never".into());
+        println!("{}\t{}\tcreated {}\tlast used {}", token.id, token.name, when(token.created_at), used);
+    }
+    Ok(())
+}
+
+/// `staffel token revoke --id ID`: the token stops working at once.
+pub async fn token_revoke(figment: Figment, id: i32) -> CliResult {
+    let (_, db) = open(&figment).await?;
+    match api_tokens::revoke(&db, By::Cli, id).await {
+        Ok(()) => {
+            println!("API token {id} revoked.");
+            Ok(())
+        }
+        Err(AppError::NotFound) => Err(CliError::Refused(format!("there is no API token with id {id}"))),
+        Err(e) => Err(explain(e)),
+    }
+}
+
 fn progress_bar(total: u64, what: &str) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(total);
     bar.set_style(

@@ -115,7 +115,7 @@ pub async fn reset_password(db: &Db, token: &str, new: &str, confirm: &str) -> A
     active.password_hash = Set(hash);
     active.updated_at = Set(Utc::now());
     let updated = active.update(&txn).await?;
-    super::login::end_all_sessions(&txn, updated.id).await?;
+    super::login::sign_out_everywhere(&txn, updated.id).await?;
     audit::record(&txn, By::Anonymous, "user.password_reset", Target::new("user", updated.id), json!({})).await?;
     txn.commit().await?;
     Ok(updated)

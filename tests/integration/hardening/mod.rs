@@ -7,3 +7,4 @@ mod https_cookies;
 mod log_secrets;
 mod relogin;
 mod client_address;
+mod api_tokens;
