@@ -8,3 +8,4 @@ mod log_secrets;
 mod relogin;
 mod client_address;
 mod api_tokens;
+mod votes;
