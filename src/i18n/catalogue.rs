@@ -222,6 +222,7 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("reports.field_how_many", "Wie viele sind betroffen?", "How many are affected?"),
     ("reports.how_many_example", "z. B. die ganze Klasse 7b", "e.g. the whole class 7b"),
     ("reports.reported_by", "Gemeldet von", "Reported by"),
+    ("tickets.desk_only", "nur für den Desk, nicht in der Weiterleitung", "for the desk only, not in the forward"),
     ("reports.submit", "An die Schul-Admins senden", "Send to the school admins"),
     ("reports.mine", "Meine Meldungen", "My reports"),
     ("reports.none", "Sie haben noch nichts gemeldet.", "You have not reported anything yet."),

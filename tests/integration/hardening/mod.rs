@@ -9,3 +9,4 @@ mod relogin;
 mod client_address;
 mod api_tokens;
 mod votes;
+mod reporter_privacy;
