@@ -1,12 +1,13 @@
 //! What an attacker, a fuzzer and a curious user found (issue #13): each behaviour that did
 //! not hold, as a test that fails without its fix.
-mod next_param;
-mod reopen;
-mod no_store;
+mod api_tokens;
+mod client_address;
+mod forgot_timing;
 mod https_cookies;
 mod log_secrets;
+mod next_param;
+mod no_store;
 mod relogin;
-mod client_address;
-mod api_tokens;
-mod votes;
+mod reopen;
 mod reporter_privacy;
+mod votes;
