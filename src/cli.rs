@@ -77,11 +77,20 @@ async fn open(figment: &Figment) -> Result<(Settings, Db), CliError> {
     Ok((settings, db))
 }
 
+fn quiet(directive: &str) -> tracing_subscriber::filter::Directive {
+    directive.parse().expect("a directive written here")
+}
+
 pub fn init_logging(settings: &Settings) {
     use tracing_subscriber::EnvFilter;
-    // Staffel logs every request itself (target staffel::http, with its duration); Rocket's
-    // own per-request lines would only repeat them.
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,rocket=warn,_=warn"));
+    // Staffel logs every request itself (target staffel::http, with its duration, secret
+    // path segments redacted); Rocket's own request lines would only repeat them with the
+    // full path ("GET /provider/<token>", "no matching routes for …"), so they stay off
+    // whatever RUST_LOG asks for.
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,rocket=warn,_=warn"))
+        .add_directive(quiet("rocket::server=warn"))
+        .add_directive(quiet("rocket::server::_=off"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     let _ =
         if settings.log_format == "json" { builder.json().flatten_event(true).try_init() } else { builder.try_init() };
@@ -168,6 +177,35 @@ pub async fn token_new(figment: Figment, email: &str, name: &str) -> CliResult {
     let token = api_tokens::create(&db, By::Cli, email, name).await.map_err(explain)?;
     println!("{token}");
     Ok(())
+}
+
+/// `staffel token list --email E`: one line per token (id, name, created, last used),
+/// never the token itself, which exists only where it was handed out.
+pub async fn token_list(figment: Figment, email: &str) -> CliResult {
+    let (_, db) = open(&figment).await?;
+    let tokens = api_tokens::list_by_email(&db, email).await.map_err(explain)?;
+    if tokens.is_empty() {
+        println!("No API tokens.");
+    }
+    let when = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+    for token in tokens {
+        let used = token.last_used_at.map(when).unwrap_or_else(|| "never".into());
+        println!("{}\t{}\tcreated {}\tlast used {}", token.id, token.name, when(token.created_at), used);
+    }
+    Ok(())
+}
+
+/// `staffel token revoke --id ID`: the token stops working at once.
+pub async fn token_revoke(figment: Figment, id: i32) -> CliResult {
+    let (_, db) = open(&figment).await?;
+    match api_tokens::revoke(&db, By::Cli, id).await {
+        Ok(()) => {
+            println!("API token {id} revoked.");
+            Ok(())
+        }
+        Err(AppError::NotFound) => Err(CliError::Refused(format!("there is no API token with id {id}"))),
+        Err(e) => Err(explain(e)),
+    }
 }
 
 fn progress_bar(total: u64, what: &str) -> indicatif::ProgressBar {

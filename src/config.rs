@@ -1,5 +1,6 @@
 //! Staffel's settings: read once from the figment (Rocket.toml `[default.staffel]` and
 //! `STAFFEL_*` environment variables) into one typed struct.
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use rocket::figment::{
@@ -78,6 +79,10 @@ pub struct Settings {
     pub login_lock_after: i32,
     pub login_lock_after_per_address: i32,
     pub login_lock_minutes: i64,
+    /// Proxies whose forwarding header (`X-Forwarded-For`, else `X-Real-IP`) names the
+    /// client: addresses or networks (`10.0.0.0/8`), separated by commas or spaces. Empty:
+    /// the peer address counts, whatever a header claims.
+    pub trusted_proxies: String,
     /// Mail worker: how often to look for due mail, and when to give up on one.
     pub mail_poll_ms: u64,
     pub mail_max_attempts: i32,
@@ -140,6 +145,7 @@ impl Default for Settings {
             login_lock_after: 10,
             login_lock_after_per_address: 100,
             login_lock_minutes: 15,
+            trusted_proxies: String::new(),
             mail_poll_ms: 1000,
             mail_max_attempts: 12,
             mail_retry_base_secs: 5,
@@ -226,6 +232,11 @@ impl Settings {
                 self.timezone
             ));
         }
+        if let Some(bad) = self.trusted_proxy_entries().find(|entry| Network::parse(entry).is_none()) {
+            return Err(format!(
+                "STAFFEL_TRUSTED_PROXIES: \"{bad}\" is neither an IP address nor a network (e.g. 10.0.0.0/8)"
+            ));
+        }
         if url::Url::parse(&self.base_url).is_err() {
             return Err("STAFFEL_BASE_URL must be an absolute URL".into());
         }
@@ -238,6 +249,21 @@ impl Settings {
         } else {
             self.database_url.clone()
         }
+    }
+
+    /// Whether people reach Staffel over https (usually through a proxy that ends TLS): then
+    /// every cookie is `Secure` and browsers are told to keep to https.
+    pub fn https(&self) -> bool {
+        url::Url::parse(&self.base_url).is_ok_and(|url| url.scheme() == "https")
+    }
+
+    fn trusted_proxy_entries(&self) -> impl Iterator<Item = &str> {
+        self.trusted_proxies.split([',', ' ', '\t', '\n']).filter(|entry| !entry.is_empty())
+    }
+
+    /// The proxies whose forwarding headers are believed (checked when the settings were read).
+    pub fn trusted_proxies(&self) -> Vec<Network> {
+        self.trusted_proxy_entries().filter_map(Network::parse).collect()
     }
 
     pub fn is_postgres(&self) -> bool {
@@ -267,6 +293,46 @@ impl Settings {
     }
 }
 
+/// An IP network: an address and how many leading bits of it count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Network {
+    address: IpAddr,
+    prefix: u32,
+}
+
+impl Network {
+    /// `10.0.0.0/8`, `2001:db8::/32` or a bare address (all of its bits).
+    pub fn parse(text: &str) -> Option<Network> {
+        let (address, prefix) = match text.split_once('/') {
+            Some((address, prefix)) => (address, Some(prefix)),
+            None => (text, None),
+        };
+        let address: IpAddr = address.parse().ok()?;
+        let bits = if address.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            Some(p) if !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()) => p.parse().ok()?,
+            Some(_) => return None,
+            None => bits,
+        };
+        (prefix <= bits).then_some(Network { address, prefix })
+    }
+
+    pub fn contains(&self, candidate: IpAddr) -> bool {
+        let mask = |bits: u32, width: u32| if bits == 0 { 0 } else { u128::MAX << (width - bits) };
+        match (self.address, candidate.to_canonical()) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let m = mask(self.prefix, 32) as u32;
+                u32::from(net) & m == u32::from(ip) & m
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let m = mask(self.prefix, 128);
+                u128::from(net) & m == u128::from(ip) & m
+            }
+            _ => false,
+        }
+    }
+}
+
 /// Settings whose values are text. Their `STAFFEL_*` variables are taken as written:
 /// figment would parse `STAFFEL_MEILI_KEY=123456` as a number (and then refuse it) and
 /// turn `STAFFEL_DESK_PHONE=0301234567` into 301234567.
@@ -287,6 +353,7 @@ const TEXT_KEYS: &[&str] = &[
     "desk_hours",
     "timezone",
     "log_format",
+    "trusted_proxies",
 ];
 
 /// Rocket's figment (Rocket.toml, `ROCKET_*`) plus `STAFFEL_*` variables as `staffel.*` keys.
@@ -383,6 +450,24 @@ mod tests {
         for key in super::TEXT_KEYS {
             assert!(defaults.get(*key).is_some(), "{key} is a setting");
         }
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        use super::Network;
+        let net = Network::parse("10.0.0.0/8").unwrap();
+        assert!(net.contains("10.200.1.2".parse().unwrap()));
+        assert!(!net.contains("11.0.0.1".parse().unwrap()));
+        assert!(net.contains("::ffff:10.1.2.3".parse().unwrap()), "an IPv4 peer seen as IPv6");
+        assert!(Network::parse("0.0.0.0/0").unwrap().contains("1.2.3.4".parse().unwrap()));
+        let one = Network::parse("2001:db8::1").unwrap();
+        assert!(one.contains("2001:db8::1".parse().unwrap()) && !one.contains("2001:db8::2".parse().unwrap()));
+        for bad in ["", "10.0.0.0/33", "10.0.0/8", "proxy", "10.0.0.0/", "10.0.0.0/+8", "::/129"] {
+            assert_eq!(Network::parse(bad), None, "{bad}");
+        }
+        let with = |list: &str| super::Settings { trusted_proxies: list.into(), ..Default::default() }.validate();
+        assert!(with("127.0.0.1, 10.0.0.0/8 ::1").is_ok());
+        assert!(with("127.0.0.1, nginx").unwrap_err().contains("STAFFEL_TRUSTED_PROXIES"));
     }
 
     #[test]

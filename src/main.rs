@@ -123,6 +123,16 @@ enum TokenCommand {
         #[arg(long, default_value = "cli")]
         name: String,
     },
+    /// List a user's API tokens (id, name, created, last used; never the token itself).
+    List {
+        #[arg(long)]
+        email: String,
+    },
+    /// Revoke an API token by its id (from `token list`): it stops working at once.
+    Revoke {
+        #[arg(long)]
+        id: i32,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -159,6 +169,8 @@ fn main() -> std::process::ExitCode {
             Command::Token { command: TokenCommand::New { email, name } } => {
                 cli::token_new(figment, &email, &name).await
             }
+            Command::Token { command: TokenCommand::List { email } } => cli::token_list(figment, &email).await,
+            Command::Token { command: TokenCommand::Revoke { id } } => cli::token_revoke(figment, id).await,
         }
     });
     match result {

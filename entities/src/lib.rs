@@ -20,6 +20,7 @@ pub mod kb_article;
 pub mod kb_draft_source;
 pub mod kb_revision;
 pub mod kb_search_miss;
+pub mod kb_vote;
 pub mod login_attempt;
 pub mod mail_outbox;
 pub mod password_reset;

@@ -12,6 +12,7 @@ mod m20261123_000008_reminders;
 mod m20261123_000009_queue_indexes;
 mod m20261123_000010_kb_draft_sources;
 mod m20261201_000011_chat;
+mod m20261202_000012_kb_votes;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000009_queue_indexes::Migration),
             Box::new(m20261123_000010_kb_draft_sources::Migration),
             Box::new(m20261201_000011_chat::Migration),
+            Box::new(m20261202_000012_kb_votes::Migration),
         ]
     }
 }

@@ -69,9 +69,12 @@ pub async fn change_password(db: &Db, actor: &Actor, current: &str, new: &str, c
     Ok(())
 }
 
-/// Ends every other session of the user (after a password change or reset).
-pub async fn end_all_sessions<C: ConnectionTrait>(db: &C, user_id: i32) -> AppResult<()> {
+/// After a password change or reset: ends everything that acts as this user without their
+/// password, every session and every API token (one made by whoever knew the old password
+/// must not outlive it).
+pub async fn sign_out_everywhere<C: ConnectionTrait>(db: &C, user_id: i32) -> AppResult<()> {
     session::Entity::delete_many().filter(session::Column::UserId.eq(user_id)).exec(db).await?;
+    super::api_tokens::revoke_all(db, user_id).await?;
     Ok(())
 }
 

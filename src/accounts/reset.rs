@@ -19,12 +19,39 @@ use entities::{password_reset, user};
 /// become a way to flood someone's inbox.
 pub const MAILS_PER_HOUR: u64 = 3;
 
+/// How long asking for a reset link takes, whatever the address: recording a reset and
+/// queueing its mail takes a few milliseconds more than finding no account, and that
+/// difference alone would tell which addresses have one.
+pub const ANSWER_AFTER: std::time::Duration = std::time::Duration::from_millis(200);
+
 /// Records a reset and mails its link, if the address belongs to an active account (and
 /// it has not had `MAILS_PER_HOUR` links in the last hour). Returns nothing either way, so
-/// the page can say the same thing to everyone.
+/// the page can say the same thing to everyone, and always after `ANSWER_AFTER`: the work
+/// runs beside the request, and what it has not finished by then (a slow database under
+/// load) goes on in the background instead of delaying the answer.
 pub async fn request_reset(db: &Db, mailer: &Mailer, settings: &Settings, email: &str) -> AppResult<()> {
     let email = validate::email("email", email)?;
-    let Some(found) = super::service::find_by_email(db.read(), &email).await?.filter(|u| u.active) else {
+    let answer_at = tokio::time::Instant::now() + ANSWER_AFTER;
+    let (db, mailer, settings) = (db.clone(), mailer.clone(), settings.clone());
+    let work = tokio::spawn(async move {
+        let result = record_reset(&db, &mailer, &settings, &email).await;
+        if let Err(e) = &result {
+            tracing::error!(target: "staffel::accounts", error = %e.chain(), "cannot record a password reset");
+        }
+        result
+    });
+    let outcome = tokio::time::timeout_at(answer_at, work).await;
+    tokio::time::sleep_until(answer_at).await;
+    match outcome {
+        Ok(Ok(result)) => result,
+        Ok(Err(panicked)) => Err(AppError::caused("password reset request", panicked)),
+        // Still at work: it finishes (or logs why not) on its own.
+        Err(_) => Ok(()),
+    }
+}
+
+async fn record_reset(db: &Db, mailer: &Mailer, settings: &Settings, email: &str) -> AppResult<()> {
+    let Some(found) = super::service::find_by_email(db.read(), email).await?.filter(|u| u.active) else {
         return Ok(());
     };
     let now = Utc::now();
@@ -115,7 +142,7 @@ pub async fn reset_password(db: &Db, token: &str, new: &str, confirm: &str) -> A
     active.password_hash = Set(hash);
     active.updated_at = Set(Utc::now());
     let updated = active.update(&txn).await?;
-    super::login::end_all_sessions(&txn, updated.id).await?;
+    super::login::sign_out_everywhere(&txn, updated.id).await?;
     audit::record(&txn, By::Anonymous, "user.password_reset", Target::new("user", updated.id), json!({})).await?;
     txn.commit().await?;
     Ok(updated)

@@ -153,11 +153,16 @@ pub async fn load_actor(db: &Db, user_id: i32) -> Result<Option<Actor>, DbErr> {
     Ok(found.and_then(ActorRow::into_actor))
 }
 
-/// Starts a session: a new random id in a private cookie, its hash in the table.
+/// Starts a session: a new random id in a private cookie, its hash in the table. The
+/// session this browser had before ends with it, so that a copy of the old cookie (taken
+/// before the login, or left on a shared computer) does not go on working for days.
 pub async fn start(db: &Db, jar: &CookieJar<'_>, user_id: i32, hours: i64, secure: bool) -> Result<(), AppError> {
     let id = crypto::random_hex(32);
     let now = Utc::now();
     let txn = db.write().await?;
+    if let Some(earlier) = jar.get_private(SESSION_COOKIE) {
+        session::Entity::delete_by_id(crypto::hash(earlier.value())).exec(&txn).await?;
+    }
     session::ActiveModel {
         id_hash: Set(crypto::hash(&id)),
         user_id: Set(user_id),

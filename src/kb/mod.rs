@@ -6,3 +6,4 @@ pub mod frontmatter;
 pub mod import;
 pub mod render;
 pub mod service;
+pub mod votes;

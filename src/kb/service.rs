@@ -1,5 +1,5 @@
-//! Reading the FAQ: finding articles within the reader's scope, searching, counting views
-//! and ratings, remembering searches that found nothing.
+//! Reading the FAQ: finding articles within the reader's scope, searching, counting views,
+//! remembering searches that found nothing (ratings: `votes`).
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
@@ -122,18 +122,6 @@ pub async fn count_view(db: &Db, article_id: i32) -> AppResult<()> {
     let txn = db.write().await?;
     kb_article::Entity::update_many()
         .col_expr(kb_article::Column::Views, Expr::col(kb_article::Column::Views).add(1))
-        .filter(kb_article::Column::Id.eq(article_id))
-        .exec(&txn)
-        .await?;
-    txn.commit().await?;
-    Ok(())
-}
-
-pub async fn rate(db: &Db, article_id: i32, helpful: bool) -> AppResult<()> {
-    let column = if helpful { kb_article::Column::Helpful } else { kb_article::Column::NotHelpful };
-    let txn = db.write().await?;
-    kb_article::Entity::update_many()
-        .col_expr(column, Expr::col(column).add(1))
         .filter(kb_article::Column::Id.eq(article_id))
         .exec(&txn)
         .await?;

@@ -383,6 +383,13 @@ pub async fn answer(app: &App, actor: &Actor, id: i32, input: &Answer, staged: S
     Ok(updated)
 }
 
+/// The name of the teacher whose report a ticket was escalated from, for the desk's page.
+pub async fn reporter_of<C: ConnectionTrait>(db: &C, ticket: &ticket::Model) -> AppResult<Option<String>> {
+    let Some(report_id) = ticket.report_id else { return Ok(None) };
+    let Some(report) = report::Entity::find_by_id(report_id).one(db).await? else { return Ok(None) };
+    Ok(user::Entity::find_by_id(report.teacher_id).one(db).await?.map(|u| u.name))
+}
+
 /// The school admin hands it up: a ticket that carries the report, its triage and files,
 /// and the files the admin adds for the desk.
 pub async fn escalate(
@@ -397,11 +404,12 @@ pub async fn escalate(
     }
     let current = find(app.db.read(), actor, id).await?;
     let checked = check_triage(app.db.read(), &input.triage).await?;
-    let teacher =
-        user::Entity::find_by_id(current.teacher_id).one(app.db.read()).await?.map(|u| u.name).unwrap_or_default();
-    // The ticket's description carries the report as the teacher wrote it.
+    // The ticket's description carries the report as the teacher wrote it, but not who
+    // wrote it: a forward may share the description with a provider, and a teacher's name
+    // reaches a provider only when the desk chooses to write it. The desk sees the reporter
+    // through the report (`reporter_of`).
     let description = format!(
-        "{}\n\n---\n{}: {}\n{}: {}\n{}: {}\n{}: {}",
+        "{}\n\n---\n{}: {}\n{}: {}\n{}: {}",
         current.description,
         crate::i18n::tr(Lang::De, "reports.field_affected"),
         current.affected,
@@ -409,8 +417,6 @@ pub async fn escalate(
         current.since,
         crate::i18n::tr(Lang::De, "reports.field_how_many"),
         current.how_many,
-        crate::i18n::tr(Lang::De, "reports.reported_by"),
-        teacher,
     );
     let title = input.title.trim();
     let new_ticket = NewTicket {

@@ -148,6 +148,11 @@ pub async fn close(env: &impl Env, actor: &Actor, current: &ticket::Model) -> Ap
 /// Reopens a resolved or closed ticket. School admins may within the reopen period.
 pub fn reopen(env: &impl Env, actor: &Actor, current: &ticket::Model, reason: &str) -> AppResult<Change> {
     if actor.role == Role::SchoolAdmin {
+        // The period counts from resolving or closing; any other status is refused by
+        // `apply` (after the version check), whatever its age.
+        if !matches!(current.status, Status::Resolved | Status::Closed) {
+            return Ok(reopen_change(reason, false));
+        }
         let since = current.closed_at.or(current.resolved_at).unwrap_or(current.updated_at);
         let days = env.settings().reopen_days;
         if Utc::now() - since > chrono::Duration::days(days) {
@@ -156,15 +161,20 @@ pub fn reopen(env: &impl Env, actor: &Actor, current: &ticket::Model, reason: &s
     } else if !actor.role.is_desk() {
         return Err(AppError::Forbidden);
     }
+    Ok(reopen_change(reason, actor.role.is_desk()))
+}
+
+fn reopen_change(reason: &str, by_desk: bool) -> Change {
     let mut change = Change::new(EventKind::Reopened);
     change.body = reason.trim().chars().take(TEXT_MAX).collect();
     change.status = Some(Status::Open);
+    change.only_from = Some(&[Status::Resolved, Status::Closed]);
     change.columns.push((ticket::Column::ClosedAt, Expr::value(Option::<DateTime<Utc>>::None)));
     change.columns.push((ticket::Column::ResolvedAt, Expr::value(Option::<DateTime<Utc>>::None)));
-    if actor.role.is_desk() {
+    if by_desk {
         change.school_mail = Some("ticket_reply");
     } else {
         change.desk_mail = true;
     }
-    Ok(change)
+    change
 }

@@ -87,6 +87,10 @@ pub struct Change {
     pub internal: bool,
     pub data: Value,
     pub status: Option<Status>,
+    /// The only statuses the change may start from, when the status machine's transitions
+    /// are wider than the action: a reopen leads to `open` as a recall does, but only a
+    /// resolved or closed ticket can be reopened.
+    pub only_from: Option<&'static [Status]>,
     pub columns: Vec<(ticket::Column, Expr)>,
     pub files: Staged,
     /// Which mail the school gets, if any.
@@ -105,6 +109,7 @@ impl Change {
             internal: false,
             data: json!({}),
             status: None,
+            only_from: None,
             columns: Vec::new(),
             files: Staged::none(),
             school_mail: None,
@@ -175,8 +180,9 @@ pub async fn apply(
         return Err(AppError::conflict("tickets.stale"));
     }
     let from = current.status;
+    let allowed_from = change.only_from.is_none_or(|statuses| statuses.contains(&from));
     if let Some(to) = change.status {
-        if to != from && !from.can_become(to) {
+        if !allowed_from || (to != from && !from.can_become(to)) {
             return Err(AppError::Conflict { message: "tickets.invalid_transition", arg: Some(from.to_string()) });
         }
     }

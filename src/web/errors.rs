@@ -12,7 +12,7 @@ impl<'r> Responder<'r, 'static> for AppError {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
         let status = self.status();
         if status == Status::InternalServerError {
-            tracing::error!(error = %self.chain(), path = %req.uri().path(), "request failed");
+            tracing::error!(error = %self.chain(), path = %super::loggable_path(req.uri().path().as_str()), "request failed");
         }
         let lang = Lang::of_request(req);
         let message = self.message(lang);

@@ -15,6 +15,7 @@ mod chat;
 mod cli;
 mod desk_settings;
 mod faq_drafts;
+mod hardening;
 mod kb;
 mod kb_authoring;
 mod ladder;

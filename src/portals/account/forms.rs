@@ -104,10 +104,14 @@ impl From<&UserForm> for crate::accounts::service::UserInput {
 }
 
 /// Only a local path may follow a login or a language switch; anything else (another
-/// host, `//host`, a scheme) goes to the start page instead.
+/// host, `//host`, a scheme) goes to the start page instead. It must also be a valid URI:
+/// a redirect to `/ä` or `/"` cannot be built and would end the request in a 500.
 pub fn safe_next(next: &str) -> Option<&str> {
-    let ok =
-        next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.contains(char::is_control);
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.contains(char::is_control)
+        && rocket::http::uri::Origin::parse(next).is_ok();
     ok.then_some(next)
 }
 
@@ -116,7 +120,7 @@ mod tests {
     #[test]
     fn next_stays_local() {
         assert_eq!(super::safe_next("/desk?x=1"), Some("/desk?x=1"));
-        for bad in ["", "https://evil.example", "//evil.example", "/\\evil.example", "desk"] {
+        for bad in ["", "https://evil.example", "//evil.example", "/\\evil.example", "desk", "/ä", "/ /x", "/\""] {
             assert_eq!(super::safe_next(bad), None, "{bad}");
         }
     }

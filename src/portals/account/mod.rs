@@ -1,20 +1,21 @@
 //! Sign-in, sign-out, one's own account, language, password reset.
 pub mod forms;
 
-use std::net::IpAddr;
-
 use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::response::Redirect;
 use rocket::{get, post, Route};
 
-use crate::accounts::{login, reset};
+use crate::accounts::{api_tokens, login, reset};
 use crate::app::{AnyUser, App, Viewer};
+use crate::audit::By;
 use crate::auth::csrf::CsrfForm;
 use crate::auth::{session, start_page};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, LANG_COOKIE};
+use crate::web::client::ClientAddress;
 use crate::web::flash;
 use crate::web::page::Page;
+use crate::web::params::Id;
 use forms::*;
 
 fn set_lang_cookie(jar: &CookieJar<'_>, lang: Lang) {
@@ -42,7 +43,7 @@ async fn login_submit(
     form: CsrfForm<LoginForm>,
     app: &App,
     jar: &CookieJar<'_>,
-    address: Option<IpAddr>,
+    address: ClientAddress,
     lang: Lang,
     rocket_config: &rocket::Config,
 ) -> Result<Redirect, Page> {
@@ -50,7 +51,7 @@ async fn login_submit(
     let shown_next = safe_next(&form.next).unwrap_or("").to_string();
     let settings = &app.settings;
     let result = async {
-        let user = login::authenticate(&app.db, settings, &form.email, &form.password, address).await?;
+        let user = login::authenticate(&app.db, settings, &form.email, &form.password, address.0).await?;
         session::start(&app.db, jar, user.id, settings.session_hours, rocket_config.tls_enabled()).await?;
         Ok::<_, AppError>(user)
     }
@@ -76,9 +77,30 @@ async fn logout(_form: CsrfForm<CsrfOnly>, app: &App, jar: &CookieJar<'_>) -> Ap
     Ok(Redirect::to("/login"))
 }
 
+/// The account page: profile, language, password and the person's API tokens (never the
+/// tokens themselves, which were shown once).
+async fn account_view(app: &App, user: &AnyUser) -> AppResult<Page> {
+    let tokens = api_tokens::list_for(app.db.read(), user.0.id).await?;
+    Ok(Page::new("accounts/account.html").with("account", &user.0).with("tokens", tokens))
+}
+
 #[get("/account")]
-fn account_page(user: AnyUser) -> Page {
-    Page::new("accounts/account.html").with("account", &user.0)
+async fn account_page(user: AnyUser, app: &App) -> AppResult<Page> {
+    account_view(app, &user).await
+}
+
+/// Revokes one of one's own API tokens; another's is "not found".
+#[post("/account/tokens/<id>/revoke", data = "<_form>")]
+async fn revoke_token(
+    user: AnyUser,
+    id: Id,
+    _form: CsrfForm<CsrfOnly>,
+    app: &App,
+    jar: &CookieJar<'_>,
+) -> AppResult<Redirect> {
+    api_tokens::revoke(&app.db, By::User(&user.0), id.0).await?;
+    flash::success(jar, "account.token_revoked");
+    Ok(Redirect::to("/account"))
 }
 
 #[post("/account/password", data = "<form>")]
@@ -89,12 +111,13 @@ async fn change_password(
     jar: &CookieJar<'_>,
     lang: Lang,
     rocket_config: &rocket::Config,
-) -> Result<Redirect, Page> {
+) -> Result<Redirect, Result<Page, AppError>> {
     let result = async {
         login::change_password(&app.db, &user.0, &form.current, &form.new, &form.confirm).await?;
-        // Every other session ends with the old password; this one continues fresh.
+        // Every other session and every API token ends with the old password; this session
+        // continues fresh.
         let txn = app.db.write().await?;
-        login::end_all_sessions(&txn, user.0.id).await?;
+        login::sign_out_everywhere(&txn, user.0.id).await?;
         txn.commit().await?;
         session::start(&app.db, jar, user.0.id, app.settings.session_hours, rocket_config.tls_enabled()).await
     }
@@ -104,7 +127,10 @@ async fn change_password(
             flash::success(jar, "account.password_changed");
             Ok(Redirect::to("/account"))
         }
-        Err(error) => Err(Page::new("accounts/account.html").with("account", &user.0).with_error(&error, lang)),
+        Err(error) => match account_view(app, &user).await {
+            Ok(page) => Err(Ok(page.with_error(&error, lang))),
+            Err(e) => Err(Err(e)),
+        },
     }
 }
 
@@ -168,6 +194,7 @@ pub fn routes() -> Vec<Route> {
         login_submit,
         logout,
         account_page,
+        revoke_token,
         change_password,
         switch_language,
         forgot_page,

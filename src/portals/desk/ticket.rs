@@ -29,11 +29,13 @@ pub async fn ticket_page(app: &App, agent: &Agent, number: TicketNumber) -> AppR
         .collect::<Vec<_>>();
     let providers = crate::forwards::service::choices(db, &ticket).await?;
     let forwards = crate::forwards::service::for_ticket(db, ticket.id).await?;
+    let reporter = crate::reports::service::reporter_of(db, &ticket).await?;
     Ok(Page::new("tickets/desk_ticket.html")
         .with("attachments", attachments)
         .with("upload", crate::attachments::hints(&app.settings))
         .with("providers", providers)
         .with("forwards", forwards)
+        .with("reporter", reporter)
         .with("ticket", lookup.view(&ticket, chrono::Utc::now()))
         .with("events", events.into_iter().map(view::event_view).collect::<Vec<_>>())
         .with("agents", agents)

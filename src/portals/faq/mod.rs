@@ -4,7 +4,7 @@
 pub mod authoring;
 pub mod drafts;
 
-use rocket::http::CookieJar;
+use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::response::Redirect;
 use rocket::serde::json::Json;
 use rocket::{get, post, FromForm, Route};
@@ -15,6 +15,7 @@ use crate::csrf_form;
 use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::kb::service;
+use crate::kb::votes::{self, Voter};
 use crate::web::flash;
 use crate::web::page::Page;
 
@@ -83,6 +84,25 @@ pub struct RateForm {
 }
 csrf_form!(RateForm);
 
+/// The anonymous reader's browser, for one vote per browser: a random id in a private
+/// cookie, made on the first vote.
+fn reader_cookie(jar: &CookieJar<'_>) -> String {
+    if let Some(cookie) = jar.get_private(READER_COOKIE) {
+        return cookie.value().to_string();
+    }
+    let id = crate::crypto::random_hex(16);
+    jar.add_private(
+        Cookie::build((READER_COOKIE, id.clone()))
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .path("/")
+            .max_age(rocket::time::Duration::days(365)),
+    );
+    id
+}
+
+const READER_COOKIE: &str = "staffel_reader";
+
 #[post("/kb/<slug>/rate", data = "<form>")]
 async fn rate(
     viewer: Viewer,
@@ -97,7 +117,15 @@ async fn rate(
         "no" => false,
         _ => return Err(crate::error::AppError::invalid("helpful", "validation.required")),
     };
-    service::rate(&app.db, found.id, helpful).await?;
+    let browser;
+    let reader = match &viewer.0 {
+        Some(actor) => Voter::User(actor.id),
+        None => {
+            browser = reader_cookie(jar);
+            Voter::Browser(&browser)
+        }
+    };
+    votes::rate(&app.db, found.id, reader, helpful).await?;
     flash::success(jar, if helpful { "kb.thanks_helpful" } else { "kb.thanks_not_helpful" });
     Ok(Redirect::to(format!("/kb/{slug}#rate")))
 }

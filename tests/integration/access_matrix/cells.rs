@@ -318,7 +318,7 @@ async fn every_route_as(backend: Backend, role: usize) {
     })
     .await;
     let ids = fixture(&app).await;
-    let ticket_tokens = TicketTokens {
+    let mut ticket_tokens = TicketTokens {
         schools: [app.token(EMAILS[SCHOOL_ADMIN]).await, app.token(SCHOOL_B_ADMIN).await],
         desk: app.token(TICKET_AGENT).await,
     };
@@ -332,7 +332,7 @@ async fn every_route_as(backend: Backend, role: usize) {
     assert_eq!(online.status, Status::Ok, "{}", online.body);
     let mut failures = Vec::new();
     let mut browser = signed_in_browser(&app, role).await;
-    let token = if role == ANON { None } else { Some(app.token(EMAILS[role]).await) };
+    let mut token = if role == ANON { None } else { Some(app.token(EMAILS[role]).await) };
     for (i, row) in table(&ids).iter().enumerate() {
         let n = i + 1;
         let (path, forward) = concrete_path(&app, &ticket_tokens, row, n).await;
@@ -342,6 +342,11 @@ async fn every_route_as(backend: Backend, role: usize) {
         }
         if row.ends_session && role != ANON {
             browser = signed_in_browser(&app, role).await;
+            // A password change revokes the user's API tokens too.
+            token = Some(app.token(EMAILS[role]).await);
+            if role == SCHOOL_ADMIN {
+                ticket_tokens.schools[0] = app.token(EMAILS[SCHOOL_ADMIN]).await;
+            }
         }
     }
     assert!(failures.is_empty(), "{} cells of the access matrix are wrong:\n{}", failures.len(), failures.join("\n"));

@@ -34,7 +34,9 @@ fn shell_and_account_rows() -> Vec<Row> {
             e[ANON] = Ok(200);
             e
         }),
-        post("/login", "/login", &[("email", LOGIN_USER), ("password", PASSWORD)], everyone(To("/faq"))),
+        // Signing in again ends the session the browser had.
+        post("/login", "/login", &[("email", LOGIN_USER), ("password", PASSWORD)], everyone(To("/faq")))
+            .ending_session(),
         post("/logout", "/logout", &[], everyone(To("/login"))).ending_session(),
         get("/account", "/account", signed_in(Ok(200))),
         post(
@@ -44,6 +46,8 @@ fn shell_and_account_rows() -> Vec<Row> {
             signed_in(To("/account")),
         )
         .ending_session(),
+        // One's own API tokens: an id that is not one's own is not found.
+        post("/account/tokens/<id>/revoke", "/account/tokens/999999/revoke", &[], signed_in(NotFound)),
         post("/language", "/language", &[("lang", "de"), ("next", "/faq")], everyone(To("/faq"))),
         get("/password/forgot", "/password/forgot", everyone(Ok(200))),
         post("/password/forgot", "/password/forgot", &[("email", VICTIM)], everyone(Ok(200))),

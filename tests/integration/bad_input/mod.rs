@@ -157,6 +157,8 @@ struct Fixture {
     victim: i32,
     operator: i32,
     reset_token: String,
+    /// The id of an API token of `tk@gym-a.de`, whom the revoke target signs in as.
+    revocable_token: i32,
     /// Chat requests by purpose (ids): school A's admin asked; some the agent took.
     chats: std::collections::HashMap<&'static str, i32>,
 }
@@ -208,7 +210,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     app.update_school("gym-c", "Geschlossen", false).await;
     app.user(OPERATOR, "operator", "").await;
     app.user(TEACHER, "teacher", "gym-a").await;
-    for email in ["li@gym-a.de", "lo@gym-a.de", "pw@gym-a.de", "la@gym-a.de"] {
+    for email in ["li@gym-a.de", "lo@gym-a.de", "pw@gym-a.de", "la@gym-a.de", "tk@gym-a.de"] {
         app.user(email, "teacher", "gym-a").await;
     }
     app.user(VICTIM, "teacher", "gym-b").await;
@@ -259,7 +261,15 @@ async fn fixture(app: &TestApp) -> Fixture {
         victim: app.user_id(VICTIM).await,
         operator: app.user_id(OPERATOR).await,
         reset_token: app.reset_token(VICTIM).await,
+        revocable_token: revocable_token(app).await,
     }
+}
+
+/// A new API token of `tk@gym-a.de`; its id.
+async fn revocable_token(app: &TestApp) -> i32 {
+    app.token("tk@gym-a.de").await;
+    let user = app.user_id("tk@gym-a.de").await;
+    staffel::accounts::api_tokens::list_for(app.db(), user).await.expect("list tokens")[0].id
 }
 
 /// A field name built at run time (`targets[3].first`), kept for the test's lifetime.

@@ -91,6 +91,21 @@ pub(super) fn account_targets(f: &Fixture) -> Vec<Target> {
         },
         Target {
             method: post,
+            route: "/account/tokens/<id>/revoke",
+            path: format!("/account/tokens/{}/revoke", f.revocable_token),
+            who: Some("tk@gym-a.de"),
+            valid: Vec::new(),
+            valid_reply: (303, Some("/account")),
+            empty: None,
+            long: None,
+            cases: vec![
+                at("an unknown token", "/account/tokens/999999/revoke", not_found()),
+                at("an id that is no number", "/account/tokens/abc/revoke", not_found()),
+                at("an id of zero", "/account/tokens/0/revoke", not_found()),
+            ],
+        },
+        Target {
+            method: post,
             route: "/password/forgot",
             path: "/password/forgot".into(),
             who: None,

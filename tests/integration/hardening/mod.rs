@@ -1,0 +1,13 @@
+//! What an attacker, a fuzzer and a curious user found (issue #13): each behaviour that did
+//! not hold, as a test that fails without its fix.
+mod api_tokens;
+mod client_address;
+mod forgot_timing;
+mod https_cookies;
+mod log_secrets;
+mod next_param;
+mod no_store;
+mod relogin;
+mod reopen;
+mod reporter_privacy;
+mod votes;
