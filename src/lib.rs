@@ -22,6 +22,7 @@ pub mod kb;
 pub mod ladder;
 pub mod live;
 pub mod mail;
+pub mod markdown;
 pub mod metrics;
 pub mod ops;
 pub mod portals;

@@ -23,7 +23,7 @@ pub struct Rendered {
 const ID_PREFIX: &str = "kb-";
 
 fn options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES
+    crate::markdown::options()
 }
 
 /// An anchor from heading text: lowercase ASCII, umlauts spelled out, hyphens between
@@ -127,22 +127,6 @@ pub fn sanitize(html: &str) -> String {
     builder.clean(html).to_string()
 }
 
-/// The text of an article without Markdown syntax, for the search index and snippets.
-pub fn plain_text(markdown: &str) -> String {
-    let mut text = String::with_capacity(markdown.len());
-    for event in Parser::new_ext(markdown, options()) {
-        match event {
-            Event::Text(t) | Event::Code(t) => text.push_str(&t),
-            Event::SoftBreak | Event::HardBreak => text.push(' '),
-            Event::End(
-                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock,
-            ) => text.push('\n'),
-            _ => {}
-        }
-    }
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,10 +156,5 @@ mod tests {
             assert!(html.contains("disabled"), "{html}");
             assert!(!html.contains("name="), "{html}");
         }
-    }
-
-    #[test]
-    fn plain_text_drops_syntax() {
-        assert_eq!(plain_text("## Kopf\n\n**fett** und `code`").trim(), "Kopf\nfett und code");
     }
 }

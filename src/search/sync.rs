@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::{Engine, SearchDoc};
-use crate::kb::render::plain_text;
+use crate::markdown::plain_text;
 use entities::{kb_article, school, service, ArticleStatus};
 
 const BATCH: u64 = 2_000;

@@ -21,7 +21,7 @@ fn shipped_docs() -> Vec<SearchDoc> {
             SearchDoc {
                 slug: a.slug,
                 title: a.title,
-                body: staffel::kb::render::plain_text(&a.body),
+                body: staffel::markdown::plain_text(&a.body),
                 tags: a.tags,
                 audience: a.audience,
                 service: a.service,
