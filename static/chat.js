@@ -226,6 +226,36 @@
         }
       });
     }
+    // Files go by the chat API, so the page (and what is typed) stays; the line comes back
+    // over the socket like any other. Without fetch the form posts and the page answers.
+    var filesForm = document.getElementById("chat-files");
+    if (filesForm && window.fetch && window.FormData) {
+      filesForm.addEventListener("submit", function (e) {
+        var input = filesForm.elements.files;
+        if (!input || !input.files || !input.files.length) { return; }
+        e.preventDefault();
+        var button = filesForm.querySelector('button[type="submit"]');
+        if (button) { button.disabled = true; }
+        var data = new FormData();
+        Array.prototype.forEach.call(input.files, function (f) { data.append("files", f, f.name); });
+        fetch("/api/v1/chats/" + id + "/attachments", {
+          method: "POST", credentials: "same-origin",
+          headers: { "X-CSRF-Token": csrf, "Accept": "application/json" }, body: data
+        }).then(function (r) {
+          return r.json().then(function (answer) {
+            if (r.ok) {
+              filesForm.reset();
+              var preview = filesForm.querySelector(".screenshot-preview");
+              if (preview) { preview.hidden = true; }
+              (answer.items || []).forEach(line);
+            } else {
+              state.textContent = answer.error && answer.error.message ? answer.error.message : "";
+            }
+          });
+        }).catch(function () { state.textContent = box.dataset.textOffline; })
+          .then(function () { if (button) { button.disabled = false; } });
+      });
+    }
     Array.prototype.forEach.call(lines.querySelectorAll(".kind-message .body"), function (b) { linkify(b, b.textContent); });
     if (box.dataset.status !== "closed") { connect(); }
   }

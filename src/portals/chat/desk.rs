@@ -5,7 +5,7 @@ use rocket::http::CookieJar;
 use rocket::response::Redirect;
 use rocket::{get, post, FromForm, Route};
 
-use super::{conversation, Acting, ActionForm, LineForm, Side};
+use super::{conversation, send_files, Acting, ActionForm, FileForm, LineForm, Side};
 use crate::app::{Agent, App};
 use crate::auth::csrf::CsrfForm;
 use crate::auth::Role;
@@ -164,6 +164,19 @@ async fn write(
     acting!(app, agent, id, jar, lang).after(result, "chat.sent").await
 }
 
+#[post("/desk/chats/<id>/files", data = "<form>")]
+async fn send(
+    agent: Agent,
+    id: Id,
+    form: CsrfForm<FileForm<'_>>,
+    app: &App,
+    jar: &CookieJar<'_>,
+    lang: Lang,
+) -> AppResult<Posted> {
+    let result = send_files(app, &agent.0, id.0, &form.files).await;
+    acting!(app, agent, id, jar, lang).after(result, "chat.file_sent").await
+}
+
 #[post("/desk/chats/<id>/invite", data = "<form>")]
 async fn invite(
     agent: Agent,
@@ -224,5 +237,5 @@ async fn to_ticket(
 }
 
 pub fn routes() -> Vec<Route> {
-    rocket::routes![desk_chat, choose, taking, direct, show, accept, write, invite, handover, close, to_ticket]
+    rocket::routes![desk_chat, choose, taking, direct, show, accept, write, send, invite, handover, close, to_ticket]
 }

@@ -9,8 +9,9 @@ use rocket::http::CookieJar;
 use rocket::FromForm;
 
 use crate::app::App;
+use crate::attachments::store::{self, Upload};
 use crate::auth::Actor;
-use crate::chat::{self, messages, Participation};
+use crate::chat::{self, files, messages, view::MessageView, Participation};
 use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::web::form::{finish, Posted, Saved};
@@ -28,6 +29,15 @@ pub struct LineForm {
     pub client_id: String,
 }
 
+/// Files or screenshots sent into the conversation (a request's chat only).
+#[derive(Debug, FromForm)]
+pub struct FileForm<'r> {
+    #[field(name = "_csrf", default = String::new())]
+    pub csrf: String,
+    #[field(default = Vec::new())]
+    pub files: Vec<Upload<'r>>,
+}
+
 /// A form that carries nothing but its CSRF token (accept, close, …).
 #[derive(Debug, FromForm)]
 pub struct ActionForm {
@@ -35,7 +45,7 @@ pub struct ActionForm {
     pub csrf: String,
 }
 
-crate::csrf_form!(LineForm, ActionForm);
+crate::csrf_form!(LineForm, FileForm<'_>, ActionForm);
 
 /// Which side of the chat a page is for: the school admin's helpdesk or the desk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,11 +74,20 @@ pub async fn conversation(app: &App, actor: &Actor, id: i32, side: Side) -> AppR
         .with("base", side.base(id))
         .with("writing", participation == Participation::Active)
         .with("lines", lines)
+        .with("upload", crate::attachments::hints(&app.settings))
         .with("chat", shown);
     Ok(match side {
         Side::Desk => page.with("people", chat::presence::people(db, &app.settings, chrono::Utc::now()).await?),
         Side::School => page,
     })
+}
+
+/// Sends a form's files into the chat. The chat first: nobody learns from a size or type
+/// message that a chat exists.
+pub async fn send_files(app: &App, actor: &Actor, id: i32, uploads: &[Upload<'_>]) -> AppResult<Vec<MessageView>> {
+    chat::find(app.db.read(), actor, id).await?;
+    let staged = store::accept(&app.settings, uploads).await?;
+    files::send(app, actor, id, staged).await
 }
 
 /// What every chat action has besides its form, and what it answers: back to the

@@ -5,7 +5,7 @@ use rocket::response::Redirect;
 use rocket::{get, post, FromForm, Route};
 use serde_json::json;
 
-use super::{conversation, Acting, ActionForm, LineForm, Side};
+use super::{conversation, send_files, Acting, ActionForm, FileForm, LineForm, Side};
 use crate::app::{App, SchoolAdmin};
 use crate::auth::csrf::CsrfForm;
 use crate::chat::lifecycle::{self, Asked, Request};
@@ -95,6 +95,19 @@ async fn write(
     acting!(app, admin, id, jar, lang).after(result, "chat.sent").await
 }
 
+#[post("/helpdesk/chats/<id>/files", data = "<form>")]
+async fn send(
+    admin: SchoolAdmin,
+    id: Id,
+    form: CsrfForm<FileForm<'_>>,
+    app: &App,
+    jar: &CookieJar<'_>,
+    lang: Lang,
+) -> AppResult<Posted> {
+    let result = send_files(app, &admin.0, id.0, &form.files).await;
+    acting!(app, admin, id, jar, lang).after(result, "chat.file_sent").await
+}
+
 #[post("/helpdesk/chats/<id>/close", data = "<_form>")]
 async fn close(
     admin: SchoolAdmin,
@@ -122,5 +135,5 @@ async fn mail_transcript(
 }
 
 pub fn routes() -> Vec<Route> {
-    rocket::routes![start, show, write, close, mail_transcript]
+    rocket::routes![start, show, write, send, close, mail_transcript]
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use super::table_pages::table;
 use super::Expect::*;
 use super::*;
-use crate::common::uploads::{api_files, PNG};
+use crate::common::uploads::{api_files, post_files, PNG};
 use crate::common::{fits, html_message, Backend, Browser, Reply};
 use rocket::http::{ContentType, Status};
 use staffel::i18n::Lang;
@@ -278,6 +278,10 @@ async fn send_cell(
     n: usize,
     forward: &str,
 ) -> Reply {
+    if row.upload && !row.api {
+        let mut cell = browser.fork();
+        return post_files(&mut cell, path, &[], &[("files", "screenshot.png", "image/png", PNG)]).await;
+    }
     if row.upload {
         return upload_png(app, token, path).await;
     }

@@ -131,6 +131,11 @@ fn api_upload(route: &'static str, path: impl Into<String>, expect: [Expect; 7])
     }
 }
 
+/// A page's upload of one small PNG, as the browser's multipart form sends it.
+fn page_upload(route: &'static str, path: impl Into<String>, expect: [Expect; 7]) -> Row {
+    Row { api: false, ..api_upload(route, path, expect) }
+}
+
 impl Row {
     fn ending_session(mut self) -> Row {
         self.ends_session = true;

@@ -153,6 +153,10 @@ pub(super) fn chat_rows() -> Vec<Row> {
         post("/helpdesk/chats/<id>/messages", "/helpdesk/chats/{chat-b}/messages", &[("body", "Hallo")], {
             only(&[SCHOOL_ADMIN], NotFound)
         }),
+        page_upload("/helpdesk/chats/<id>/files", "/helpdesk/chats/{chat-active-a}/files", {
+            only(&[SCHOOL_ADMIN], Under("/helpdesk/chats/"))
+        }),
+        page_upload("/helpdesk/chats/<id>/files", "/helpdesk/chats/{chat-b}/files", only(&[SCHOOL_ADMIN], NotFound)),
         post("/helpdesk/chats/<id>/close", "/helpdesk/chats/{chat-a}/close", &[], {
             only(&[SCHOOL_ADMIN], Under("/helpdesk/chats/"))
         }),
@@ -182,6 +186,7 @@ pub(super) fn chat_rows() -> Vec<Row> {
         post("/desk/chats/<id>/messages", "/desk/chats/{chat-a}/messages", &[("body", "Hallo")], {
             only(&desk, Forbidden)
         }),
+        page_upload("/desk/chats/<id>/files", "/desk/chats/{chat-active-a}/files", only(&desk, Forbidden)),
         post("/desk/chats/<id>/close", "/desk/chats/{chat-active-a}/close", &[], only(&desk, Forbidden)),
         post("/desk/chats/<id>/ticket", "/desk/chats/{chat-active-a}/ticket", &[], only(&desk, Forbidden)),
         post("/desk/chats/<id>/invite", "/desk/chats/{chat-active-a}/invite", &[("agent", "dl@desk.de")], {

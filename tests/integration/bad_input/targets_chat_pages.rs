@@ -17,8 +17,10 @@ pub(super) fn chat_form_targets(f: &Fixture) -> Vec<Target> {
         long,
         cases,
     };
-    let line_cases = |side: &str, other: Option<String>| {
+    let line_cases = |side: &str, files: String, other: Option<String>| {
         let mut cases = vec![
+            // The file form posted without a file (a browser without the file chosen).
+            at("the file form without a file", files, invalid("attachments.none")),
             set("blank", &[("body", "  \n ")], invalid("validation.required")),
             set("a NUL", &[("body", "Hallo\0")], invalid("validation.control_chars")),
             set("4001 characters", &[("body", &long_text(4001))], invalid_arg("validation.too_long", 4000)),
@@ -54,7 +56,7 @@ pub(super) fn chat_form_targets(f: &Fixture) -> Vec<Target> {
             &[("body", "Hallo"), ("client_id", "")],
             Some(invalid("validation.required")),
             too_long(),
-            line_cases("helpdesk", Some(school("other", "messages"))),
+            line_cases("helpdesk", school("page messages", "files"), Some(school("other", "messages"))),
         ),
         target("/helpdesk/chats/<id>/close", school("page close", "close"), SCHOOL_ADMIN, &[], None, None, {
             vec![
@@ -82,7 +84,7 @@ pub(super) fn chat_form_targets(f: &Fixture) -> Vec<Target> {
             &[("body", "Hallo"), ("client_id", "")],
             Some(invalid("validation.required")),
             too_long(),
-            line_cases("desk", None),
+            line_cases("desk", desk("page desk messages", "files"), None),
         ),
         target(
             "/desk/chats/<id>/handover",

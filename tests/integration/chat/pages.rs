@@ -96,6 +96,53 @@ both_dbs!(
 );
 
 both_dbs!(
+    /// A file sent from the conversation's form (no script) is a line with its link on both
+    /// sides; a disguised file is refused on the page, and nothing is stored.
+    #[worker_threads(2)]
+    async fn a_file_sent_from_the_chat_page_reaches_the_other_side(backend: Backend) {
+        use crate::common::uploads::{HTML, PNG};
+        let server = desk(&backend).await;
+        online(&server.client(AGENT_1).await, "tab-1").await;
+        let admin = server.signed_in(ADMIN_A).await;
+        let started =
+            admin.form("/helpdesk/chats", &[("channel", "allgemein"), ("message", "Fehlermeldung anbei")]).await;
+        let id = chat_id_of(&started.location, "/helpdesk/chats/");
+        let anna = server.signed_in(AGENT_1).await;
+        assert_eq!(anna.form(&format!("/desk/chats/{id}/accept"), &[]).await.status, 303);
+        let page = admin.page(&format!("/helpdesk/chats/{id}")).await.body;
+        assert!(page.contains(r#"enctype="multipart/form-data" id="chat-files""#), "the conversation offers files");
+
+        let sent =
+            admin.upload(&format!("/helpdesk/chats/{id}/files"), &[("files", "fehler.png", "image/png", PNG)]).await;
+        assert_eq!(sent.status, 303, "{}", sent.body);
+        let seen = anna.page(&format!("/desk/chats/{id}")).await.body;
+        let file = server.client(AGENT_1).await.get(&format!("/api/v1/chats/{id}/messages")).await.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["kind"] == "file")
+            .expect("a file line")["file"]
+            .as_i64()
+            .unwrap();
+        assert!(seen.contains(&format!(r#"href="/api/v1/chats/{id}/attachments/{file}">fehler.png</a>"#)), "{seen}");
+        let back =
+            anna.upload(&format!("/desk/chats/{id}/files"), &[("files", "anleitung.png", "image/png", PNG)]).await;
+        assert_eq!(back.status, 303, "the desk sends files too");
+
+        let before = stored_bodies(&server, id).await.len();
+        let refused =
+            admin.upload(&format!("/helpdesk/chats/{id}/files"), &[("files", "bild.png", "image/png", HTML)]).await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert!(refused.body.contains(r#"id="chat-file-error""#), "the refusal is shown at the file field");
+        assert_eq!(stored_bodies(&server, id).await.len(), before, "nothing stored");
+        let stranger = server.signed_in(ADMIN_B).await;
+        let foreign =
+            stranger.upload(&format!("/helpdesk/chats/{id}/files"), &[("files", "x.png", "image/png", PNG)]).await;
+        assert_eq!(foreign.status, 404, "another school learns nothing of the chat");
+    }
+);
+
+both_dbs!(
     /// Nobody there when the school admin sends: the tile again, with what they typed in
     /// the ticket form's description and a clear word; no chat was stored.
     #[worker_threads(2)]

@@ -202,6 +202,14 @@ impl Session {
         html(self.http.post(format!("{}{path}", self.base)).form(&all).send().await.expect("POST")).await
     }
 
+    /// A multipart form with files, posted as the page's form posts it (CSRF token first).
+    pub async fn upload(&self, path: &str, files: &[super::uploads::Part<'_>]) -> Html {
+        let (content_type, body) = super::uploads::multipart(&[("_csrf", self.csrf.as_str())], files);
+        let request =
+            self.http.post(format!("{}{path}", self.base)).header("Content-Type", content_type.to_string()).body(body);
+        html(request.send().await.expect("POST")).await
+    }
+
     pub async fn get(&self, path: &str) -> Answer {
         answer(self.http.get(format!("{}{path}", self.base)).send().await.expect("GET")).await
     }
