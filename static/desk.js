@@ -154,6 +154,9 @@
       if (fresh) { alert(f.chat); }
     } else if ((f.type === "taken" || f.type === "closed") && f.chat) {
       delete requests[f.chat];
+      // A chat that ended elsewhere (the school closed it) shows so in the tabs at once.
+      var tab = f.type === "closed" && document.querySelector('.chat-tabs li[data-chat="' + f.chat + '"]');
+      if (tab) { tab.className = "ended"; }
     } else if (f.type === "presence") {
       showPeople(f.people);
       (f.people || []).forEach(function (p) { if (String(p.id) === badge.dataset.me) { showState(p.state); } });

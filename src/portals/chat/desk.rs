@@ -49,11 +49,7 @@ crate::csrf_form!(StateForm, TakingForm, AgentForm);
 async fn chat_page(app: &App, agent: &Agent) -> AppResult<Page> {
     let db = app.db.read();
     let actor = &agent.0;
-    let mine: Vec<_> = chat::list(db, actor, "active")
-        .await?
-        .into_iter()
-        .filter(|c| c.agents.iter().any(|a| a.email == actor.email))
-        .collect();
+    let mine = super::my_chats(db, actor).await?;
     Ok(Page::new("chat/desk.html")
         .with("state", presence::of(db, &app.settings, actor).await?)
         .with("states", PresenceState::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>())

@@ -11,7 +11,8 @@ use rocket::FromForm;
 use crate::app::App;
 use crate::attachments::store::{self, Upload};
 use crate::auth::Actor;
-use crate::chat::{self, files, messages, view::MessageView, Participation};
+use crate::chat::view::{ChatView, MessageView};
+use crate::chat::{self, files, messages, Participation};
 use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::web::form::{finish, Posted, Saved};
@@ -77,9 +78,20 @@ pub async fn conversation(app: &App, actor: &Actor, id: i32, side: Side) -> AppR
         .with("upload", crate::attachments::hints(&app.settings))
         .with("chat", shown);
     Ok(match side {
-        Side::Desk => page.with("people", chat::presence::people(db, &app.settings, chrono::Utc::now()).await?),
+        Side::Desk => page
+            .with("people", chat::presence::people(db, &app.settings, chrono::Utc::now()).await?)
+            .with("mine", my_chats(db, actor).await?),
         Side::School => page,
     })
+}
+
+/// The chats this agent runs now (requests taken, chats with colleagues): their tabs.
+pub async fn my_chats<C: sea_orm::ConnectionTrait>(db: &C, actor: &Actor) -> AppResult<Vec<ChatView>> {
+    Ok(chat::list(db, actor, "active")
+        .await?
+        .into_iter()
+        .filter(|c| c.agents.iter().any(|a| a.email == actor.email))
+        .collect())
 }
 
 /// Sends a form's files into the chat. The chat first: nobody learns from a size or type

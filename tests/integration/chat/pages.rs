@@ -218,3 +218,41 @@ both_dbs!(
         assert!(chat.contains(&to.replace("/desk/tickets/", "")), "the chat links its ticket");
     }
 );
+
+both_dbs!(
+    /// An agent running several chats has them as tabs above each conversation and on the
+    /// chat page, the open one marked; a chat with a colleague is named after the colleague;
+    /// an ended chat leaves the tabs.
+    #[worker_threads(2)]
+    async fn an_agents_open_chats_are_tabs_above_every_conversation(backend: Backend) {
+        let server = desk(&backend).await;
+        online(&server.client(AGENT_1).await, "tab-1").await;
+        let admin = server.signed_in(ADMIN_A).await;
+        let mut ids = Vec::new();
+        for message in ["Beamer in 104", "WLAN im Lehrerzimmer"] {
+            let started = admin.form("/helpdesk/chats", &[("channel", "allgemein"), ("message", message)]).await;
+            ids.push(chat_id_of(&started.location, "/helpdesk/chats/"));
+        }
+        let anna = server.signed_in(AGENT_1).await;
+        for id in &ids {
+            assert_eq!(anna.form(&format!("/desk/chats/{id}/accept"), &[]).await.status, 303);
+        }
+        let direct = anna.form("/desk/chat/direct", &[("agent", AGENT_2), ("message", "Kurze Frage")]).await;
+        assert_eq!(direct.status, 303, "{}", direct.body);
+        let direct_id = chat_id_of(&direct.location, "/desk/chats/");
+
+        let page = anna.page(&format!("/desk/chats/{}", ids[0])).await.body;
+        let tabs = &page[page.find(r#"class="chat-tabs""#).expect("the tabs")..];
+        let tabs = &tabs[..tabs.find("</nav>").unwrap()];
+        assert!(tabs.contains(&format!(r#"href="/desk/chats/{}" aria-current="page""#, ids[0])), "{tabs}");
+        assert!(tabs.contains(&format!(r#"href="/desk/chats/{}">"#, ids[1])) && tabs.contains("Jörg Schäfer"));
+        assert!(tabs.contains(&format!(r#"href="/desk/chats/{direct_id}">"#)) && tabs.contains("Bernd"), "{tabs}");
+        assert!(anna.page("/desk/chat").await.body.contains(r#"class="chat-tabs""#), "the chat page has them too");
+        let bernd_tabs = server.signed_in(AGENT_2).await.page("/desk/chat").await.body;
+        assert!(!bernd_tabs.contains(&format!(r#"href="/desk/chats/{}">"#, ids[0])), "only one's own chats");
+
+        assert_eq!(admin.form(&format!("/helpdesk/chats/{}/close", ids[1]), &[]).await.status, 303);
+        let page = anna.page(&format!("/desk/chats/{}", ids[0])).await.body;
+        assert!(!page.contains(&format!(r#"href="/desk/chats/{}">"#, ids[1])), "the ended chat left the tabs");
+    }
+);
