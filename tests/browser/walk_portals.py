@@ -30,7 +30,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "target", "debug", "staffel")
@@ -187,6 +187,17 @@ def walk_chat(admin, agent, base):
     agent.save_screenshot(os.path.join(SHOTS, "chat-desk.png"))
     lines = admin.find_elements(By.CSS_SELECTOR, "#chat-lines li")
     check(len([l for l in lines if "neu gestartet" in l.text]) == 1, "a line sent once is shown once")
+    typed = admin.find_element(By.ID, "chat-body")
+    typed.send_keys("noch nicht gesendet")
+    admin.find_element(By.ID, "chat-file").send_keys(png_file("fehlerbild.png"))
+    admin.find_element(By.CSS_SELECTOR, "#chat-files button[type=submit]").click()
+    seen(agent, lambda d: d.find_elements(By.CSS_SELECTOR, f"#chat-lines a[href^='/api/v1/chats/{chat}/attachments/']"),
+         "a file sent from the chat page reaches the agent live, as a link")
+    check(admin.find_element(By.ID, "chat-body").get_attribute("value") == "noch nicht gesendet",
+          "sending a file keeps what the school admin was typing (no reload)")
+    check(agent.find_elements(By.CSS_SELECTOR, f".chat-tabs a[href='/desk/chats/{chat}'][aria-current='page']"),
+          "the agent's open chat is a tab, marked as the one shown")
+    admin.find_element(By.ID, "chat-body").clear()
 
     admin.find_element(By.CSS_SELECTOR, f"form[action='/helpdesk/chats/{chat}/close'] button").click()
     wait_until(admin, lambda d: "Dieser Chat ist beendet" in d.page_source)
@@ -194,6 +205,11 @@ def walk_chat(admin, agent, base):
          "the end reaches the agent live")
     check(agent.find_element(By.ID, "chat-body").get_attribute("disabled") is not None, "the agent can no longer write")
     admin.get(base + "/helpdesk")
+    seen(admin, lambda d: start(d).is_displayed(), "the agent is still there: the tile offers chat")
+    Select(agent.find_element(By.ID, "presence-switch")).select_by_value("dnd")
+    seen(admin, lambda d: not start(d).is_displayed(), "the agent picks 'do not disturb' in the header: the tile stops offering chat live")
+    Select(agent.find_element(By.ID, "presence-switch")).select_by_value("online")
+    seen(admin, lambda d: start(d).is_displayed(), "back online in the header: the tile offers chat again live")
     agent.get(base + "/healthz")
     seen(admin, lambda d: not start(d).is_displayed(), "the agent leaves the desk: the tile stops offering chat live")
 
