@@ -1,5 +1,6 @@
-//! The Markdown dialect of FAQ articles, shared by their rendering (`kb`) and the search
-//! index (`search`), so neither has to reach into the other.
+//! The Markdown dialect of Staffel: FAQ articles (rendered by `kb`, indexed by `search`)
+//! and what people write on the ladder (descriptions, comments, reports, answers), shown
+//! by the templates' `markdown` filter. One sanitiser makes every piece of it safe HTML.
 use pulldown_cmark::{Event, Options, Parser, TagEnd};
 
 /// The extensions articles may use.
@@ -23,9 +24,72 @@ pub fn plain_text(markdown: &str) -> String {
     text
 }
 
+/// Whose HTML is cleaned: an article written by the desk, or text anyone on the ladder
+/// wrote (a teacher, a school admin, a provider).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Article,
+    /// No images (a remote image in a ticket would tell its sender who read it, and when)
+    /// and no ids (they could collide with the page's own).
+    People,
+}
+
+/// Ammonia prefixes every id it lets through; an article's table of contents links to it.
+pub const ID_PREFIX: &str = "kb-";
+
+/// The one sanitiser for every piece of user-written HTML: no script, no event handlers,
+/// no javascript:/data: links, no styles.
+pub fn sanitize(html: &str, source: Source) -> String {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .add_tags(["input"])
+        .add_tag_attributes("input", ["checked"])
+        // Task-list checkboxes only: every input becomes a disabled checkbox, whatever it
+        // was written as (an `<input>` without a type would be a text field, a fake
+        // password prompt inside an article).
+        .set_tag_attribute_value("input", "type", "checkbox")
+        .set_tag_attribute_value("input", "disabled", "")
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect());
+    match source {
+        Source::Article => {
+            builder.id_prefix(Some(ID_PREFIX));
+            for h in ["h1", "h2", "h3", "h4", "h5", "h6"] {
+                builder.add_tag_attributes(h, ["id"]);
+            }
+        }
+        Source::People => {
+            builder.rm_tags(["img"]);
+        }
+    }
+    builder.clean(html).to_string()
+}
+
+/// What someone on the ladder wrote, as safe HTML. People write plain text more often than
+/// Markdown: a line break stays a line break, and raw HTML is shown as the text it is.
+pub fn people_html(text: &str) -> String {
+    let events = Parser::new_ext(text, options() - Options::ENABLE_FOOTNOTES).map(|event| match event {
+        Event::SoftBreak => Event::HardBreak,
+        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        other => other,
+    });
+    let mut raw = String::with_capacity(text.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut raw, events);
+    sanitize(&raw, Source::People)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn people_text_keeps_its_lines_and_loses_what_is_unsafe() {
+        let html = people_html("**Drucker** streikt\nseit heute\n\n- Raum 104\n- <script>alert(1)</script>\n\n![x](https://evil.example/p.png) [Hilfe](javascript:alert(1))");
+        assert!(html.contains("<strong>Drucker</strong> streikt<br>"), "{html}");
+        assert!(html.contains("<li>Raum 104</li>"), "{html}");
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "markup is shown as text: {html}");
+        assert!(!html.contains("<img") && !html.contains("javascript:"), "{html}");
+    }
 
     #[test]
     fn plain_text_drops_syntax() {

@@ -53,6 +53,7 @@ impl Templates {
             collect_overrides(dir, dir, &mut sources)?;
         }
         let mut tera = tera::Tera::default();
+        tera.register_filter("markdown", markdown_filter);
         tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
             .map_err(TemplateError::Compile)?;
         Ok(Templates { tera: std::sync::Arc::new(tera) })
@@ -61,6 +62,15 @@ impl Templates {
     pub fn render(&self, name: &str, ctx: &tera::Context) -> Result<String, TemplateError> {
         self.tera.render(name, ctx).map_err(|source| TemplateError::Render { name: name.to_string(), source })
     }
+}
+
+/// `{{ text | markdown | safe }}`: what people wrote, as sanitised HTML (see `markdown`).
+fn markdown_filter(
+    value: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let text = value.as_str().unwrap_or_default();
+    Ok(tera::Value::String(crate::markdown::people_html(text)))
 }
 
 fn collect_overrides(root: &Path, dir: &Path, sources: &mut BTreeMap<String, String>) -> Result<(), TemplateError> {

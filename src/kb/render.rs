@@ -1,10 +1,12 @@
 //! Markdown to safe HTML: CommonMark with tables, task lists and strikethrough; every
 //! heading gets an anchor and goes into the table of contents; the output is sanitised
 //! with ammonia (no script, no event handlers, no javascript:/data: links, no styles).
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
+
+use crate::markdown::ID_PREFIX;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct TocEntry {
@@ -18,9 +20,6 @@ pub struct Rendered {
     pub html: String,
     pub toc: Vec<TocEntry>,
 }
-
-/// Ammonia prefixes every id it lets through; links in the table of contents use it too.
-const ID_PREFIX: &str = "kb-";
 
 fn options() -> Options {
     crate::markdown::options()
@@ -106,25 +105,9 @@ pub fn render(markdown: &str) -> Rendered {
     Rendered { html: sanitize(&raw), toc }
 }
 
-/// The one sanitiser for every piece of user-written HTML.
+/// An article's HTML, cleaned as articles are.
 pub fn sanitize(html: &str) -> String {
-    let headings: HashSet<&str> = ["h1", "h2", "h3", "h4", "h5", "h6"].into_iter().collect();
-    let mut builder = ammonia::Builder::default();
-    builder
-        .add_tags(["input"])
-        .add_tag_attributes("input", ["checked"])
-        // Task-list checkboxes only: every input becomes a disabled checkbox, whatever it
-        // was written as (an `<input>` without a type would be a text field, a fake
-        // password prompt inside an article).
-        .set_tag_attribute_value("input", "type", "checkbox")
-        .set_tag_attribute_value("input", "disabled", "")
-        .id_prefix(Some(ID_PREFIX))
-        .link_rel(Some("noopener noreferrer nofollow"))
-        .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect());
-    for h in headings {
-        builder.add_tag_attributes(h, ["id"]);
-    }
-    builder.clean(html).to_string()
+    crate::markdown::sanitize(html, crate::markdown::Source::Article)
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ mod kb_authoring;
 mod ladder;
 mod ladder_files;
 mod mail;
+mod markdown;
 mod queue_counts;
 mod reminders;
 mod reports;
