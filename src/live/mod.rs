@@ -60,8 +60,15 @@ impl Event {
 }
 
 /// How many events a subscriber may fall behind before it must catch up from the
-/// database; generous, since a chat's events are small.
-const BACKLOG: usize = 256;
+/// database. A chat has a handful of readers who keep up; thousands of chats each hold
+/// their ring, so it stays short there (a slot is ~40 bytes). The desk's and the tile's
+/// topics are few and busier.
+fn backlog(topic: Topic) -> usize {
+    match topic {
+        Topic::Chat(_) => 32,
+        Topic::Desk | Topic::Availability => 256,
+    }
+}
 
 /// The topics of this process and their subscribers, and how much each person sent lately.
 /// Cheap to clone (shared).
@@ -95,7 +102,7 @@ impl Hub {
     /// Follows a topic from now on.
     pub fn subscribe(&self, topic: Topic) -> broadcast::Receiver<Arc<Event>> {
         let mut topics = self.lock();
-        topics.entry(topic).or_insert_with(|| broadcast::channel(BACKLOG).0).subscribe()
+        topics.entry(topic).or_insert_with(|| broadcast::channel(backlog(topic)).0).subscribe()
     }
 
     /// Tells the topic's subscribers, if it has any. Topics nobody follows any more are

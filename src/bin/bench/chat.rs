@@ -374,6 +374,8 @@ pub fn echo_server(port: u16) -> Result<(), String> {
     runtime.block_on(async {
         let figment =
             rocket::Config::figment().merge(("port", port)).merge(("address", "127.0.0.1")).merge(("log_level", "off"));
+        // A release build refuses to launch without a secret key; the echo keeps no secrets.
+        let figment = staffel::config::with_secret_key(figment).map_err(|e| e.to_string())?;
         rocket::custom(figment).mount("/", rocket::routes![echo]).launch().await.map(|_| ()).map_err(|e| e.to_string())
     })
 }

@@ -195,3 +195,33 @@ both_dbs!(
         assert_eq!(frame_unknown["type"], "error");
     }
 );
+
+both_dbs!(
+    /// A reader that falls further behind than the live hub keeps for a chat (it did not
+    /// read while a hundred lines went by) gets them from the database: all, in order, once.
+    #[worker_threads(2)]
+    async fn a_reader_far_behind_catches_up_from_the_database(backend: Backend) {
+        let server = desk_with(&backend, |f| f.merge(("staffel.chat_messages_per_minute", 1_000))).await;
+        let (_admin, agent, id) = running_chat(&server).await;
+        let actor = server.app.actor(ADMIN_A).await;
+        let start = stored_bodies(&server, id).await.len() as i32;
+        let mut follower =
+            staffel::chat::follow::Follower::start(&server.live, &actor, id as i32, start).await.unwrap();
+        for n in 0..100 {
+            let sent =
+                agent.post(&format!("/api/v1/chats/{id}/messages"), json!({ "body": format!("Zeile {n}") })).await;
+            assert_eq!(sent.status, 201, "{:?}", sent.json);
+        }
+        let mut seqs = Vec::new();
+        while seqs.len() < 100 {
+            let next = tokio::time::timeout(Duration::from_secs(5), follower.next(&server.live)).await;
+            let event = next.expect("the lines come").unwrap().expect("the chat is followed");
+            if let Some(seq) = staffel::chat::messages::seq_of(&event) {
+                seqs.push(seq);
+            }
+        }
+        assert_eq!(seqs, (start + 1..=start + 100).collect::<Vec<_>>(), "every line once, in order");
+        let more = tokio::time::timeout(Duration::from_millis(300), follower.next(&server.live)).await;
+        assert!(more.is_err(), "nothing twice: {more:?}");
+    }
+);
