@@ -54,6 +54,7 @@ impl Templates {
         }
         let mut tera = tera::Tera::default();
         tera.register_filter("markdown", markdown_filter);
+        tera.register_filter("filesize", filesize_filter);
         tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
             .map_err(TemplateError::Compile)?;
         Ok(Templates { tera: std::sync::Arc::new(tera) })
@@ -73,6 +74,32 @@ fn markdown_filter(
     Ok(tera::Value::String(crate::markdown::people_html(text)))
 }
 
+/// `{{ bytes | filesize(lang=lang) }}`: "72,0 kB" in German, "72.0 kB" in English (Tera's
+/// own `filesizeformat` knows only the English decimal point).
+fn filesize_filter(
+    value: &tera::Value,
+    args: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let bytes = value.as_f64().unwrap_or_default();
+    let german = args.get("lang").and_then(|l| l.as_str()) != Some("en");
+    Ok(tera::Value::String(file_size(bytes, german)))
+}
+
+fn file_size(bytes: f64, german: bool) -> String {
+    let (amount, unit) = match bytes {
+        b if b < 1000.0 => return format!("{b} B"),
+        b if b < 1_000_000.0 => (b / 1000.0, "kB"),
+        b if b < 1_000_000_000.0 => (b / 1_000_000.0, "MB"),
+        b => (b / 1_000_000_000.0, "GB"),
+    };
+    let text = format!("{amount:.1} {unit}");
+    if german {
+        text.replace('.', ",")
+    } else {
+        text
+    }
+}
+
 fn collect_overrides(root: &Path, dir: &Path, sources: &mut BTreeMap<String, String>) -> Result<(), TemplateError> {
     let read_error = |path: &Path| {
         let path = path.to_path_buf();
@@ -89,4 +116,15 @@ fn collect_overrides(root: &Path, dir: &Path, sources: &mut BTreeMap<String, Str
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn file_sizes_in_the_readers_language() {
+        assert_eq!(super::file_size(72_000.0, true), "72,0 kB");
+        assert_eq!(super::file_size(72_000.0, false), "72.0 kB");
+        assert_eq!(super::file_size(999.0, true), "999 B");
+        assert_eq!(super::file_size(10_485_760.0, true), "10,5 MB");
+    }
 }

@@ -486,6 +486,8 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("admin.service_saved", "Dienst {arg} gespeichert.", "Service {arg} saved."),
     ("admin.provider_saved", "Dienstleister {arg} gespeichert.", "Provider {arg} saved."),
     // Attachments and screenshots
+    // The catalogue's own language, for filters inside macros (which see only their arguments).
+    ("lang.code", "de", "en"),
     ("attachments.title", "Anhänge", "Attachments"),
     ("attachments.field", "Dateien anhängen", "Attach files"),
     ("attachments.hint_types", "Erlaubt:", "Allowed:"),
