@@ -25,6 +25,7 @@ mod markdown;
 mod queue_counts;
 mod reminders;
 mod reports;
+mod school_pages;
 mod search;
 mod search_terms;
 mod ticket_intake;

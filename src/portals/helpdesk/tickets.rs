@@ -24,6 +24,8 @@ async fn ticket_page(app: &App, admin: &SchoolAdmin, number: TicketNumber) -> Ap
     Ok(Page::new("tickets/school_ticket.html")
         .with("attachments", attachments)
         .with("upload", crate::attachments::hints(&app.settings))
+        // Schools read the service by its name, not its code (retired services included).
+        .with("services", crate::catalogue::services::list(db, true).await?)
         .with("ticket", lookup.view(&ticket, chrono::Utc::now()))
         .with("events", events.into_iter().map(view::event_view).collect::<Vec<_>>()))
 }
