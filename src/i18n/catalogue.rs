@@ -33,7 +33,17 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     // Errors
     ("error.title", "Das hat nicht geklappt", "That did not work"),
     ("error.home", "Zur Startseite", "Go to the start page"),
-    ("error.not_found", "Diese Seite gibt es nicht, oder Sie dürfen sie nicht sehen.", "This page does not exist, or you may not see it."),
+    ("error.not_found", "Unter dieser Adresse ist nichts zu finden. Prüfen Sie den Link, oder beginnen Sie auf der Startseite.", "There is nothing at this address. Check the link, or start from the start page."),
+    // Error pages are titled by what happened; the generic title is for the rest.
+    ("error.title_400", "Ungültige Anfrage", "Invalid request"),
+    ("error.title_401", "Bitte anmelden", "Please sign in"),
+    ("error.title_403", "Keine Berechtigung", "Not allowed"),
+    ("error.title_404", "Nicht gefunden", "Not found"),
+    ("error.title_410", "Link abgelaufen", "Link expired"),
+    ("error.title_413", "Zu groß", "Too large"),
+    ("error.title_429", "Zu viele Versuche", "Too many attempts"),
+    ("error.title_500", "Interner Fehler", "Internal error"),
+    ("error.title_503", "Gerade nicht erreichbar", "Not available right now"),
     ("error.unauthorized", "Bitte melden Sie sich an.", "Please sign in."),
     ("error.forbidden", "Dafür fehlt Ihnen die Berechtigung.", "You are not allowed to do this."),
     ("error.csrf", "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.", "The form has expired. Please reload the page and try again."),

@@ -75,13 +75,30 @@ impl<'r> Responder<'r, 'static> for Page {
     }
 }
 
+/// What an error page is titled: what happened, where there is a word for it.
+fn error_title(lang: Lang, status: Status) -> String {
+    let key = match status.code {
+        400 => "error.title_400",
+        401 => "error.title_401",
+        403 => "error.title_403",
+        404 => "error.title_404",
+        410 => "error.title_410",
+        413 => "error.title_413",
+        429 => "error.title_429",
+        500 => "error.title_500",
+        503 => "error.title_503",
+        _ => "error.title",
+    };
+    i18n::tr(lang, key).to_string()
+}
+
 /// The page shown for every error, with the message in the reader's language.
 pub fn error_page(req: &Request<'_>, status: Status, message: &str) -> response::Result<'static> {
     let lang = Lang::of_request(req);
     let page = Page::new("error.html")
         .with("status", status.code)
         .with("message", message)
-        .with("title", i18n::tr(lang, "error.title"))
+        .with("title", error_title(lang, status))
         .status(status);
     page.respond_to(req).or_else(|_| {
         let body = format!("{} {}", status.code, message);

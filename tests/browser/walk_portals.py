@@ -228,7 +228,7 @@ def page_lang(driver):
 def page_ok(driver, path):
     title = driver.title
     body = driver.find_element(By.TAG_NAME, "body").text
-    return "Das hat nicht geklappt" not in title and "That did not work" not in title and len(body) > 50
+    return not driver.find_elements(By.CSS_SELECTOR, ".error-page") and len(body) > 50
 
 
 # A 1x1 PNG: uploads are checked by their content, so the file must really be one.

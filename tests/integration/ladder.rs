@@ -187,6 +187,7 @@ both_dbs!(
                 && shared.body.contains("Kein WLAN in allen Räumen.")
         );
         assert!(!shared.body.contains("lehrer@gym.de"), "no personal data the desk did not share");
+        assert!(!shared.body.contains(r#"href="/login""#), "providers have no account: no sign-in offered");
     }
 );
 

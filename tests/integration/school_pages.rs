@@ -1,5 +1,6 @@
-//! Small things a school admin reads on the tile and the ticket page: the service by its
-//! name, the priorities in their order, file sizes written the German way.
+//! Small things people read: on the school's tile and ticket page the service by its name,
+//! the priorities in their order, file sizes written the German way; error pages titled by
+//! what happened; the desk's queues told apart by their titles.
 use rocket::http::Status;
 
 use crate::common::uploads::post_files;
@@ -40,5 +41,21 @@ both_dbs!(
         assert!(page.contains("Beamer, Displays &amp; Präsentation"), "the service by its name");
         assert!(!page.contains("· presentation"), "not its code");
         assert!(page.contains("2,6 kB"), "a German decimal comma: {}", log.len());
+    }
+);
+
+both_dbs!(
+    async fn error_pages_and_desk_queues_say_what_they_are_in_their_titles(backend: Backend) {
+        let app = TestApp::new(&backend).await;
+        app.users(&[("agent@desk.de", "agent", "")]).await;
+        let mut agent = app.login("agent@desk.de", PASSWORD).await;
+        let missing = agent.get("/gibt-es-nicht").await;
+        assert_eq!(missing.status, Status::NotFound);
+        assert!(missing.body.contains("<title>Nicht gefunden – Staffel</title>"), "{}", missing.body);
+        assert!(!missing.body.contains("dürfen sie nicht sehen"), "no hint that something hides there");
+        let mine = agent.get("/desk?queue=mine").await.body;
+        let overdue = agent.get("/desk?queue=overdue").await.body;
+        assert!(mine.contains("<title>Meine – "), "{}", &mine[..mine.find("</title>").unwrap_or(0)]);
+        assert!(overdue.contains("<title>Überfällig – "), "each queue's tab has its own title");
     }
 );
