@@ -113,6 +113,8 @@ pub async fn mail_contact(
                 "files": files,
                 "link": page,
                 "days": days_left.to_string(),
+                // The agreed answer time, in the desk's time zone, so nobody works it out.
+                "due": fwd.due_at.with_timezone(&app.settings.tz()).format("%d.%m.%Y %H:%M").to_string(),
             }),
             thread: Some(&thread),
         },

@@ -223,6 +223,8 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("next_step.operator", "Wenden Sie sich an den Service-Desk.", "Contact the service desk."),
     // Teacher reports
     ("reports.title", "Meine Meldungen", "My reports"),
+    // The teacher's page: where reports start and where one's own are listed.
+    ("reports.page_title", "Probleme an die Schul-Admins melden", "Report problems to your school's admins"),
     ("reports.intro", "Probleme melden Sie an die Schul-Admins Ihrer Schule:", "You report problems to the school admins of your school:"),
     ("reports.new", "Problem melden", "Report a problem"),
     ("reports.field_affected", "Was ist betroffen?", "What is affected?"),
@@ -371,6 +373,7 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("mail.forward_intro.forward_reply", "der Service-Desk hat Ihnen zu diesem Ticket geantwortet:", "the service desk replied to you about this ticket:"),
     ("mail.forward.forward_reminder", "Erinnerung: vereinbarte Zeit abgelaufen", "Reminder: the agreed time has run out"),
     ("mail.forward_intro.forward_reminder", "die vereinbarte Zeit für dieses Ticket ist abgelaufen. Bitte bestätigen Sie es oder teilen Sie uns über Ihren Link den Stand mit. Fällig war:", "the agreed time for this ticket has run out. Please acknowledge it or tell us where it stands through your link. It was due:"),
+    ("mail.forward_due", "Vereinbarte Antwortzeit: bis {arg}", "Agreed response time: by {arg}"),
     ("mail.forward_link", "Über diesen persönlichen Link sehen und bearbeiten Sie das Ticket (gültig {arg} Tage, nicht weitergeben):", "View and work the ticket through this personal link (valid {arg} days, do not pass it on):"),
     ("mail.forward_files", "Dateien zu dieser Nachricht (Download über Ihren persönlichen Link):", "Files with this message (download through your personal link):"),
     ("mail.report_files", "Dateien dazu (nach der Anmeldung auf der Seite der Meldung):", "Files with it (on the report's page, once signed in):"),

@@ -309,6 +309,13 @@ both_dbs!(
         let provider_mail = mail.iter().find(|m| m.to_addr == "service@druck.test").expect("the provider's mail");
         let token = provider_token_in(&provider_mail.body_text);
         assert_eq!(app.api_get(None, &format!("/api/v1/provider/{token}")).await.status, Status::Ok);
+        let forwarded = <entities::forward::Entity as sea_orm::EntityTrait>::find().all(app.db()).await.unwrap();
+        let due = forwarded[0].due_at.with_timezone(&chrono_tz::Europe::Berlin).format("%d.%m.%Y %H:%M").to_string();
+        assert!(
+            provider_mail.body_text.contains(&format!("Vereinbarte Antwortzeit: bis {due}")),
+            "the provider's mail says by when: {}",
+            provider_mail.body_text
+        );
 
         let mut desk = app.login("agent@desk.de", PASSWORD).await;
         let forward_id =

@@ -85,6 +85,18 @@ both_dbs!(
         let page = teacher.get("/reports").await;
         assert_eq!(page.status, Status::Ok);
         assert!(page.body.contains("data-suggest=\"/faq/suggest\""), "FAQ suggestions while writing");
+        let headings: Vec<&str> = page
+            .body
+            .split("<h")
+            .skip(1)
+            .filter(|h| h.starts_with(|c: char| c.is_ascii_digit()))
+            .filter_map(|h| h.split_once('>'))
+            .map(|(_, rest)| rest.split('<').next().unwrap_or(""))
+            .collect();
+        let mut unique = headings.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(headings.len(), unique.len(), "no two headings alike: {headings:?}");
     }
 );
 
