@@ -173,6 +173,7 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("kb.misses_intro", "Danach wurde gesucht, aber nichts gefunden: Hier fehlen Anleitungen.", "People searched for these and found nothing: guides are missing here."),
     ("kb.query", "Suche", "Query"),
     ("kb.count", "Anzahl", "Count"),
+    ("kb.write_article", "Artikel dazu schreiben", "Write an article"),
     ("kb.last_role", "Zuletzt von", "Last by"),
     ("kb.last_at", "Zuletzt am", "Last at"),
     ("kb.desk_title", "FAQ für den Service-Desk", "FAQ for the service desk"),

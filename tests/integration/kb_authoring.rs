@@ -261,3 +261,34 @@ both_dbs!(
         assert_eq!(before, after);
     }
 );
+
+both_dbs!(
+    /// Beside a missed search the desk finds "write an article", which opens the form with
+    /// the search as its title and every reader of the FAQ as its audience.
+    async fn a_missed_search_leads_to_a_new_article_with_its_words(backend: Backend) {
+        use sea_orm::{ActiveModelTrait, Set};
+        let app = authors(&backend).await;
+        entities::kb_search_miss::ActiveModel {
+            query: Set("Untis Vertretungsplan & App".into()),
+            count: Set(3),
+            last_role: Set(entities::Role::Teacher),
+            first_at: Set(chrono::Utc::now()),
+            last_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(app.db())
+        .await
+        .unwrap();
+        let mut agent = app.login("agent@desk.de", PASSWORD).await;
+        let misses = agent.get("/desk/kb/misses").await.body;
+        assert!(misses.contains(r#"href="/kb/new?title=Untis%20Vertretungsplan%20%26%20App""#), "{misses}");
+        let form = agent.get("/kb/new?title=Untis%20Vertretungsplan%20%26%20App").await.body;
+        assert!(form.contains(r#"value="Untis Vertretungsplan &amp; App""#), "the title is filled in");
+        for audience in ["pupil", "teacher", "school_admin"] {
+            assert!(form.contains(&format!(r#"value="{audience}" checked"#)), "{audience} is ticked by default");
+        }
+        let hostile = agent.get("/kb/new?title=%3Cscript%3Ealert(1)%3C%2Fscript%3E").await;
+        assert_eq!(hostile.status, Status::Ok);
+        assert!(!hostile.body.contains("<script>alert(1)"), "a title from the address stays text");
+    }
+);

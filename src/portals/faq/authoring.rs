@@ -76,10 +76,20 @@ async fn form_page(app: &App, author: &Author, slug: Option<&str>, input: &Artic
         .with("author_role", author.0.role.as_str()))
 }
 
-#[get("/kb/new")]
-async fn new_form(author: Author, app: &App) -> AppResult<Page> {
+/// The form for a new article; `title` fills it in (a missed search's "write an article").
+#[get("/kb/new?<title>")]
+async fn new_form(author: Author, title: Option<&str>, app: &App) -> AppResult<Page> {
     let scope = if author.0.role.is_desk() { "global" } else { "school" };
-    let input = ArticleInput { scope: scope.into(), status: "draft".into(), ..Default::default() };
+    let input = ArticleInput {
+        // Only a suggestion: the form checks it like anything typed when it is saved.
+        title: title.unwrap_or_default().chars().filter(|c| !c.is_control()).take(200).collect(),
+        // Everyone who reads the FAQ, until the author narrows it: an article nobody may
+        // read helps nobody.
+        audience: ["pupil", "teacher", "school_admin"].map(String::from).to_vec(),
+        scope: scope.into(),
+        status: "draft".into(),
+        ..Default::default()
+    };
     form_page(app, &author, None, &input).await
 }
 
