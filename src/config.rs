@@ -87,6 +87,9 @@ pub struct Settings {
     pub mail_poll_ms: u64,
     pub mail_max_attempts: i32,
     pub mail_retry_base_secs: i64,
+    /// The deadline of one delivery: lettre's own timeout covers only connecting, so a
+    /// server that accepts and then never answers would hold the outbox forever.
+    pub mail_send_timeout_secs: u64,
     /// Plain text logs for people (`text`) or one JSON object per line (`json`).
     pub log_format: String,
     /// Run the background jobs (mail delivery, ...) in this process.
@@ -149,6 +152,7 @@ impl Default for Settings {
             mail_poll_ms: 1000,
             mail_max_attempts: 12,
             mail_retry_base_secs: 5,
+            mail_send_timeout_secs: 30,
             log_format: "text".into(),
             run_jobs: true,
             attachment_max_bytes: 10 * 1024 * 1024,
@@ -211,6 +215,7 @@ impl Settings {
             return Err(format!("STAFFEL_DB_CONNECTIONS must be at most 200, not {}", self.db_connections));
         }
         at_least("mail_retry_base_secs", self.mail_retry_base_secs, 0)?;
+        at_least("mail_send_timeout_secs", self.mail_send_timeout_secs.min(i64::MAX as u64) as i64, 1)?;
         at_least("reopen_days", self.reopen_days, 0)?;
         at_least("attachment_max_bytes", self.attachment_max_bytes.min(i64::MAX as u64) as i64, 1)?;
         if !self.database_url.is_empty()

@@ -36,6 +36,8 @@ pub enum DeliveryError {
     File(#[source] std::io::Error),
     #[error("the SMTP server refused or failed")]
     Smtp(#[source] lettre::transport::smtp::Error),
+    #[error("no answer from the mail server within {secs} s")]
+    Timeout { secs: u64 },
 }
 
 impl DeliveryError {
@@ -71,6 +73,19 @@ impl Transport {
                 .map(|builder| Transport::Smtp(builder.timeout(Some(std::time::Duration::from_secs(20))).build()))
                 .map_err(TransportError::SmtpUrl),
         }
+    }
+
+    /// Delivers one mail within `deadline`; a send that runs out of time is dropped with its
+    /// connection and counts as a failed attempt, to be retried later.
+    pub async fn send_within(
+        &self,
+        deadline: std::time::Duration,
+        from: &str,
+        mail: &mail_outbox::Model,
+    ) -> Result<(), DeliveryError> {
+        tokio::time::timeout(deadline, self.send(from, mail))
+            .await
+            .unwrap_or(Err(DeliveryError::Timeout { secs: deadline.as_secs() }))
     }
 
     pub async fn send(&self, from: &str, mail: &mail_outbox::Model) -> Result<(), DeliveryError> {

@@ -41,8 +41,9 @@ impl Worker {
     pub async fn deliver_due(&self) -> Result<Pass, sea_orm::DbErr> {
         let claimed = self.claim_due().await?;
         let mut pass = Pass::default();
+        let deadline = Duration::from_secs(self.settings.mail_send_timeout_secs.max(1));
         for mail in claimed {
-            match self.transport.send(&self.settings.mail_from, &mail).await {
+            match self.transport.send_within(deadline, &self.settings.mail_from, &mail).await {
                 Ok(()) => {
                     self.record_sent(mail.id).await?;
                     pass.sent += 1;

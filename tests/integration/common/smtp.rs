@@ -52,10 +52,13 @@ impl mailin_embedded::Handler for Collect {
             let number = self.inbox.lock().unwrap().len();
             if self.hold.at == Some(number) {
                 let mut state = self.hold.state.lock().unwrap();
-                state.holding = true;
-                self.hold.changed.notify_all();
-                while !state.released {
-                    state = self.hold.changed.wait(state).unwrap();
+                // Once: the message sent again after it is answered at once.
+                if !state.holding {
+                    state.holding = true;
+                    self.hold.changed.notify_all();
+                    while !state.released {
+                        state = self.hold.changed.wait(state).unwrap();
+                    }
                 }
             }
             self.inbox.lock().unwrap().push(done);

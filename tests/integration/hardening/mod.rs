@@ -5,6 +5,7 @@ mod client_address;
 mod forgot_timing;
 mod https_cookies;
 mod log_secrets;
+mod mail_deadline;
 mod mail_in_flight;
 mod next_param;
 mod no_store;
