@@ -12,4 +12,5 @@ mod no_store;
 mod relogin;
 mod reopen;
 mod reporter_privacy;
+mod unversioned_comments;
 mod votes;
