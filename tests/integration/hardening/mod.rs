@@ -2,6 +2,7 @@
 //! not hold, as a test that fails without its fix.
 mod api_tokens;
 mod client_address;
+mod concurrent_import;
 mod forgot_timing;
 mod https_cookies;
 mod log_secrets;
