@@ -83,10 +83,12 @@ pub struct Settings {
     /// client: addresses or networks (`10.0.0.0/8`), separated by commas or spaces. Empty:
     /// the peer address counts, whatever a header claims.
     pub trusted_proxies: String,
-    /// Mail worker: how often to look for due mail, and when to give up on one.
+    /// Mail worker: how often to look for due mail, the first retry's delay (doubled per
+    /// attempt up to an hour), and after how many days of failing a mail is given up: an
+    /// outage of the mail server over a weekend loses nothing.
     pub mail_poll_ms: u64,
-    pub mail_max_attempts: i32,
     pub mail_retry_base_secs: i64,
+    pub mail_give_up_days: i64,
     /// The deadline of one delivery: lettre's own timeout covers only connecting, so a
     /// server that accepts and then never answers would hold the outbox forever.
     pub mail_send_timeout_secs: u64,
@@ -150,8 +152,8 @@ impl Default for Settings {
             login_lock_minutes: 15,
             trusted_proxies: String::new(),
             mail_poll_ms: 1000,
-            mail_max_attempts: 12,
             mail_retry_base_secs: 5,
+            mail_give_up_days: 7,
             mail_send_timeout_secs: 30,
             log_format: "text".into(),
             run_jobs: true,
@@ -201,7 +203,7 @@ impl Settings {
         at_least("login_lock_after", self.login_lock_after as i64, 1)?;
         at_least("login_lock_after_per_address", self.login_lock_after_per_address as i64, 1)?;
         at_least("login_lock_minutes", self.login_lock_minutes, 1)?;
-        at_least("mail_max_attempts", self.mail_max_attempts as i64, 1)?;
+        at_least("mail_give_up_days", self.mail_give_up_days, 1)?;
         at_least("reminder_interval_secs", self.reminder_interval_secs as i64, 1)?;
         at_least("chat_away_after_secs", self.chat_away_after_secs, 1)?;
         at_least("chat_xa_after_secs", self.chat_xa_after_secs, self.chat_away_after_secs)?;

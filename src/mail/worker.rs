@@ -3,8 +3,10 @@
 //! mail is recorded as sent the moment the server accepted it: a process killed mid-batch
 //! sends again at most the one mail that was in flight, with the Message-ID stored on its
 //! row, so a receiver can recognise the copy. A failure schedules a retry with exponential
-//! backoff. A process killed after claiming loses nothing: the claim expires and another
-//! pass delivers the rows.
+//! backoff (at most an hour), for days (`mail_give_up_days`); a mail given up stays in the
+//! outbox as failed, shown in `/metrics`, until an operator sends it again (`retry`). A
+//! process killed after claiming loses nothing: the claim expires and another pass
+//! delivers the rows.
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,6 +24,9 @@ use entities::MailStatus;
 /// How long a claim protects a row being delivered.
 const CLAIM_SECS: i64 = 120;
 const BATCH: u64 = 50;
+/// The longest wait between two attempts: once the server is back, mail goes out within
+/// the hour.
+const MAX_BACKOFF_SECS: i64 = 3600;
 
 pub struct Worker {
     pub db: Db,
@@ -81,12 +86,15 @@ impl Worker {
     async fn record_failure(&self, mail: &mail_outbox::Model, error: &DeliveryError) -> Result<(), sea_orm::DbErr> {
         // The claim counted this attempt already.
         let attempts = mail.attempts;
-        let give_up = attempts >= self.settings.mail_max_attempts;
-        let backoff = self.settings.mail_retry_base_secs.saturating_mul(1 << attempts.min(12)).min(3600);
+        let now = Utc::now();
+        let trying_since = mail.retrying_since.unwrap_or(mail.created_at);
+        let give_up = now - trying_since >= chrono::Duration::days(self.settings.mail_give_up_days);
+        let backoff =
+            self.settings.mail_retry_base_secs.saturating_mul(1 << attempts.clamp(0, 12)).min(MAX_BACKOFF_SECS);
         let txn = self.db.write().await?;
         mail_outbox::Entity::update_many()
             .col_expr(Column::Status, Expr::value(if give_up { MailStatus::Failed } else { MailStatus::Pending }))
-            .col_expr(Column::NextAttemptAt, Expr::value(Utc::now() + chrono::Duration::seconds(backoff)))
+            .col_expr(Column::NextAttemptAt, Expr::value(now + chrono::Duration::seconds(backoff)))
             .col_expr(Column::ClaimedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
             .col_expr(Column::LastError, Expr::value(Some(error.chain().chars().take(500).collect::<String>())))
             .filter(Column::Id.eq(mail.id))

@@ -8,6 +8,7 @@ mod https_cookies;
 mod log_secrets;
 mod mail_deadline;
 mod mail_in_flight;
+mod mail_outage;
 mod next_param;
 mod no_store;
 mod relogin;
