@@ -416,7 +416,7 @@ fn load_or_create_secret(data_dir: &Path) -> Result<String, ConfigError> {
         }
         return Err(ConfigError::BadSecretFile { path });
     }
-    std::fs::create_dir_all(data_dir)
+    crate::private_files::create_dir(data_dir)
         .map_err(|source| ConfigError::SecretFile { path: data_dir.to_path_buf(), source })?;
     let key = crate::crypto::random_hex(32);
     match write_private(&path, &key) {

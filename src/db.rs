@@ -152,8 +152,14 @@ pub async fn connect(settings: &Settings) -> Result<Db, OpenError> {
         options.max_connections(most(20)).min_connections(1);
     } else {
         if url.starts_with("sqlite://") && !url.contains(":memory:") {
-            std::fs::create_dir_all(&settings.data_dir)
+            crate::private_files::create_dir(&settings.data_dir)
                 .map_err(|source| OpenError::DataDir { path: settings.data_dir.clone(), source })?;
+            // Created here, not by SQLite, so that it is private from the start.
+            let file = settings.data_dir.join("staffel.db");
+            if settings.database_url.is_empty() {
+                crate::private_files::create_file(&file)
+                    .map_err(|source| OpenError::DataDir { path: file.clone(), source })?;
+            }
         }
         // WAL lets readers run beside one writer, and lets CLI commands write while the
         // server runs; busy_timeout makes a second writer wait instead of failing.

@@ -65,7 +65,7 @@ impl Transport {
         match settings.mail {
             MailKind::File => {
                 let dir = settings.outbox_dir();
-                std::fs::create_dir_all(&dir)
+                crate::private_files::create_dir(&dir)
                     .map_err(|source| TransportError::OutboxDir { path: dir.clone(), source })?;
                 Ok(Transport::File(dir))
             }
@@ -96,7 +96,7 @@ impl Transport {
                 // same file instead of producing a second mail.
                 let path = dir.join(format!("{:08}.eml", mail.id));
                 let tmp = dir.join(format!(".{:08}.eml.tmp", mail.id));
-                tokio::fs::write(&tmp, message.formatted()).await.map_err(DeliveryError::File)?;
+                crate::private_files::write(&tmp, &message.formatted()).await.map_err(DeliveryError::File)?;
                 tokio::fs::rename(&tmp, &path).await.map_err(DeliveryError::File)
             }
             Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(DeliveryError::Smtp),

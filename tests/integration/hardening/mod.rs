@@ -12,6 +12,7 @@ mod mail_outage;
 mod missed_searches;
 mod next_param;
 mod no_store;
+mod private_data_dir;
 mod relogin;
 mod reopen;
 mod reporter_privacy;
