@@ -51,6 +51,10 @@ pub struct Settings {
     pub database_url: String,
     /// The most database connections this process opens; 0: 8 on SQLite, 20 on PostgreSQL.
     pub db_connections: u32,
+    /// SQLite's `synchronous`: `full` (every commit reaches the disk before it is
+    /// acknowledged, so it survives a power cut) or `normal` (faster commits; the last
+    /// ones before a power cut can be lost, the database stays intact).
+    pub sqlite_synchronous: String,
     pub search: SearchKind,
     pub meili_url: String,
     pub meili_key: String,
@@ -129,6 +133,7 @@ impl Default for Settings {
             data_dir: PathBuf::from("data"),
             database_url: String::new(),
             db_connections: 0,
+            sqlite_synchronous: "full".into(),
             search: SearchKind::Embedded,
             meili_url: "http://127.0.0.1:7700".into(),
             meili_key: String::new(),
@@ -215,6 +220,12 @@ impl Settings {
         at_least("chat_messages_per_minute", self.chat_messages_per_minute as i64, 1)?;
         if self.db_connections > 200 {
             return Err(format!("STAFFEL_DB_CONNECTIONS must be at most 200, not {}", self.db_connections));
+        }
+        if !matches!(self.sqlite_synchronous.as_str(), "full" | "normal") {
+            return Err(format!(
+                "STAFFEL_SQLITE_SYNCHRONOUS must be full or normal, not \"{}\"",
+                self.sqlite_synchronous
+            ));
         }
         at_least("mail_retry_base_secs", self.mail_retry_base_secs, 0)?;
         at_least("mail_send_timeout_secs", self.mail_send_timeout_secs.min(i64::MAX as u64) as i64, 1)?;
@@ -346,6 +357,7 @@ impl Network {
 const TEXT_KEYS: &[&str] = &[
     "data_dir",
     "database_url",
+    "sqlite_synchronous",
     "search",
     "meili_url",
     "meili_key",

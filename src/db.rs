@@ -162,10 +162,15 @@ pub async fn connect(settings: &Settings) -> Result<Db, OpenError> {
             }
         }
         // WAL lets readers run beside one writer, and lets CLI commands write while the
-        // server runs; busy_timeout makes a second writer wait instead of failing.
-        options.max_connections(most(8)).min_connections(1).map_sqlx_sqlite_opts(|o| {
+        // server runs; busy_timeout makes a second writer wait instead of failing. FULL
+        // syncs the WAL at every commit, so an acknowledged write survives a power cut;
+        // NORMAL (by choice) syncs only at checkpoints.
+        use sea_orm::sqlx::sqlite::SqliteSynchronous;
+        let synchronous =
+            if settings.sqlite_synchronous == "normal" { SqliteSynchronous::Normal } else { SqliteSynchronous::Full };
+        options.max_connections(most(8)).min_connections(1).map_sqlx_sqlite_opts(move |o| {
             o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .synchronous(synchronous)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
         });

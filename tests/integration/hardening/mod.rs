@@ -16,5 +16,6 @@ mod private_data_dir;
 mod relogin;
 mod reopen;
 mod reporter_privacy;
+mod sqlite_synchronous;
 mod unversioned_comments;
 mod votes;
