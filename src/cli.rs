@@ -208,6 +208,29 @@ pub async fn token_revoke(figment: Figment, id: i32) -> CliResult {
     }
 }
 
+/// `staffel mail retry --id ID | --all-failed`: the mail is due now; a running server's
+/// worker sends it within its poll interval.
+pub async fn mail_retry(figment: Figment, id: Option<i32>) -> CliResult {
+    use crate::mail::retry::{send_again, Again};
+    let (_, db) = open(&figment).await?;
+    let which = id.map(Again::One).unwrap_or(Again::AllFailed);
+    match send_again(&db, By::Cli, which).await {
+        Ok(0) if id.is_some() => {
+            Err(CliError::Refused(format!("mail {} is being delivered right now", id.unwrap_or(0))))
+        }
+        Ok(0) => {
+            println!("No failed mail.");
+            Ok(())
+        }
+        Ok(count) => {
+            println!("{count} mail(s) will be sent again now.");
+            Ok(())
+        }
+        Err(AppError::NotFound) => Err(CliError::Refused(format!("there is no mail with id {}", id.unwrap_or(0)))),
+        Err(e) => Err(explain(e)),
+    }
+}
+
 fn progress_bar(total: u64, what: &str) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(total);
     bar.set_style(

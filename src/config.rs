@@ -51,6 +51,10 @@ pub struct Settings {
     pub database_url: String,
     /// The most database connections this process opens; 0: 8 on SQLite, 20 on PostgreSQL.
     pub db_connections: u32,
+    /// SQLite's `synchronous`: `full` (every commit reaches the disk before it is
+    /// acknowledged, so it survives a power cut) or `normal` (faster commits; the last
+    /// ones before a power cut can be lost, the database stays intact).
+    pub sqlite_synchronous: String,
     pub search: SearchKind,
     pub meili_url: String,
     pub meili_key: String,
@@ -83,10 +87,15 @@ pub struct Settings {
     /// client: addresses or networks (`10.0.0.0/8`), separated by commas or spaces. Empty:
     /// the peer address counts, whatever a header claims.
     pub trusted_proxies: String,
-    /// Mail worker: how often to look for due mail, and when to give up on one.
+    /// Mail worker: how often to look for due mail, the first retry's delay (doubled per
+    /// attempt up to an hour), and after how many days of failing a mail is given up: an
+    /// outage of the mail server over a weekend loses nothing.
     pub mail_poll_ms: u64,
-    pub mail_max_attempts: i32,
     pub mail_retry_base_secs: i64,
+    pub mail_give_up_days: i64,
+    /// The deadline of one delivery: lettre's own timeout covers only connecting, so a
+    /// server that accepts and then never answers would hold the outbox forever.
+    pub mail_send_timeout_secs: u64,
     /// Plain text logs for people (`text`) or one JSON object per line (`json`).
     pub log_format: String,
     /// Run the background jobs (mail delivery, ...) in this process.
@@ -124,6 +133,7 @@ impl Default for Settings {
             data_dir: PathBuf::from("data"),
             database_url: String::new(),
             db_connections: 0,
+            sqlite_synchronous: "full".into(),
             search: SearchKind::Embedded,
             meili_url: "http://127.0.0.1:7700".into(),
             meili_key: String::new(),
@@ -147,8 +157,9 @@ impl Default for Settings {
             login_lock_minutes: 15,
             trusted_proxies: String::new(),
             mail_poll_ms: 1000,
-            mail_max_attempts: 12,
             mail_retry_base_secs: 5,
+            mail_give_up_days: 7,
+            mail_send_timeout_secs: 30,
             log_format: "text".into(),
             run_jobs: true,
             attachment_max_bytes: 10 * 1024 * 1024,
@@ -197,7 +208,7 @@ impl Settings {
         at_least("login_lock_after", self.login_lock_after as i64, 1)?;
         at_least("login_lock_after_per_address", self.login_lock_after_per_address as i64, 1)?;
         at_least("login_lock_minutes", self.login_lock_minutes, 1)?;
-        at_least("mail_max_attempts", self.mail_max_attempts as i64, 1)?;
+        at_least("mail_give_up_days", self.mail_give_up_days, 1)?;
         at_least("reminder_interval_secs", self.reminder_interval_secs as i64, 1)?;
         at_least("chat_away_after_secs", self.chat_away_after_secs, 1)?;
         at_least("chat_xa_after_secs", self.chat_xa_after_secs, self.chat_away_after_secs)?;
@@ -210,7 +221,14 @@ impl Settings {
         if self.db_connections > 200 {
             return Err(format!("STAFFEL_DB_CONNECTIONS must be at most 200, not {}", self.db_connections));
         }
+        if !matches!(self.sqlite_synchronous.as_str(), "full" | "normal") {
+            return Err(format!(
+                "STAFFEL_SQLITE_SYNCHRONOUS must be full or normal, not \"{}\"",
+                self.sqlite_synchronous
+            ));
+        }
         at_least("mail_retry_base_secs", self.mail_retry_base_secs, 0)?;
+        at_least("mail_send_timeout_secs", self.mail_send_timeout_secs.min(i64::MAX as u64) as i64, 1)?;
         at_least("reopen_days", self.reopen_days, 0)?;
         at_least("attachment_max_bytes", self.attachment_max_bytes.min(i64::MAX as u64) as i64, 1)?;
         if !self.database_url.is_empty()
@@ -339,6 +357,7 @@ impl Network {
 const TEXT_KEYS: &[&str] = &[
     "data_dir",
     "database_url",
+    "sqlite_synchronous",
     "search",
     "meili_url",
     "meili_key",
@@ -409,7 +428,7 @@ fn load_or_create_secret(data_dir: &Path) -> Result<String, ConfigError> {
         }
         return Err(ConfigError::BadSecretFile { path });
     }
-    std::fs::create_dir_all(data_dir)
+    crate::private_files::create_dir(data_dir)
         .map_err(|source| ConfigError::SecretFile { path: data_dir.to_path_buf(), source })?;
     let key = crate::crypto::random_hex(32);
     match write_private(&path, &key) {

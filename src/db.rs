@@ -152,14 +152,25 @@ pub async fn connect(settings: &Settings) -> Result<Db, OpenError> {
         options.max_connections(most(20)).min_connections(1);
     } else {
         if url.starts_with("sqlite://") && !url.contains(":memory:") {
-            std::fs::create_dir_all(&settings.data_dir)
+            crate::private_files::create_dir(&settings.data_dir)
                 .map_err(|source| OpenError::DataDir { path: settings.data_dir.clone(), source })?;
+            // Created here, not by SQLite, so that it is private from the start.
+            let file = settings.data_dir.join("staffel.db");
+            if settings.database_url.is_empty() {
+                crate::private_files::create_file(&file)
+                    .map_err(|source| OpenError::DataDir { path: file.clone(), source })?;
+            }
         }
         // WAL lets readers run beside one writer, and lets CLI commands write while the
-        // server runs; busy_timeout makes a second writer wait instead of failing.
-        options.max_connections(most(8)).min_connections(1).map_sqlx_sqlite_opts(|o| {
+        // server runs; busy_timeout makes a second writer wait instead of failing. FULL
+        // syncs the WAL at every commit, so an acknowledged write survives a power cut;
+        // NORMAL (by choice) syncs only at checkpoints.
+        use sea_orm::sqlx::sqlite::SqliteSynchronous;
+        let synchronous =
+            if settings.sqlite_synchronous == "normal" { SqliteSynchronous::Normal } else { SqliteSynchronous::Full };
+        options.max_connections(most(8)).min_connections(1).map_sqlx_sqlite_opts(move |o| {
             o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .synchronous(synchronous)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
         });

@@ -1,7 +1,7 @@
 //! Background work started when the server lifts off and stopped when it shuts down:
 //! the mail outbox, the search index sync, the SLA and provider-deadline reminders, the
-//! chat's upkeep, and the sweep of orphaned upload files. Each job holds a clone of the
-//! `App`.
+//! chat's upkeep, the missed searches counted in memory, and the sweep of orphaned upload
+//! files. Each job holds a clone of the `App`.
 use std::sync::Mutex;
 
 use rocket::fairing::{Fairing, Info, Kind};
@@ -39,15 +39,23 @@ impl Fairing for Jobs {
         tokio::spawn(sweep_orphaned_files(app.clone(), rx.clone()));
         tokio::spawn(send_reminders(app.clone(), rx.clone()));
         tokio::spawn(keep_chat_current(app.clone(), rx.clone()));
-        tokio::spawn(keep_search_in_step(app.clone(), rx));
+        tokio::spawn(keep_search_in_step(app.clone(), rx.clone()));
+        tokio::spawn(write_missed_searches(app.clone(), rx));
         if let Ok(mut stop) = self.stop.lock() {
             *stop = Some(tx);
         }
     }
 
-    async fn on_shutdown(&self, _rocket: &Rocket<Orbit>) {
+    async fn on_shutdown(&self, rocket: &Rocket<Orbit>) {
         if let Some(tx) = self.stop.lock().ok().and_then(|mut s| s.take()) {
             let _ = tx.send(true);
+        }
+        // The last misses counted, written before the process ends (the job's loop may
+        // not get to run again).
+        if let Some(app) = rocket.state::<App>() {
+            if let Err(e) = crate::kb::service::flush_misses(&app.db, &app.misses).await {
+                tracing::warn!(error = %e.chain(), "writing missed searches at shutdown failed");
+            }
         }
     }
 }
@@ -74,6 +82,15 @@ async fn keep_search_in_step(app: App, mut shutdown: watch::Receiver<bool>) {
                 }
             }
             Err(e) => tracing::warn!(error = %e, "search sync failed"),
+        }
+    }
+}
+
+/// Writes the searches that found nothing, counted in memory, every five seconds.
+async fn write_missed_searches(app: App, mut shutdown: watch::Receiver<bool>) {
+    while pause(std::time::Duration::from_secs(5), &mut shutdown).await {
+        if let Err(e) = crate::kb::service::flush_misses(&app.db, &app.misses).await {
+            tracing::warn!(error = %e.chain(), "writing missed searches failed");
         }
     }
 }

@@ -52,6 +52,23 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// The mail outbox.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// Send mail again now, with a fresh series of attempts: one by its outbox id, or every
+    /// mail that was given up.
+    Retry {
+        #[arg(long, conflicts_with = "all_failed", required_unless_present = "all_failed")]
+        id: Option<i32>,
+        #[arg(long)]
+        all_failed: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -171,6 +188,7 @@ fn main() -> std::process::ExitCode {
             }
             Command::Token { command: TokenCommand::List { email } } => cli::token_list(figment, &email).await,
             Command::Token { command: TokenCommand::Revoke { id } } => cli::token_revoke(figment, id).await,
+            Command::Mail { command: MailCommand::Retry { id, .. } } => cli::mail_retry(figment, id).await,
         }
     });
     match result {

@@ -6,11 +6,10 @@ use std::sync::atomic::Ordering;
 use rocket::http::{ContentType, Status};
 use rocket::serde::json::{json, Value};
 use rocket::Route;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::ConnectionTrait;
 
 use crate::app::App;
 use crate::metrics::BUCKETS;
-use entities::{mail_outbox, MailStatus};
 
 #[rocket::get("/healthz")]
 async fn healthz(app: &App) -> (Status, Value) {
@@ -61,14 +60,34 @@ async fn metrics(app: &App) -> (ContentType, String) {
     let _ = writeln!(out, "# HELP staffel_ticket_groups_total Transactions the new tickets were written in.");
     let _ = writeln!(out, "# TYPE staffel_ticket_groups_total counter");
     let _ = writeln!(out, "staffel_ticket_groups_total {}", intake.groups);
-    let pending = mail_outbox::Entity::find()
-        .filter(mail_outbox::Column::Status.eq(MailStatus::Pending))
-        .count(app.db.read())
-        .await
-        .unwrap_or(0);
-    let _ = writeln!(out, "# HELP staffel_mail_outbox_pending Mails waiting for delivery.");
-    let _ = writeln!(out, "# TYPE staffel_mail_outbox_pending gauge");
-    let _ = writeln!(out, "staffel_mail_outbox_pending {pending}");
+    match crate::mail::retry::health(&app.db, chrono::Utc::now()).await {
+        Ok(outbox) => {
+            let gauges = [
+                ("staffel_mail_outbox_pending", "Mails waiting for delivery.", outbox.pending as i64),
+                (
+                    "staffel_mail_outbox_long_pending",
+                    "Mails waiting for delivery for more than an hour.",
+                    outbox.long_pending as i64,
+                ),
+                (
+                    "staffel_mail_outbox_oldest_pending_seconds",
+                    "Age of the oldest mail waiting for delivery.",
+                    outbox.oldest_pending_secs,
+                ),
+                (
+                    "staffel_mail_outbox_failed",
+                    "Mails given up after days of failing; `staffel mail retry` sends them again.",
+                    outbox.failed as i64,
+                ),
+            ];
+            for (name, help, value) in gauges {
+                let _ = writeln!(out, "# HELP {name} {help}");
+                let _ = writeln!(out, "# TYPE {name} gauge");
+                let _ = writeln!(out, "{name} {value}");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "metrics: cannot read the outbox"),
+    }
     (ContentType::new("text", "plain").with_params(("version", "0.0.4")), out)
 }
 

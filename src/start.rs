@@ -53,6 +53,9 @@ impl StartError {
 /// The database, migrated, with the default services and the desk's default SLA targets
 /// and week (both only where missing: an operator's changes stay).
 pub async fn open_db(settings: &Settings) -> Result<Db, StartError> {
+    let data_dir = &settings.data_dir;
+    crate::private_files::restrict_data_dir(data_dir)
+        .map_err(|source| StartError::Dir { path: data_dir.clone(), source })?;
     let db = db::open(settings).await?;
     crate::catalogue::services::ensure_defaults(&db).await.map_err(StartError::Defaults)?;
     crate::sla::settings::ensure_defaults(&db).await.map_err(StartError::Defaults)?;
@@ -63,8 +66,8 @@ pub async fn open_db(settings: &Settings) -> Result<Db, StartError> {
 /// Everything the server runs with.
 pub async fn open_app(settings: Settings) -> Result<App, StartError> {
     let files = settings.files_dir();
-    std::fs::create_dir_all(&files).map_err(|source| StartError::Dir { path: files, source })?;
     let db = open_db(&settings).await?;
+    crate::private_files::create_dir(&files).map_err(|source| StartError::Dir { path: files, source })?;
     let templates = Templates::load(&settings)?;
     let transport = Transport::from_settings(&settings)?;
     let engine = search::open(&settings).await.map_err(StartError::Search)?;

@@ -27,6 +27,9 @@ pub struct Model {
     pub last_error: Option<String>,
     pub created_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,
+    /// When an operator sent the mail again (`staffel mail retry`): its new series of
+    /// attempts is given up counting from here; empty: from `created_at`.
+    pub retrying_since: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,7 @@ mod m20261123_000009_queue_indexes;
 mod m20261123_000010_kb_draft_sources;
 mod m20261201_000011_chat;
 mod m20261202_000012_kb_votes;
+mod m20261202_000013_mail_retrying_since;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000010_kb_draft_sources::Migration),
             Box::new(m20261201_000011_chat::Migration),
             Box::new(m20261202_000012_kb_votes::Migration),
+            Box::new(m20261202_000013_mail_retrying_since::Migration),
         ]
     }
 }

@@ -35,7 +35,7 @@ pub struct SearchQuery<'r> {
 #[get("/kb/search?<query..>")]
 async fn search(viewer: Viewer, app: &App, query: SearchQuery<'_>) -> AppResult<Json<ApiResults>> {
     let results = service::search(
-        &app.db,
+        &app.misses,
         &app.search,
         viewer.0.as_ref(),
         query.q.unwrap_or(""),

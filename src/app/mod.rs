@@ -36,6 +36,8 @@ pub struct App {
     pub overdue: Arc<OverdueCount>,
     /// Live events for chats, the desk and the availability of chat.
     pub live: crate::live::Hub,
+    /// Searches that found nothing, until the next flush writes them.
+    pub misses: Arc<crate::search::misses::MissCounter>,
 }
 
 impl App {
@@ -61,6 +63,7 @@ impl App {
             desk_clock: Arc::new(crate::sla::ClockCache::default()),
             overdue: Arc::new(OverdueCount::default()),
             live: crate::live::Hub::default(),
+            misses: Arc::new(crate::search::misses::MissCounter::default()),
         }
     }
 }

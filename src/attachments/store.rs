@@ -146,11 +146,11 @@ pub async fn stage(settings: &Settings, checked: Vec<Checked>) -> AppResult<Stag
     if checked.is_empty() {
         return Ok(staged);
     }
-    rocket::tokio::fs::create_dir_all(&dir).await.map_err(|e| AppError::caused("creating the files directory", e))?;
+    crate::private_files::create_dir(&dir).map_err(|e| AppError::caused("creating the files directory", e))?;
     for file in checked {
         let storage_key = crate::crypto::random_hex(16);
         let sha256 = hex::encode(Sha256::digest(&file.bytes));
-        rocket::tokio::fs::write(dir.join(&storage_key), &file.bytes)
+        crate::private_files::write(&dir.join(&storage_key), &file.bytes)
             .await
             .map_err(|e| AppError::caused("writing an upload", e))?;
         staged.files.push(StagedFile {

@@ -47,6 +47,7 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("error.unauthorized", "Bitte melden Sie sich an.", "Please sign in."),
     ("error.forbidden", "Dafür fehlt Ihnen die Berechtigung.", "You are not allowed to do this."),
     ("error.csrf", "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.", "The form has expired. Please reload the page and try again."),
+    ("mail.already_sent", "Die Mail {arg} wurde schon zugestellt.", "Mail {arg} was delivered already."),
     ("error.gone", "Dieser Link ist abgelaufen oder wurde schon benutzt.", "This link has expired or has already been used."),
     ("error.internal", "Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es später noch einmal.", "An internal error occurred. Please try again later."),
     ("error.too_many_attempts", "Zu viele Fehlversuche. Bitte warten Sie {arg} Minute(n) und versuchen Sie es dann erneut.", "Too many failed attempts. Please wait {arg} minute(s) and try again."),

@@ -225,6 +225,25 @@ pub async fn import(
     Ok(report)
 }
 
+/// Holds the slug against imports of other processes until the transaction ends, so that
+/// the read that follows sees what they wrote. SQLite's write transactions begin
+/// `IMMEDIATE` and hold the database's one write lock already; PostgreSQL's run side by
+/// side, and two would both find no article and both insert it.
+async fn lock_slug(txn: &crate::db::WriteTxn, slug: &str) -> Result<(), sea_orm::DbErr> {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    if txn.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    // The first key keeps these locks apart from any other advisory lock.
+    const KB_IMPORT: i32 = 0x6b62;
+    let lock = Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT pg_advisory_xact_lock($1, hashtext($2))::text",
+        [KB_IMPORT.into(), slug.into()],
+    );
+    txn.query_one_raw(lock).await.map(|_| ())
+}
+
 enum Outcome {
     Added,
     Changed,
@@ -252,6 +271,7 @@ async fn upsert(
     }
     let now = Utc::now();
     let txn = db.write().await?;
+    lock_slug(&txn, &source.slug).await?;
     // Read again in the write turn: another import may have written it meanwhile.
     let existing = by_slug().one(&txn).await?;
     if let Some(outcome) = unchanged(&existing) {

@@ -9,6 +9,7 @@ use super::render::{self, TocEntry};
 use crate::auth::{Actor, Role};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::search::misses::MissCounter;
 use crate::search::sync::split_list;
 use crate::search::{Engine, Results, Scope, SearchQuery};
 use entities::{kb_article, kb_search_miss, school, service, ArticleStatus};
@@ -140,9 +141,9 @@ pub fn clean_query(text: &str) -> AppResult<String> {
 }
 
 /// Searches within the reader's scope. A full search (not a keystroke suggestion) that
-/// finds nothing is recorded for the desk.
+/// finds nothing is counted for the desk (written by `flush_misses`).
 pub async fn search(
-    db: &Db,
+    misses: &MissCounter,
     engine: &Engine,
     reader: Option<&Actor>,
     text: &str,
@@ -162,34 +163,63 @@ pub async fn search(
     };
     let results = engine.search(&query).await.map_err(AppError::internal)?;
     if results.total == 0 && record_miss {
-        record_search_miss(db, &text, reader.map(|r| r.role).unwrap_or(Role::Pupil)).await?;
+        let query: String = text.to_lowercase().chars().take(QUERY_MAX).collect();
+        misses.record(query, reader.map(|r| r.role).unwrap_or(Role::Pupil), Utc::now());
     }
     Ok(results)
 }
 
-async fn record_search_miss(db: &Db, text: &str, role: Role) -> AppResult<()> {
-    let now = Utc::now();
-    let query: String = text.to_lowercase().chars().take(QUERY_MAX).collect();
+/// Rows per INSERT: five values each, well below SQLite's limit of bound parameters.
+const MISSES_PER_STATEMENT: usize = 500;
+
+/// Writes the misses counted since the last flush, added to the counts already stored, in
+/// one transaction; what fails to be written is kept for the next flush. Returns how many
+/// distinct queries were written.
+pub async fn flush_misses(db: &Db, misses: &MissCounter) -> AppResult<usize> {
+    let taken = misses.take();
+    if taken.is_empty() {
+        return Ok(0);
+    }
+    let rows: Vec<kb_search_miss::ActiveModel> = taken
+        .iter()
+        .map(|(query, miss)| kb_search_miss::ActiveModel {
+            query: Set(query.clone()),
+            count: Set(miss.count),
+            last_role: Set(miss.last_role),
+            first_at: Set(miss.first_at),
+            last_at: Set(miss.last_at),
+            ..Default::default()
+        })
+        .collect();
+    let written = write_misses(db, rows).await;
+    match written {
+        Ok(()) => Ok(taken.len()),
+        Err(e) => {
+            misses.put_back(taken);
+            Err(e)
+        }
+    }
+}
+
+async fn write_misses(db: &Db, rows: Vec<kb_search_miss::ActiveModel>) -> AppResult<()> {
     let txn = db.write().await?;
-    kb_search_miss::Entity::insert(kb_search_miss::ActiveModel {
-        query: Set(query),
-        count: Set(1),
-        last_role: Set(role),
-        first_at: Set(now),
-        last_at: Set(now),
-        ..Default::default()
-    })
-    .on_conflict(
-        OnConflict::column(kb_search_miss::Column::Query)
-            .value(
-                kb_search_miss::Column::Count,
-                Expr::col((kb_search_miss::Entity, kb_search_miss::Column::Count)).add(1),
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(MISSES_PER_STATEMENT).collect();
+        kb_search_miss::Entity::insert_many(chunk)
+            .on_conflict(
+                OnConflict::column(kb_search_miss::Column::Query)
+                    .value(
+                        kb_search_miss::Column::Count,
+                        Expr::col((kb_search_miss::Entity, kb_search_miss::Column::Count))
+                            .add(Expr::cust("excluded.count")),
+                    )
+                    .update_columns([kb_search_miss::Column::LastRole, kb_search_miss::Column::LastAt])
+                    .to_owned(),
             )
-            .update_columns([kb_search_miss::Column::LastRole, kb_search_miss::Column::LastAt])
-            .to_owned(),
-    )
-    .exec(&txn)
-    .await?;
+            .exec_without_returning(&txn)
+            .await?;
+    }
     txn.commit().await?;
     Ok(())
 }

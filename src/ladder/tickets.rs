@@ -31,9 +31,9 @@ pub async fn comment(
     reply: &Reply,
     files: Staged,
 ) -> AppResult<ticket::Model> {
-    let current = crate::tickets::find(app.db.read(), actor, number.id()).await?;
+    let (txn, current) = super::begin(app, actor, number).await?;
     let change = actions::comment(actor, &current, &reply.body, reply.internal, files)?;
-    super::run(app, Who::User(actor), current, reply.version, change).await
+    super::run(app, txn, Who::User(actor), current, reply.version, change).await
 }
 
 /// Assigns the ticket to an agent: "me" (or nothing) for the actor, else an agent's email.
@@ -45,7 +45,6 @@ pub async fn assign(
     version: Option<i32>,
 ) -> AppResult<ticket::Model> {
     desk_only(actor)?;
-    let current = crate::tickets::find(app.db.read(), actor, number.id()).await?;
     let agent = agent.trim();
     let agent_id = if agent == "me" || agent.is_empty() {
         actor.id
@@ -56,8 +55,9 @@ pub async fn assign(
             .ok_or_else(|| AppError::invalid_with("agent", "tickets.unknown_agent", crate::validate::shown(agent)))?
             .id
     };
+    let (txn, current) = super::begin(app, actor, number).await?;
     let change = actions::assign(actor, &current, agent_id)?;
-    super::run(app, Who::User(actor), current, version, change).await
+    super::run(app, txn, Who::User(actor), current, version, change).await
 }
 
 /// Changes the priority and the service.
@@ -70,13 +70,13 @@ pub async fn reclassify(
     version: Option<i32>,
 ) -> AppResult<ticket::Model> {
     desk_only(actor)?;
-    let current = crate::tickets::find(app.db.read(), actor, number.id()).await?;
     let priority =
         Priority::from_input(priority).ok_or_else(|| AppError::invalid("priority", "desk.priority_invalid"))?;
     let service_id =
         crate::catalogue::services::from_input(app.db.read(), "service", service, true).await?.map(|s| s.id);
+    let (txn, current) = super::begin(app, actor, number).await?;
     let change = actions::reclassify(app, actor, &current, priority, service_id).await?;
-    super::run(app, Who::User(actor), current, version, change).await
+    super::run(app, txn, Who::User(actor), current, version, change).await
 }
 
 /// The desk asks the school; the ticket waits on the school.
@@ -88,9 +88,9 @@ pub async fn ask_school(
     files: Staged,
 ) -> AppResult<ticket::Model> {
     desk_only(actor)?;
-    let current = crate::tickets::find(app.db.read(), actor, number.id()).await?;
+    let (txn, current) = super::begin(app, actor, number).await?;
     let change = actions::ask_school(actor, &question.body, files)?;
-    super::run(app, Who::User(actor), current, question.version, change).await
+    super::run(app, txn, Who::User(actor), current, question.version, change).await
 }
 
 /// The desk resolves with a solution.
@@ -102,16 +102,16 @@ pub async fn resolve(
     version: Option<i32>,
 ) -> AppResult<ticket::Model> {
     desk_only(actor)?;
-    let current = crate::tickets::find(app.db.read(), actor, number.id()).await?;
+    let (txn, current) = super::begin(app, actor, number).await?;
     let change = actions::resolve(actor, solution, Staged::none())?;
-    super::run(app, Who::User(actor), current, version, change).await
+    super::run(app, txn, Who::User(actor), current, version, change).await
 }
 
 /// The desk closes after verifying, or the school confirms the solution.
 pub async fn close(app: &App, actor: &Actor, number: TicketNumber, version: Option<i32>) -> AppResult<ticket::Model> {
-    let current = crate::tickets::find(app.db.read(), actor, number.id()).await?;
+    let (txn, current) = super::begin(app, actor, number).await?;
     let change = actions::close(app, actor, &current).await?;
-    super::run(app, Who::User(actor), current, version, change).await
+    super::run(app, txn, Who::User(actor), current, version, change).await
 }
 
 /// Reopens a resolved or closed ticket (school admins within the reopen period).
@@ -122,7 +122,7 @@ pub async fn reopen(
     reason: &str,
     version: Option<i32>,
 ) -> AppResult<ticket::Model> {
-    let current = crate::tickets::find(app.db.read(), actor, number.id()).await?;
+    let (txn, current) = super::begin(app, actor, number).await?;
     let change = actions::reopen(app, actor, &current, reason)?;
-    super::run(app, Who::User(actor), current, version, change).await
+    super::run(app, txn, Who::User(actor), current, version, change).await
 }

@@ -1,6 +1,7 @@
 //! Mail: a durable outbox written in the transaction of its cause, a background worker that
 //! delivers with retries, and two transports (`.eml` files, SMTP).
 pub mod outbox;
+pub mod retry;
 pub mod transport;
 pub mod worker;
 

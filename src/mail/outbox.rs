@@ -59,6 +59,7 @@ pub fn compose<T: Serialize>(mailer: &Mailer, mail: Outgoing<'_, T>) -> AppResul
         last_error: Set(None),
         created_at: Set(now),
         sent_at: Set(None),
+        retrying_since: Set(None),
         ..Default::default()
     };
     Ok(row)

@@ -36,6 +36,8 @@ pub enum DeliveryError {
     File(#[source] std::io::Error),
     #[error("the SMTP server refused or failed")]
     Smtp(#[source] lettre::transport::smtp::Error),
+    #[error("no answer from the mail server within {secs} s")]
+    Timeout { secs: u64 },
 }
 
 impl DeliveryError {
@@ -63,7 +65,7 @@ impl Transport {
         match settings.mail {
             MailKind::File => {
                 let dir = settings.outbox_dir();
-                std::fs::create_dir_all(&dir)
+                crate::private_files::create_dir(&dir)
                     .map_err(|source| TransportError::OutboxDir { path: dir.clone(), source })?;
                 Ok(Transport::File(dir))
             }
@@ -71,6 +73,19 @@ impl Transport {
                 .map(|builder| Transport::Smtp(builder.timeout(Some(std::time::Duration::from_secs(20))).build()))
                 .map_err(TransportError::SmtpUrl),
         }
+    }
+
+    /// Delivers one mail within `deadline`; a send that runs out of time is dropped with its
+    /// connection and counts as a failed attempt, to be retried later.
+    pub async fn send_within(
+        &self,
+        deadline: std::time::Duration,
+        from: &str,
+        mail: &mail_outbox::Model,
+    ) -> Result<(), DeliveryError> {
+        tokio::time::timeout(deadline, self.send(from, mail))
+            .await
+            .unwrap_or(Err(DeliveryError::Timeout { secs: deadline.as_secs() }))
     }
 
     pub async fn send(&self, from: &str, mail: &mail_outbox::Model) -> Result<(), DeliveryError> {
@@ -81,7 +96,7 @@ impl Transport {
                 // same file instead of producing a second mail.
                 let path = dir.join(format!("{:08}.eml", mail.id));
                 let tmp = dir.join(format!(".{:08}.eml.tmp", mail.id));
-                tokio::fs::write(&tmp, message.formatted()).await.map_err(DeliveryError::File)?;
+                crate::private_files::write(&tmp, &message.formatted()).await.map_err(DeliveryError::File)?;
                 tokio::fs::rename(&tmp, &path).await.map_err(DeliveryError::File)
             }
             Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(DeliveryError::Smtp),

@@ -1,9 +1,12 @@
 //! Delivers the outbox. Each pass claims a batch of due rows in one conditional update (so
-//! several instances never deliver the same row at once), sends them, and marks the sent
-//! ones in one update; a failure schedules a retry with exponential backoff. A process
-//! killed after claiming loses nothing: the claim expires and another pass delivers the
-//! rows (those it had sent already go out twice; mail is at-least-once). One statement per
-//! batch, not two per mail, because on SQLite every write waits for the one writer.
+//! several instances never deliver the same row at once) and sends them one by one. Each
+//! mail is recorded as sent the moment the server accepted it: a process killed mid-batch
+//! sends again at most the one mail that was in flight, with the Message-ID stored on its
+//! row, so a receiver can recognise the copy. A failure schedules a retry with exponential
+//! backoff (at most an hour), for days (`mail_give_up_days`); a mail given up stays in the
+//! outbox as failed, shown in `/metrics`, until an operator sends it again (`retry`). A
+//! process killed after claiming loses nothing: the claim expires and another pass
+//! delivers the rows.
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,7 +14,7 @@ use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 
-use super::Transport;
+use super::{DeliveryError, Transport};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::metrics::Metrics;
@@ -21,6 +24,9 @@ use entities::MailStatus;
 /// How long a claim protects a row being delivered.
 const CLAIM_SECS: i64 = 120;
 const BATCH: u64 = 50;
+/// The longest wait between two attempts: once the server is back, mail goes out within
+/// the hour.
+const MAX_BACKOFF_SECS: i64 = 3600;
 
 pub struct Worker {
     pub db: Db,
@@ -40,59 +46,66 @@ impl Worker {
     pub async fn deliver_due(&self) -> Result<Pass, sea_orm::DbErr> {
         let claimed = self.claim_due().await?;
         let mut pass = Pass::default();
-        let mut sent = Vec::with_capacity(claimed.len());
+        let deadline = Duration::from_secs(self.settings.mail_send_timeout_secs.max(1));
         for mail in claimed {
-            match self.transport.send(&self.settings.mail_from, &mail).await {
+            match self.transport.send_within(deadline, &self.settings.mail_from, &mail).await {
                 Ok(()) => {
-                    sent.push(mail.id);
+                    self.record_sent(mail.id).await?;
+                    pass.sent += 1;
                     tracing::info!(target: "staffel::mail", id = mail.id, to = %mail.to_addr, "mail delivered");
                 }
                 Err(error) => {
-                    // The claim counted this attempt already.
-                    let attempts = mail.attempts;
-                    let give_up = attempts >= self.settings.mail_max_attempts;
-                    let backoff = self.settings.mail_retry_base_secs.saturating_mul(1 << attempts.min(12)).min(3600);
-                    let txn = self.db.write().await?;
-                    mail_outbox::Entity::update_many()
-                        .col_expr(
-                            Column::Status,
-                            Expr::value(if give_up { MailStatus::Failed } else { MailStatus::Pending }),
-                        )
-                        .col_expr(Column::NextAttemptAt, Expr::value(Utc::now() + chrono::Duration::seconds(backoff)))
-                        .col_expr(Column::ClaimedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
-                        .col_expr(
-                            Column::LastError,
-                            Expr::value(Some(error.chain().chars().take(500).collect::<String>())),
-                        )
-                        .filter(Column::Id.eq(mail.id))
-                        .exec(&txn)
-                        .await?;
-                    txn.commit().await?;
+                    self.record_failure(&mail, &error).await?;
                     pass.failed += 1;
-                    if let Some(m) = &self.metrics {
-                        m.mail_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    }
-                    tracing::warn!(target: "staffel::mail", id = mail.id, attempts, error = %error.chain(), give_up, "mail delivery failed");
                 }
             }
         }
-        if !sent.is_empty() {
-            pass.sent = sent.len();
-            let txn = self.db.write().await?;
-            mail_outbox::Entity::update_many()
-                .col_expr(Column::Status, Expr::value(MailStatus::Sent))
-                .col_expr(Column::SentAt, Expr::value(Utc::now()))
-                .col_expr(Column::ClaimedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
-                .col_expr(Column::LastError, Expr::value(Option::<String>::None))
-                .filter(Column::Id.is_in(sent))
-                .exec(&txn)
-                .await?;
-            txn.commit().await?;
-            if let Some(m) = &self.metrics {
-                m.mails_sent.fetch_add(pass.sent as u64, std::sync::atomic::Ordering::Relaxed);
-            }
-        }
         Ok(pass)
+    }
+
+    /// One statement per accepted mail: a write more than marking the batch at its end, but
+    /// what the server accepted is never forgotten by a process that dies after it.
+    async fn record_sent(&self, id: i32) -> Result<(), sea_orm::DbErr> {
+        let txn = self.db.write().await?;
+        mail_outbox::Entity::update_many()
+            .col_expr(Column::Status, Expr::value(MailStatus::Sent))
+            .col_expr(Column::SentAt, Expr::value(Utc::now()))
+            .col_expr(Column::ClaimedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
+            .col_expr(Column::LastError, Expr::value(Option::<String>::None))
+            .filter(Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        if let Some(m) = &self.metrics {
+            m.mails_sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    /// Schedules the next attempt (or gives up) and keeps the error on the row.
+    async fn record_failure(&self, mail: &mail_outbox::Model, error: &DeliveryError) -> Result<(), sea_orm::DbErr> {
+        // The claim counted this attempt already.
+        let attempts = mail.attempts;
+        let now = Utc::now();
+        let trying_since = mail.retrying_since.unwrap_or(mail.created_at);
+        let give_up = now - trying_since >= chrono::Duration::days(self.settings.mail_give_up_days);
+        let backoff =
+            self.settings.mail_retry_base_secs.saturating_mul(1 << attempts.clamp(0, 12)).min(MAX_BACKOFF_SECS);
+        let txn = self.db.write().await?;
+        mail_outbox::Entity::update_many()
+            .col_expr(Column::Status, Expr::value(if give_up { MailStatus::Failed } else { MailStatus::Pending }))
+            .col_expr(Column::NextAttemptAt, Expr::value(now + chrono::Duration::seconds(backoff)))
+            .col_expr(Column::ClaimedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
+            .col_expr(Column::LastError, Expr::value(Some(error.chain().chars().take(500).collect::<String>())))
+            .filter(Column::Id.eq(mail.id))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        if let Some(m) = &self.metrics {
+            m.mail_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        tracing::warn!(target: "staffel::mail", id = mail.id, attempts, error = %error.chain(), give_up, "mail delivery failed");
+        Ok(())
     }
 
     /// Takes up to a batch of due rows for this worker and counts the attempt; rows another

@@ -96,7 +96,7 @@ fn schema() -> (Schema, Fields) {
 
 impl EmbeddedEngine {
     pub fn open(dir: &Path) -> Result<EmbeddedEngine, String> {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        crate::private_files::create_dir(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let (schema, fields) = schema();
         let directory = tantivy::directory::MmapDirectory::open(dir).map_err(|e| e.to_string())?;
         let index = match Index::open_or_create(directory, schema.clone()) {
@@ -105,7 +105,7 @@ impl EmbeddedEngine {
                 // An index of an older schema is rebuilt from the database, not migrated.
                 tracing::warn!(error = %e, "search index unreadable; starting a new one");
                 std::fs::remove_dir_all(dir).map_err(|e| e.to_string())?;
-                std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+                crate::private_files::create_dir(dir).map_err(|e| e.to_string())?;
                 Index::create_in_dir(dir, schema).map_err(|e| e.to_string())?
             }
         };

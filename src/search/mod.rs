@@ -6,6 +6,7 @@ pub mod embedded;
 pub mod expansion;
 pub mod german;
 pub mod meili;
+pub mod misses;
 pub mod ranking;
 pub mod snippets;
 pub mod sync;

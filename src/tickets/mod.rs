@@ -21,7 +21,7 @@ pub mod view;
 
 pub use change::{apply, Applied, Change, DeskNews, FollowUps, Who};
 pub use opening::{CheckedTicket, Intake, NewTicket, Opened};
-pub use read::{find, timeline};
+pub use read::{find, find_for_change, timeline};
 pub use status::{number, Priority, Status, TicketNumber};
 
 use crate::config::Settings;

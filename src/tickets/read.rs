@@ -10,6 +10,10 @@ use entities::{ticket, ticket_event};
 /// learns that another school's ticket exists.
 pub async fn find<C: ConnectionTrait>(db: &C, actor: &Actor, id: i32) -> AppResult<ticket::Model> {
     let found = ticket::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
+    find_in_scope(actor, found)
+}
+
+fn find_in_scope(actor: &Actor, found: ticket::Model) -> AppResult<ticket::Model> {
     let visible = match actor.role {
         Role::Agent | Role::DeskLead => true,
         Role::SchoolAdmin => actor.school_id == Some(found.school_id),
@@ -20,6 +24,14 @@ pub async fn find<C: ConnectionTrait>(db: &C, actor: &Actor, id: i32) -> AppResu
     } else {
         Err(AppError::NotFound)
     }
+}
+
+/// The ticket as a change's transaction sees it, locked until that commits on PostgreSQL
+/// (SQLite's writers take turns anyway, and it knows no row locks); scoped as `find`.
+pub async fn find_for_change(txn: &crate::db::WriteTxn, actor: &Actor, id: i32) -> AppResult<ticket::Model> {
+    use sea_orm::QuerySelect;
+    let found = ticket::Entity::find_by_id(id).lock_exclusive().one(txn).await?.ok_or(AppError::NotFound)?;
+    find_in_scope(actor, found)
 }
 
 /// The timeline as this actor may see it: schools never see internal notes.

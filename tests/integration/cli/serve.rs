@@ -166,7 +166,6 @@ both_dbs!(
             ("STAFFEL_SMTP_URL", smtp_url.as_str()),
             ("STAFFEL_MAIL_POLL_MS", "100"),
             ("STAFFEL_MAIL_RETRY_BASE_SECS", "1"),
-            ("STAFFEL_MAIL_MAX_ATTEMPTS", "50"),
         ];
         let http = reqwest::Client::builder().cookie_store(true).timeout(Duration::from_secs(30)).build().unwrap();
         let mut server = Server::start(&setup, &mail_env);

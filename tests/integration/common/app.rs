@@ -264,6 +264,12 @@ impl TestApp {
 
     // ---- the FAQ and its search index ----
 
+    /// Writes the searches that found nothing, as the server's job does every few seconds;
+    /// how many distinct queries.
+    pub async fn flush_missed_searches(&self) -> usize {
+        staffel::kb::service::flush_misses(self.store(), &self.app().misses).await.expect("flush missed searches")
+    }
+
     /// Imports every article file under `dir` the way `staffel kb import DIR` does.
     pub async fn import_articles(&self, dir: &std::path::Path) -> staffel::kb::import::ImportReport {
         let files = staffel::kb::import::read_dir(dir).expect("read article dir");

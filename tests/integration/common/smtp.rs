@@ -16,6 +16,22 @@ pub struct Received {
 struct Collect {
     inbox: std::sync::Arc<std::sync::Mutex<Vec<Received>>>,
     current: Option<Received>,
+    hold: std::sync::Arc<Hold>,
+}
+
+/// A server that answers the end of the message numbered `at` (counted from 0 over what it
+/// accepted) only once the test lets it: the moment a sender waits for the server's word.
+#[derive(Default)]
+struct Hold {
+    at: Option<usize>,
+    state: std::sync::Mutex<HoldState>,
+    changed: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct HoldState {
+    holding: bool,
+    released: bool,
 }
 
 impl mailin_embedded::Handler for Collect {
@@ -33,6 +49,18 @@ impl mailin_embedded::Handler for Collect {
 
     fn data_end(&mut self) -> mailin_embedded::Response {
         if let Some(done) = self.current.take() {
+            let number = self.inbox.lock().unwrap().len();
+            if self.hold.at == Some(number) {
+                let mut state = self.hold.state.lock().unwrap();
+                // Once: the message sent again after it is answered at once.
+                if !state.holding {
+                    state.holding = true;
+                    self.hold.changed.notify_all();
+                    while !state.released {
+                        state = self.hold.changed.wait(state).unwrap();
+                    }
+                }
+            }
             self.inbox.lock().unwrap().push(done);
         }
         mailin_embedded::response::OK
@@ -44,12 +72,33 @@ impl mailin_embedded::Handler for Collect {
 pub struct SmtpServer {
     pub port: u16,
     inbox: std::sync::Arc<std::sync::Mutex<Vec<Received>>>,
+    hold: std::sync::Arc<Hold>,
 }
 
 impl SmtpServer {
     /// A server on a port of its own.
     pub fn start() -> SmtpServer {
         SmtpServer::serve(std::net::TcpListener::bind("127.0.0.1:0").expect("bind an SMTP port"))
+    }
+
+    /// A server that accepts `accepted` messages and then, receiving the next one, keeps its
+    /// answer until `release` (and keeps that message too).
+    pub fn start_holding_after(accepted: usize) -> SmtpServer {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind an SMTP port");
+        SmtpServer::serve_with(listener, Hold { at: Some(accepted), ..Default::default() })
+    }
+
+    /// Waits until the held message has arrived and the sender waits for the answer.
+    pub fn wait_until_holding(&self, within: std::time::Duration) {
+        let state = self.hold.state.lock().unwrap();
+        let (state, _) = self.hold.changed.wait_timeout_while(state, within, |s| !s.holding).unwrap();
+        assert!(state.holding, "the held message never arrived");
+    }
+
+    /// Answers the held message: the server accepts it.
+    pub fn release(&self) {
+        self.hold.state.lock().unwrap().released = true;
+        self.hold.changed.notify_all();
     }
 
     /// A server on this port (one that the test found free earlier).
@@ -68,15 +117,20 @@ impl SmtpServer {
     }
 
     fn serve(listener: std::net::TcpListener) -> SmtpServer {
+        SmtpServer::serve_with(listener, Hold::default())
+    }
+
+    fn serve_with(listener: std::net::TcpListener, hold: Hold) -> SmtpServer {
         let port = listener.local_addr().unwrap().port();
         let inbox = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let handler = Collect { inbox: inbox.clone(), current: None };
+        let hold = std::sync::Arc::new(hold);
+        let handler = Collect { inbox: inbox.clone(), current: None, hold: hold.clone() };
         let mut server = mailin_embedded::Server::new(handler);
         server.with_name("smtp.test").with_tcp_listener(listener);
         std::thread::spawn(move || {
             let _ = server.serve();
         });
-        SmtpServer { port, inbox }
+        SmtpServer { port, inbox, hold }
     }
 
     /// `smtp://127.0.0.1:PORT`, for `staffel.smtp_url` / `STAFFEL_SMTP_URL`.

@@ -1,14 +1,14 @@
 //! Reading a message: just enough MIME to check what a mail client would show.
 
 #[derive(Debug)]
-pub(super) struct Mime {
+pub(crate) struct Mime {
     headers: Vec<(String, String)>,
     /// (content type, decoded body) of each leaf part; a single-part mail has one.
     parts: Vec<(String, String)>,
 }
 
 impl Mime {
-    pub(super) fn parse(raw: &[u8]) -> Mime {
+    pub(crate) fn parse(raw: &[u8]) -> Mime {
         let raw = String::from_utf8_lossy(raw).replace("\r\n", "\n");
         let (headers, body) = split_entity(&raw);
         let mut parts = Vec::new();
@@ -16,7 +16,7 @@ impl Mime {
         Mime { headers, parts }
     }
 
-    pub(super) fn header(&self, name: &str) -> Option<String> {
+    pub(crate) fn header(&self, name: &str) -> Option<String> {
         header_of(&self.headers, name)
     }
 

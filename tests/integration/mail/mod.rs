@@ -2,7 +2,7 @@
 //! restart in between, two workers on the same rows, rollbacks, the file transport, and
 //! what the reset form may send.
 mod file_transport;
-mod mime;
+pub(crate) mod mime;
 mod resets;
 mod smtp;
 
@@ -17,7 +17,7 @@ use staffel::mail::Outgoing;
 const SUBJECT_DE: &str = "Ihr Link zum Zurücksetzen des Passworts";
 const SUBJECT_EN: &str = "Your link to reset your password";
 
-fn smtp_app(smtp_url: String, retry_base_secs: i64) -> impl FnOnce(Figment) -> Figment {
+pub(crate) fn smtp_app(smtp_url: String, retry_base_secs: i64) -> impl FnOnce(Figment) -> Figment {
     move |f: Figment| {
         f.merge(("staffel.mail", "smtp"))
             .merge(("staffel.smtp_url", smtp_url))
@@ -39,7 +39,7 @@ async fn user_with_language(app: &TestApp, email: &str, language: &str) {
 }
 
 /// Enqueues a mail in a transaction that commits or rolls back.
-async fn enqueue(app: &TestApp, to: &str, commit: bool) -> mail_outbox::Model {
+pub(crate) async fn enqueue(app: &TestApp, to: &str, commit: bool) -> mail_outbox::Model {
     let mailer = &app.app().mailer;
     let txn = app.db().begin().await.unwrap();
     let row = staffel::mail::enqueue(

@@ -129,8 +129,10 @@ both_dbs!(
 // Searches that found nothing
 // ---------------------------------------------------------------------------------------
 
+/// The misses the desk sees, once the counted ones are written.
 async fn misses_of(app: &TestApp) -> Vec<(String, i32, String)> {
     use sea_orm::EntityTrait;
+    app.flush_missed_searches().await;
     let mut all: Vec<(String, i32, String)> = entities::kb_search_miss::Entity::find()
         .all(app.db())
         .await
@@ -189,6 +191,7 @@ both_dbs!(
         assert!(page.body.find("quantenfluxkompensator").unwrap() < page.body.find("holodeck kaputt").unwrap());
         // A query with markup is shown escaped.
         anonymous.get(&format!("/faq?q={}", query_string("<b>fett</b>xyzzy"))).await;
+        app.flush_missed_searches().await;
         let page = lead.get("/desk/kb/misses").await;
         assert!(
             page.body.contains("&lt;b&gt;fett&lt;&#x2F;b&gt;xyzzy")
