@@ -34,7 +34,8 @@ pub(super) fn faq_rows() -> Vec<Row> {
         // Writing the FAQ: school admins (their school's articles, proposals for all) and the
         // desk (everything). An article a school admin may read but not change is 403; one
         // they may not even read is 404, as for everyone else.
-        get("/kb/new", "/kb/new", only(&AUTHORS, Ok(200))),
+        get("/kb/new?<title>", "/kb/new", only(&AUTHORS, Ok(200))),
+        get("/kb/new?<title>", "/kb/new?title=Beamer%20%3Cb%3E", only(&AUTHORS, Ok(200))),
         post("/kb/new", "/kb/new", &article_fields("Matrix {n}", "global", ""), only(&AUTHORS, Under("/kb/matrix-"))),
         post(
             "/kb/new",
