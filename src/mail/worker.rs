@@ -21,7 +21,8 @@ use crate::metrics::Metrics;
 use entities::mail_outbox::{self, Column};
 use entities::MailStatus;
 
-/// How long a claim protects a row being delivered.
+/// How long a claim protects a row being delivered, at least: always long enough for one
+/// send to run out its deadline (`claim_secs`).
 const CLAIM_SECS: i64 = 120;
 const BATCH: u64 = 50;
 /// The longest wait between two attempts: once the server is back, mail goes out within
@@ -48,6 +49,13 @@ impl Worker {
         let mut pass = Pass::default();
         let deadline = Duration::from_secs(self.settings.mail_send_timeout_secs.max(1));
         for mail in claimed {
+            // The claim must outlast the send: once it lapses another worker may take the
+            // row and send it too. What is left of the batch waits for its claim to lapse
+            // and goes out in a later pass.
+            let claim_left = mail.claimed_until.map(|until| until - Utc::now()).unwrap_or_default();
+            if claim_left.to_std().unwrap_or_default() < deadline {
+                break;
+            }
             match self.transport.send_within(deadline, &self.settings.mail_from, &mail).await {
                 Ok(()) => {
                     self.record_sent(mail.id).await?;
@@ -108,6 +116,12 @@ impl Worker {
         Ok(())
     }
 
+    /// A claim lasts for a few sends, and for a whole one however long its deadline.
+    fn claim_secs(&self) -> i64 {
+        let deadline = self.settings.mail_send_timeout_secs.min(i64::MAX as u64 / 2) as i64;
+        CLAIM_SECS.max(deadline.saturating_mul(2))
+    }
+
     /// Takes up to a batch of due rows for this worker and counts the attempt; rows another
     /// worker claimed first fail the repeated conditions and are left out.
     async fn claim_due(&self) -> Result<Vec<mail_outbox::Model>, sea_orm::DbErr> {
@@ -127,7 +141,7 @@ impl Worker {
             .into_query();
         let txn = self.db.write().await?;
         let mut claimed = mail_outbox::Entity::update_many()
-            .col_expr(Column::ClaimedUntil, Expr::value(now + chrono::Duration::seconds(CLAIM_SECS)))
+            .col_expr(Column::ClaimedUntil, Expr::value(now + chrono::Duration::seconds(self.claim_secs())))
             .col_expr(Column::Attempts, sea_orm::sea_query::ExprTrait::add(Expr::col(Column::Attempts), 1))
             .filter(Column::Id.in_subquery(batch))
             .filter(due())

@@ -82,7 +82,12 @@ async fn new_form(author: Author, title: Option<&str>, app: &App) -> AppResult<P
     let scope = if author.0.role.is_desk() { "global" } else { "school" };
     let input = ArticleInput {
         // Only a suggestion: the form checks it like anything typed when it is saved.
-        title: title.unwrap_or_default().chars().filter(|c| !c.is_control()).take(200).collect(),
+        title: title
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(crate::kb::frontmatter::TITLE_MAX)
+            .collect(),
         // Everyone who reads the FAQ, until the author narrows it: an article nobody may
         // read helps nobody.
         audience: ["pupil", "teacher", "school_admin"].map(String::from).to_vec(),
