@@ -21,7 +21,7 @@ use crate::error::{json_body, AppResult};
 use crate::i18n::{self, Lang};
 use crate::tickets::TicketNumber;
 use crate::web::json::ApiJson;
-use crate::web::params::Id;
+use crate::web::params::{Id, QueryParam};
 
 /// The body of an action that takes no fields: none, or `{}`; anything else is refused
 /// like any other body of the wrong shape.
@@ -125,8 +125,8 @@ async fn direct(user: AnyUser, body: ApiJson<DirectJson>, app: &App) -> AppResul
 }
 
 #[get("/chats?<status>")]
-async fn list(user: AnyUser, status: Option<&str>, app: &App) -> AppResult<Json<Value>> {
-    let items = chat::list(app.db.read(), &user.0, status.unwrap_or("")).await?;
+async fn list(user: AnyUser, status: QueryParam<String>, app: &App) -> AppResult<Json<Value>> {
+    let items = chat::list(app.db.read(), &user.0, &status.value()?.unwrap_or_default()).await?;
     Ok(Json(json!({ "items": items })))
 }
 
@@ -229,8 +229,9 @@ async fn post_message(
 }
 
 #[get("/chats/<id>/messages?<after>")]
-async fn read_messages(user: AnyUser, id: Id, after: Option<i32>, app: &App) -> AppResult<Json<Value>> {
-    let items = messages::after(app.db.read(), &user.0, id.0, after.unwrap_or(0)).await?;
+async fn read_messages(user: AnyUser, id: Id, after: QueryParam<i32>, app: &App) -> AppResult<Json<Value>> {
+    let after = after.value_in("after", 0, i32::MAX)?.unwrap_or(0);
+    let items = messages::after(app.db.read(), &user.0, id.0, after).await?;
     Ok(Json(json!({ "items": items })))
 }
 

@@ -21,7 +21,7 @@ use crate::chat::{self, channels, messages, presence};
 use crate::error::{json_body, AppError, AppResult};
 use crate::i18n::Lang;
 use crate::live::{Event, Topic};
-use crate::web::params::Id;
+use crate::web::params::{Id, QueryParam};
 
 /// The largest frame a client may send: a message at its longest, with room to spare.
 const FRAME_MAX: usize = 64 * 1024;
@@ -128,12 +128,13 @@ async fn socket(
     _origin: SameOrigin,
     user: AnyUser,
     id: Id,
-    after: Option<i32>,
+    after: QueryParam<i32>,
     app: &App,
     shutdown: Shutdown,
 ) -> AppResult<Channel<'static>> {
     let actor = user.0;
-    let mut follower = Follower::start(app, &actor, id.0, after.unwrap_or(0)).await?;
+    let after = after.value_in("after", 0, i32::MAX)?.unwrap_or(0);
+    let mut follower = Follower::start(app, &actor, id.0, after).await?;
     let app = app.clone();
     let config = rocket_ws::Config {
         max_message_size: Some(FRAME_MAX),
@@ -185,11 +186,12 @@ fn sse(event: &Event, seq: Option<i32>) -> SseEvent {
 async fn chat_events(
     user: AnyUser,
     id: Id,
-    after: Option<i32>,
+    after: QueryParam<i32>,
     last: LastEventId,
     app: &App,
     mut shutdown: Shutdown,
 ) -> AppResult<EventStream![SseEvent + 'static]> {
+    let after = after.value_in("after", 0, i32::MAX)?;
     let mut follower = Follower::start(app, &user.0, id.0, last.0.or(after).unwrap_or(0)).await?;
     let app = app.clone();
     Ok(EventStream! {

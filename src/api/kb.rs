@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::app::{App, Viewer};
 use crate::error::AppResult;
 use crate::kb::service::{self, ArticleView};
+use crate::web::params::QueryParam;
 
 #[derive(Serialize)]
 pub struct ApiHit {
@@ -24,26 +25,22 @@ pub struct ApiResults {
 
 /// The search's query string.
 #[derive(Debug, rocket::FromForm)]
-pub struct SearchQuery<'r> {
-    q: Option<&'r str>,
-    limit: Option<usize>,
-    service: Option<&'r str>,
+pub struct SearchQuery {
+    q: QueryParam<String>,
+    limit: QueryParam<usize>,
+    service: QueryParam<String>,
     /// Marks search-as-you-type keystrokes, which are not recorded as misses.
-    suggest: Option<bool>,
+    suggest: QueryParam<bool>,
 }
 
 #[get("/kb/search?<query..>")]
-async fn search(viewer: Viewer, app: &App, query: SearchQuery<'_>) -> AppResult<Json<ApiResults>> {
-    let results = service::search(
-        &app.misses,
-        &app.search,
-        viewer.0.as_ref(),
-        query.q.unwrap_or(""),
-        query.limit.unwrap_or(10),
-        query.service,
-        !query.suggest.unwrap_or(false),
-    )
-    .await?;
+async fn search(viewer: Viewer, app: &App, query: SearchQuery) -> AppResult<Json<ApiResults>> {
+    let q = query.q.value()?.unwrap_or_default();
+    let limit = query.limit.value_in("limit", 1, 50)?.unwrap_or(10);
+    let service = query.service.value()?;
+    let suggest = query.suggest.value()?.unwrap_or(false);
+    let results =
+        service::search(&app.misses, &app.search, viewer.0.as_ref(), &q, limit, service.as_deref(), !suggest).await?;
     Ok(Json(ApiResults {
         total: results.total,
         hits: results

@@ -13,6 +13,7 @@ pub mod kb;
 pub mod openapi;
 pub mod openapi_attachments;
 pub mod openapi_chat;
+pub mod openapi_fields;
 pub mod openapi_tickets;
 pub mod tickets;
 

@@ -135,8 +135,8 @@ pub fn document() -> Value {
             "/kb/search": { "get": {
                 "summary": "Search the FAQ the caller may read (anonymous callers: pupils)",
                 "parameters": [
-                    { "name": "q", "in": "query", "schema": { "type": "string" } },
-                    { "name": "limit", "in": "query", "schema": { "type": "integer", "default": 10 } },
+                    { "name": "q", "in": "query", "schema": { "type": "string", "maxLength": 200 } },
+                    { "name": "limit", "in": "query", "schema": { "type": "integer", "default": 10, "minimum": 1, "maximum": 50 } },
                     { "name": "service", "in": "query", "schema": { "type": "string" }, "description": "service slug" },
                     { "name": "suggest", "in": "query", "schema": { "type": "boolean" }, "description": "a search-as-you-type keystroke, not recorded as a miss" }
                 ],
@@ -173,6 +173,7 @@ pub fn document() -> Value {
             target.extend(entries);
         }
     }
+    super::openapi_fields::conform(&mut doc);
     doc
 }
 

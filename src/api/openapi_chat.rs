@@ -1,6 +1,12 @@
 //! The chat routes in the OpenAPI document.
 use rocket::serde::json::{json, Value};
 
+use super::openapi_fields::{email, line, lines, slug};
+use crate::validate::NAME_MAX;
+
+/// The longest chat message with the default configuration (`STAFFEL_CHAT_MESSAGE_MAX`).
+const CHAT_MESSAGE_MAX: usize = 4000;
+
 pub fn schemas() -> Value {
     json!({
         "Availability": {
@@ -100,7 +106,7 @@ fn id() -> Value {
 }
 
 fn after() -> Value {
-    json!({ "name": "after", "in": "query", "schema": { "type": "integer", "default": 0 }, "description": "the number of the last line the caller has" })
+    json!({ "name": "after", "in": "query", "schema": { "type": "integer", "default": 0, "minimum": 0, "maximum": 2147483647 }, "description": "the number of the last line the caller has" })
 }
 
 /// A chat action: the chat's id, an optional body, and what it answers.
@@ -121,14 +127,20 @@ fn events(summary: &str, extra: Value) -> Value {
         "summary": summary,
         "parameters": extra,
         "responses": {
-            "200": { "description": "Server-Sent Events; each event's data is JSON with a `type`", "content": { "text/event-stream": { "schema": { "type": "string" } } } },
+            "200": { "description": "Server-Sent Events; each event's data is JSON with a `type`", "content": { "text/event-stream": { "schema": {
+                "type": "object", "required": ["data"],
+                "description": "one event: `data` is JSON with a `type`; `id` the line's number where it has one",
+                "properties": { "data": { "type": "string" }, "event": { "type": "string" }, "id": { "type": "string" } }
+            } } } },
             "401": error(), "403": error(), "404": error()
         }
     }})
 }
 
 pub fn paths() -> Value {
-    let agent = || json!({ "agent": { "type": "string", "description": "the agent's email" } });
+    let agent = || json!({ "agent": email("the agent's email") });
+    let session = || json!({ "type": "string", "pattern": "^[A-Za-z0-9-]{1,64}$", "description": "the tab's own id: letters, digits, -" });
+    let message = || lines(CHAT_MESSAGE_MAX);
     json!({
         "/chat/availability": { "get": {
             "summary": "Whether chat is available, per channel, with the desk's phone and hours (names nobody; anonymous callers may ask)",
@@ -150,12 +162,12 @@ pub fn paths() -> Value {
         "/chat/presence/heartbeat": { "post": {
             "summary": "A desk tab or device reports in (every 20 s or so); `input`: its person typed or moved since",
             "security": [{ "bearer": [] }],
-            "requestBody": body(json!({ "session": { "type": "string", "maxLength": 64, "description": "the tab's own id: letters, digits, -" }, "input": { "type": "boolean" } }), &["session"]),
+            "requestBody": body(json!({ "session": session(), "input": { "type": "boolean" } }), &["session"]),
             "responses": { "200": { "description": "The state now", "content": json_of("Presence") }, "400": error(), "401": error(), "403": error(), "413": error(), "415": error(), "422": error() }
         }},
         "/chat/presence/leave": { "post": {
             "summary": "A desk tab says goodbye", "security": [{ "bearer": [] }],
-            "requestBody": body(json!({ "session": { "type": "string" } }), &["session"]),
+            "requestBody": body(json!({ "session": session() }), &["session"]),
             "responses": { "204": { "description": "Gone" }, "400": error(), "401": error(), "403": error(), "413": error(), "415": error(), "422": error() }
         }},
         "/chat/channels": {
@@ -166,11 +178,11 @@ pub fn paths() -> Value {
             "post": {
                 "summary": "Create or change a channel and choose its agents (desk leads)", "security": [{ "bearer": [] }],
                 "requestBody": body(json!({
-                    "slug": { "type": "string" }, "name": { "type": "string" },
-                    "service": { "type": "string", "description": "service slug; a ticket made from a chat keeps it" },
+                    "slug": slug("the channel's slug"), "name": line(NAME_MAX),
+                    "service": slug("service slug; a ticket made from a chat keeps it"),
                     "hours_only": { "type": "boolean", "default": false, "description": "available only within the desk's business hours" },
                     "active": { "type": "boolean", "default": true },
-                    "agents": { "type": "array", "items": { "type": "string" }, "description": "the agents' emails" }
+                    "agents": { "type": "array", "items": email("an agent's email"), "description": "the agents' emails" }
                 }), &["slug", "name"]),
                 "responses": { "200": { "description": "The channel", "content": { "application/json": { "schema": { "type": "object" } } } }, "400": error(), "401": error(), "403": error(), "413": error(), "415": error(), "422": error() }
             }
@@ -193,8 +205,13 @@ pub fn paths() -> Value {
                 "summary": "Ask the desk (school admins): a first message, a channel (default: the default channel) and the page's context",
                 "security": [{ "bearer": [] }],
                 "requestBody": body(json!({
-                    "channel": { "type": "string", "nullable": true }, "message": { "type": "string" },
-                    "context": { "type": "object", "nullable": true, "additionalProperties": { "type": "string" }, "description": "up to 20 short keys with text values" }
+                    "channel": { "type": "string", "nullable": true, "maxLength": 48, "pattern": "^[a-z](-?[a-z0-9])*$", "description": "channel slug" },
+                    "message": message(),
+                    "context": {
+                        "type": "object", "nullable": true, "maxProperties": 20,
+                        "additionalProperties": { "anyOf": [line(500), { "type": "number" }, { "type": "boolean" }], "nullable": true },
+                        "description": "up to 20 keys (letters, digits, `_-.`, at most 40) with short text values"
+                    }
                 }), &["message"]),
                 "responses": {
                     "201": { "description": "The waiting request, with its place in the queue", "content": json_of("Chat") },
@@ -205,7 +222,7 @@ pub fn paths() -> Value {
         },
         "/chats/direct": { "post": {
             "summary": "Chat with another agent, outside any request (the desk)", "security": [{ "bearer": [] }],
-            "requestBody": body(json!({ "agent": { "type": "string" }, "message": { "type": "string" } }), &["agent", "message"]),
+            "requestBody": body(json!({ "agent": email("the agent's email"), "message": message() }), &["agent", "message"]),
             "responses": { "201": { "description": "The chat", "content": json_of("Chat") }, "400": error(), "401": error(), "403": error(), "413": error(), "415": error(), "422": error() }
         }},
         "/chats/{id}": { "get": {
@@ -218,7 +235,7 @@ pub fn paths() -> Value {
         "/chats/{id}/handover": action("Hand the chat over to another agent (and leave it)", Some(body(agent(), &["agent"])), "200", json!({ "description": "The chat", "content": json_of("Chat") })),
         "/chats/{id}/close": action("Close the chat (a requester may withdraw a waiting request)", None, "200", json!({ "description": "The chat", "content": json_of("Chat") })),
         "/chats/{id}/ticket": action("Turn the chat into a ticket of its school: the transcript on its timeline and as a PDF", None, "201", json!({ "description": "The ticket", "content": json_of("TicketWithEvents") })),
-        "/chats/{id}/attach": action("Attach the chat to an open ticket of its school", Some(body(json!({ "ticket": { "type": "string", "example": "T-000123" } }), &["ticket"])), "200", json!({ "description": "The ticket", "content": json_of("TicketWithEvents") })),
+        "/chats/{id}/attach": action("Attach the chat to an open ticket of its school", Some(body(json!({ "ticket": { "type": "string", "pattern": "^([Tt]-)?[0-9]{1,9}$", "example": "T-000123" } }), &["ticket"])), "200", json!({ "description": "The ticket", "content": json_of("TicketWithEvents") })),
         "/chats/{id}/transcript/mail": action("Mail the transcript to the caller (through the outbox)", None, "202", json!({ "description": "Queued" })),
         "/chats/{id}/transcript.pdf": { "get": {
             "summary": "The transcript as a PDF document", "security": [{ "bearer": [] }],
@@ -234,7 +251,7 @@ pub fn paths() -> Value {
             "post": {
                 "summary": "Send a message; the same `client_id` again gets the stored one back (200)", "security": [{ "bearer": [] }],
                 "parameters": [id()],
-                "requestBody": body(json!({ "body": { "type": "string" }, "client_id": { "type": "string", "nullable": true, "maxLength": 64 } }), &["body"]),
+                "requestBody": body(json!({ "body": message(), "client_id": { "type": "string", "nullable": true, "pattern": "^[\\u0009-\\u000D\\u0020]*[\\u0021-\\u007E]{0,64}[\\u0009-\\u000D\\u0020]*$", "description": "printable ASCII without spaces, at most 64" } }), &["body"]),
                 "responses": {
                     "201": { "description": "Stored", "content": json_of("ChatMessage") },
                     "200": { "description": "Stored before, with this client id", "content": json_of("ChatMessage") },

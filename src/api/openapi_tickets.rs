@@ -1,6 +1,9 @@
 //! The ticket routes in the OpenAPI document.
 use rocket::serde::json::{json, Value};
 
+use super::openapi_fields::{email, line, lines, optional_lines, slug};
+use crate::tickets::{TEXT_MAX, TITLE_MAX};
+
 pub fn schemas() -> Value {
     json!({
         "Ticket": {
@@ -68,11 +71,13 @@ pub fn schemas() -> Value {
 
 fn action(summary: &str, body: Value) -> Value {
     let error = json!({ "$ref": "#/components/responses/Error" });
+    // An action whose fields are all optional takes a request without a body too.
+    let required = body["required"].as_array().is_some_and(|fields| !fields.is_empty());
     json!({ "post": {
         "summary": summary,
         "security": [{ "bearer": [] }],
         "parameters": [{ "name": "number", "in": "path", "required": true, "schema": { "type": "string" }, "example": "T-000123" }],
-        "requestBody": { "required": true, "content": { "application/json": { "schema": body } } },
+        "requestBody": { "required": required, "content": { "application/json": { "schema": body } } },
         "responses": {
             "200": { "description": "The ticket after the change", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/TicketWithEvents" } } } },
             "401": error, "403": error, "404": error, "409": error, "422": error
@@ -80,13 +85,13 @@ fn action(summary: &str, body: Value) -> Value {
     }})
 }
 
-fn provider_action(summary: &str, field: &str) -> Value {
+fn provider_action(summary: &str, field: &str, text: Value) -> Value {
     let error = json!({ "$ref": "#/components/responses/Error" });
     json!({ "post": {
         "summary": summary,
         "parameters": [{ "name": "token", "in": "path", "required": true, "schema": { "type": "string" } }],
         "requestBody": { "required": true, "content": { "application/json": { "schema": {
-            "type": "object", "required": [field], "additionalProperties": false, "properties": { field: { "type": "string" } }
+            "type": "object", "required": [field], "additionalProperties": false, "properties": { field: text }
         }}}},
         "responses": {
             "200": { "description": "The shared ticket after the action", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/SharedTicket" } } } },
@@ -97,7 +102,7 @@ fn provider_action(summary: &str, field: &str) -> Value {
 
 pub fn paths() -> Value {
     let error = json!({ "$ref": "#/components/responses/Error" });
-    let version = json!({ "type": "integer", "description": "the version the change was made from (optional)" });
+    let version = json!({ "type": "integer", "nullable": true, "description": "the version the change was made from (optional; without it nothing is checked)" });
     json!({
         "/tickets": {
             "post": {
@@ -106,11 +111,11 @@ pub fn paths() -> Value {
                 "requestBody": { "required": true, "content": { "application/json": { "schema": {
                     "type": "object", "required": ["title", "description"], "additionalProperties": false,
                     "properties": {
-                        "title": { "type": "string", "maxLength": 200 },
-                        "description": { "type": "string" },
-                        "service": { "type": "string", "description": "service slug" },
-                        "priority": { "type": "string", "enum": ["P1", "P2", "P3", "P4"] },
-                        "triage": { "type": "object", "additionalProperties": false, "properties": {
+                        "title": lines(TITLE_MAX),
+                        "description": lines(TEXT_MAX),
+                        "service": { "type": "string", "maxLength": 48, "pattern": "^([a-z](-?[a-z0-9])*)?$", "description": "service slug: one of `GET /services` (422 for one that is not); empty or left out: none" },
+                        "priority": { "type": "string", "nullable": true, "enum": ["P1", "P2", "P3", "P4", null], "description": "left out or null: the service's default" },
+                        "triage": { "type": "object", "nullable": true, "additionalProperties": false, "properties": {
                             "scope": { "type": "string", "enum": ["local", "school", "networked", "unknown"] },
                             "fault_type": { "type": "string", "enum": ["hardware", "software", "unknown"] }
                         }}
@@ -125,12 +130,12 @@ pub fn paths() -> Value {
                 "summary": "Tickets the caller may see, newest change first (keyset pagination)",
                 "security": [{ "bearer": [] }],
                 "parameters": [
-                    { "name": "status", "in": "query", "schema": { "type": "string" } },
-                    { "name": "priority", "in": "query", "schema": { "type": "string" } },
+                    { "name": "status", "in": "query", "schema": { "type": "string", "enum": ["new", "open", "waiting_on_school", "at_provider", "resolved", "closed"] } },
+                    { "name": "priority", "in": "query", "schema": { "type": "string", "enum": ["P1", "P2", "P3", "P4"] } },
                     { "name": "school", "in": "query", "schema": { "type": "string" } },
                     { "name": "service", "in": "query", "schema": { "type": "string" } },
                     { "name": "queue", "in": "query", "schema": { "type": "string", "enum": ["new", "mine", "open", "waiting", "provider", "overdue", "all"] } },
-                    { "name": "limit", "in": "query", "schema": { "type": "integer", "default": 50, "maximum": 200 } },
+                    { "name": "limit", "in": "query", "schema": { "type": "integer", "default": 50, "minimum": 1, "maximum": 200 } },
                     { "name": "after", "in": "query", "schema": { "type": "string" }, "description": "the `next` of the previous page" }
                 ],
                 "responses": {
@@ -150,15 +155,15 @@ pub fn paths() -> Value {
         }},
         "/tickets/{number}/comments": action("A reply (or, for the desk, an internal note)", json!({
             "type": "object", "required": ["body"], "additionalProperties": false,
-            "properties": { "body": { "type": "string" }, "internal": { "type": "boolean", "default": false }, "version": version }
+            "properties": { "body": lines(TEXT_MAX), "internal": { "type": "boolean", "default": false }, "version": version }
         })),
         "/tickets/{number}/assign": action("Assign to an agent (desk)", json!({
             "type": "object", "additionalProperties": false,
-            "properties": { "agent": { "type": "string", "description": "\"me\" or an agent's email" }, "version": version }
+            "properties": { "agent": { "anyOf": [{ "type": "string", "enum": ["me", ""] }, email("an agent's email")], "description": "\"me\" or an agent's email; empty or left out: the caller" }, "version": version }
         })),
         "/tickets/{number}/resolve": action("Resolve with a solution (desk)", json!({
             "type": "object", "required": ["solution"], "additionalProperties": false,
-            "properties": { "solution": { "type": "string" }, "version": version }
+            "properties": { "solution": lines(TEXT_MAX), "version": version }
         })),
         "/tickets/{number}/close": action("Close a resolved ticket (desk, or the school confirming)", json!({
             "type": "object", "additionalProperties": false, "properties": { "version": version }
@@ -166,9 +171,9 @@ pub fn paths() -> Value {
         "/tickets/{number}/forward": action("Forward to a provider (desk): each contact gets their own emailed link", json!({
             "type": "object", "required": ["provider", "priority", "message"], "additionalProperties": false,
             "properties": {
-                "provider": { "type": "string", "description": "provider slug" },
+                "provider": slug("provider slug"),
                 "priority": { "type": "string", "enum": ["P1", "P2", "P3", "P4"] },
-                "message": { "type": "string" },
+                "message": lines(TEXT_MAX),
                 "share_description": { "type": "boolean", "default": true },
                 "shared_events": { "type": "array", "items": { "type": "integer" }, "description": "public timeline entries to share" },
                 "shared_attachments": { "type": "array", "items": { "type": "integer" }, "description": "public attachments (ids) the provider may download" },
@@ -183,12 +188,12 @@ pub fn paths() -> Value {
                 "404": error, "410": error
             }
         }},
-        "/provider/{token}/ack": provider_action("Acknowledge, with the provider's own reference", "reference"),
-        "/provider/{token}/comments": provider_action("Comment or ask back", "body"),
-        "/provider/{token}/resolve": provider_action("Mark solved with a solution", "solution"),
+        "/provider/{token}/ack": provider_action("Acknowledge, with the provider's own reference", "reference", line(120)),
+        "/provider/{token}/comments": provider_action("Comment or ask back", "body", lines(TEXT_MAX)),
+        "/provider/{token}/resolve": provider_action("Mark solved with a solution", "solution", lines(TEXT_MAX)),
         "/tickets/{number}/reopen": action("Reopen (the school within the reopen period, the desk any time)", json!({
             "type": "object", "additionalProperties": false,
-            "properties": { "reason": { "type": "string" }, "version": version }
+            "properties": { "reason": optional_lines(TEXT_MAX), "version": version }
         }))
     })
 }

@@ -12,7 +12,7 @@ use crate::ladder;
 use crate::tickets::view::{self, EventView, TicketView};
 use crate::tickets::{self, queue, NewTicket, TicketNumber};
 use crate::web::json::ApiJson;
-use crate::web::params::QueueQuery;
+use crate::web::params::QueryParam;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -85,9 +85,47 @@ async fn create(user: AnyUser, body: ApiJson<NewTicketJson>, app: &App) -> AppRe
     ))
 }
 
+/// The ticket list's query string, read strictly (see `QueryParam`).
+#[derive(Debug, rocket::FromForm)]
+pub struct ListQuery {
+    queue: QueryParam<String>,
+    school: QueryParam<String>,
+    service: QueryParam<String>,
+    priority: QueryParam<String>,
+    status: QueryParam<String>,
+    after: QueryParam<String>,
+    limit: QueryParam<u64>,
+}
+
+impl ListQuery {
+    /// The filter, with every named queue, status and priority checked here: a school
+    /// admin's list has no queues, and would otherwise pass an unknown one over in silence.
+    fn filter(self) -> AppResult<queue::Filter> {
+        let queue = self.queue.value()?.unwrap_or_else(|| "all".into());
+        queue::Queue::parse(&queue)?;
+        let status = self.status.value()?.unwrap_or_default();
+        if !status.is_empty() && entities::TicketStatus::parse(&status).is_none() {
+            return Err(crate::error::AppError::invalid("status", "validation.param_invalid"));
+        }
+        let priority = self.priority.value()?.unwrap_or_default();
+        if !priority.is_empty() && !["P1", "P2", "P3", "P4"].contains(&priority.as_str()) {
+            return Err(crate::error::AppError::invalid("priority", "validation.param_invalid"));
+        }
+        Ok(queue::Filter {
+            queue,
+            school: self.school.value()?.unwrap_or_default(),
+            service: self.service.value()?.unwrap_or_default(),
+            priority,
+            status,
+            after: self.after.value()?.unwrap_or_default(),
+            limit: self.limit.value_in("limit", 1, 200)?,
+        })
+    }
+}
+
 #[get("/tickets?<query..>")]
-async fn list(user: AnyUser, app: &App, query: QueueQuery) -> AppResult<Json<queue::QueuePage>> {
-    let filter = query.filter("all");
+async fn list(user: AnyUser, app: &App, query: ListQuery) -> AppResult<Json<queue::QueuePage>> {
+    let filter = query.filter()?;
     // A school admin lists their own school's tickets; the desk lists any.
     if user.0.role == Role::SchoolAdmin {
         return Ok(Json(queue::school_page(app.db.read(), &user.0, &filter).await?));

@@ -55,6 +55,7 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("error.unsupported_type", "Dieses Datenformat wird hier nicht angenommen.", "This data format is not accepted here."),
     ("error.bad_form", "Die Eingabe konnte nicht gelesen werden. Bitte prüfen Sie die Felder.", "The input could not be read. Please check the fields."),
     ("error.bad_request", "Diese Anfrage ist ungültig.", "This request is invalid."),
+    ("error.method_not_allowed", "Diese Adresse nimmt diese Art von Anfrage nicht an (siehe Allow).", "This address does not take this kind of request (see Allow)."),
     // Validation
     ("validation.required", "Bitte füllen Sie dieses Feld aus.", "Please fill in this field."),
     ("validation.too_long", "Höchstens {arg} Zeichen.", "At most {arg} characters."),
@@ -65,6 +66,8 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("validation.slug_taken", "Das Kürzel „{arg}“ ist bereits vergeben.", "The slug “{arg}” is already taken."),
     ("validation.number", "Bitte geben Sie eine ganze Zahl ein.", "Please enter a whole number."),
     ("validation.range", "Erlaubt ist {arg}.", "Allowed: {arg}."),
+    ("validation.param_invalid", "Dieser Parameter hat keinen gültigen Wert.", "This parameter has no valid value."),
+    ("validation.param_repeated", "Dieser Parameter darf nur einmal vorkommen.", "This parameter may be given only once."),
     ("validation.role", "Unbekannte Rolle. Erlaubt: pupil, teacher, school_admin, agent, desk_lead, operator.", "Unknown role. Allowed: pupil, teacher, school_admin, agent, desk_lead, operator."),
     ("validation.school_required", "Schüler/innen, Lehrkräfte und Schul-Admins gehören zu einer Schule: bitte eine Schule wählen.", "Pupils, teachers and school admins belong to a school: please choose one."),
     ("validation.unknown_school", "Die Schule „{arg}“ gibt es nicht (oder sie ist deaktiviert).", "There is no (active) school “{arg}”."),

@@ -151,7 +151,7 @@ pub fn reopen(env: &impl Env, actor: &Actor, current: &ticket::Model, reason: &s
         // The period counts from resolving or closing; any other status is refused by
         // `apply` (after the version check), whatever its age.
         if !matches!(current.status, Status::Resolved | Status::Closed) {
-            return Ok(reopen_change(reason, false));
+            return reopen_change(reason, false);
         }
         let since = current.closed_at.or(current.resolved_at).unwrap_or(current.updated_at);
         let days = env.settings().reopen_days;
@@ -161,12 +161,15 @@ pub fn reopen(env: &impl Env, actor: &Actor, current: &ticket::Model, reason: &s
     } else if !actor.role.is_desk() {
         return Err(AppError::Forbidden);
     }
-    Ok(reopen_change(reason, actor.role.is_desk()))
+    reopen_change(reason, actor.role.is_desk())
 }
 
-fn reopen_change(reason: &str, by_desk: bool) -> Change {
+/// The reason is optional, but one that is given is checked like any other text.
+fn reopen_change(reason: &str, by_desk: bool) -> AppResult<Change> {
     let mut change = Change::new(EventKind::Reopened);
-    change.body = reason.trim().chars().take(TEXT_MAX).collect();
+    if !reason.trim().is_empty() {
+        change.body = crate::validate::multiline("reason", reason, TEXT_MAX)?;
+    }
     change.status = Some(Status::Open);
     change.only_from = Some(&[Status::Resolved, Status::Closed]);
     change.columns.push((ticket::Column::ClosedAt, Expr::value(Option::<DateTime<Utc>>::None)));
@@ -176,5 +179,5 @@ fn reopen_change(reason: &str, by_desk: bool) -> Change {
     } else {
         change.desk_mail = true;
     }
-    change
+    Ok(change)
 }

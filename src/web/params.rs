@@ -2,6 +2,8 @@
 //! is a page that does not exist (404), never a 422 or a 500.
 use rocket::request::FromParam;
 
+use crate::error::{AppError, AppResult};
+
 use crate::tickets::TicketNumber;
 
 impl<'a> FromParam<'a> for TicketNumber {
@@ -50,5 +52,81 @@ impl QueueQuery {
             after: text(&self.after),
             limit: self.limit,
         }
+    }
+}
+
+/// One query-string parameter of the JSON API, read strictly: given at most once, with a
+/// value of its type. Rocket's `Option<T>` reads leniently — a repeated or unparsable value
+/// becomes "not given" — so `?status=x&status=y` or `?limit=abc` would quietly list
+/// everything; the API promises (and its OpenAPI document says) that they are refused.
+#[derive(Debug)]
+pub enum QueryParam<T> {
+    Absent,
+    Given(T),
+    Refused { field: String, message: &'static str },
+}
+
+impl<T> QueryParam<T> {
+    /// The value, `None` when not given, or the refusal naming the parameter.
+    pub fn value(self) -> AppResult<Option<T>> {
+        match self {
+            QueryParam::Absent => Ok(None),
+            QueryParam::Given(value) => Ok(Some(value)),
+            QueryParam::Refused { field, message } => Err(AppError::invalid(&field, message)),
+        }
+    }
+}
+
+impl<T: PartialOrd + std::fmt::Display> QueryParam<T> {
+    /// The value, refused outside `min..=max`.
+    pub fn value_in(self, field: &str, min: T, max: T) -> AppResult<Option<T>> {
+        match self.value()? {
+            Some(value) if value < min || value > max => {
+                Err(AppError::invalid_with(field, "validation.range", format!("{min}–{max}")))
+            }
+            value => Ok(value),
+        }
+    }
+}
+
+pub struct QueryParamContext<'v, T> {
+    field: Option<String>,
+    value: Option<rocket::form::Result<'v, T>>,
+    count: usize,
+}
+
+#[rocket::async_trait]
+impl<'v, T: rocket::form::FromFormField<'v> + Send> rocket::form::FromForm<'v> for QueryParam<T> {
+    type Context = QueryParamContext<'v, T>;
+
+    fn init(_: rocket::form::Options) -> Self::Context {
+        QueryParamContext { field: None, value: None, count: 0 }
+    }
+
+    fn push_value(ctx: &mut Self::Context, field: rocket::form::ValueField<'v>) {
+        ctx.count += 1;
+        if ctx.count == 1 {
+            ctx.field = Some(field.name.source().to_string());
+            ctx.value =
+                Some(if field.value.is_empty() { Err(rocket::form::Errors::new()) } else { T::from_value(field) });
+        }
+    }
+
+    async fn push_data(ctx: &mut Self::Context, field: rocket::form::DataField<'v, '_>) {
+        ctx.count += 1;
+        if ctx.count == 1 {
+            ctx.field = Some(field.name.source().to_string());
+            ctx.value = Some(T::from_data(field).await);
+        }
+    }
+
+    fn finalize(ctx: Self::Context) -> rocket::form::Result<'v, Self> {
+        let field = ctx.field.unwrap_or_default();
+        Ok(match (ctx.count, ctx.value) {
+            (0, _) | (_, None) => QueryParam::Absent,
+            (1, Some(Ok(value))) => QueryParam::Given(value),
+            (1, Some(Err(_))) => QueryParam::Refused { field, message: "validation.param_invalid" },
+            _ => QueryParam::Refused { field, message: "validation.param_repeated" },
+        })
     }
 }

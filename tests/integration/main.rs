@@ -8,6 +8,7 @@ mod common;
 mod access_matrix;
 mod accounts;
 mod api;
+mod api_conformance;
 mod attachment_sweep;
 mod attachments;
 mod bad_input;
