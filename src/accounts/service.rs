@@ -191,7 +191,12 @@ pub async fn find_by_email<C: ConnectionTrait>(db: &C, email: &str) -> AppResult
 
 pub async fn get<C: ConnectionTrait>(db: &C, by: By<'_>, id: i32) -> AppResult<user::Model> {
     by.require_operator()?;
-    user::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)
+    // A deleted person's placeholder row is nobody's account any more.
+    user::Entity::find_by_id(id)
+        .filter(user::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 #[derive(Debug, Serialize)]
@@ -215,7 +220,8 @@ pub async fn list<C: ConnectionTrait>(
     by.require_operator()?;
     let schools: std::collections::HashMap<i32, String> =
         school::Entity::find().all(db).await?.into_iter().map(|s| (s.id, s.slug)).collect();
-    let mut select = user::Entity::find().order_by_asc(user::Column::Email).limit(500);
+    let mut select =
+        user::Entity::find().filter(user::Column::DeletedAt.is_null()).order_by_asc(user::Column::Email).limit(500);
     // Control characters match nothing stored (and PostgreSQL refuses a NUL).
     let query = query.trim().to_lowercase().replace(char::is_control, "");
     if !query.is_empty() {
