@@ -114,12 +114,12 @@ both_dbs!(
         let events = events_of(&app, &w.old).await;
         assert!(events.iter().all(|e| !e.actor_label.contains(ADMIN)), "{events:?}");
         assert!(events.iter().any(|e| e.actor_label == DELETED_PERSON && e.body.contains("Noch immer aus")));
-        assert!(events.iter().any(|e| e.actor_label.contains(AGENT)), "the agent's entries keep their author");
+        assert!(events.iter().any(|e| e.actor_label.contains("Anton Agent")), "the agent's entries keep their author");
         let other = app.api_get(Some(&w.agent_token), &format!("/api/v1/tickets/{}", w.open)).await;
         assert_eq!(other.status.code, 200);
         let lines = entities::chat_message::Entity::find().all(app.db()).await.unwrap();
         assert!(lines.iter().any(|l| l.author_label == DELETED_PERSON && l.author_id.is_none()));
-        assert!(lines.iter().any(|l| l.author_label.contains(AGENT)));
+        assert!(lines.iter().any(|l| l.author_label.contains("Anton Agent")));
 
         // Nobody else is touched.
         assert_eq!(app.find_user(AGENT).await.unwrap(), agent_before);
@@ -186,6 +186,8 @@ both_dbs!(
         let done = op.post_form(&format!("/admin/users/{id}/delete"), &[("email", TEACHER)]).await;
         assert_eq!(done.location.as_deref(), Some("/admin/users"), "{}", done.body);
         assert!(app.find_user(TEACHER).await.is_none());
+        let flashed = op.get("/admin/users").await;
+        assert!(flashed.body.contains("ist gelöscht"), "the flash says so: {}", flashed.body);
         assert!(!op.get("/admin/users").await.body.contains(TEACHER), "gone from the list");
         assert_eq!(op.get(&format!("/admin/users/{id}")).await.status.code, 404);
 
