@@ -123,7 +123,8 @@ async fn write_view_log(app: App, mut shutdown: watch::Receiver<bool>) {
 async fn apply_retention(app: App, mut shutdown: watch::Receiver<bool>) {
     let mut wait = std::time::Duration::from_secs(60);
     while pause(wait, &mut shutdown).await {
-        match crate::privacy::retention::run(&app.db, &app.settings, crate::audit::By::System, chrono::Utc::now()).await {
+        match crate::privacy::retention::run(&app.db, &app.settings, crate::audit::By::System, chrono::Utc::now()).await
+        {
             Ok(done) if done.is_empty() => {}
             Ok(done) => tracing::info!(
                 tickets = done.tickets.len(),

@@ -192,11 +192,7 @@ pub async fn find_by_email<C: ConnectionTrait>(db: &C, email: &str) -> AppResult
 pub async fn get<C: ConnectionTrait>(db: &C, by: By<'_>, id: i32) -> AppResult<user::Model> {
     by.require_operator()?;
     // A deleted person's placeholder row is nobody's account any more.
-    user::Entity::find_by_id(id)
-        .filter(user::Column::DeletedAt.is_null())
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)
+    user::Entity::find_by_id(id).filter(user::Column::DeletedAt.is_null()).one(db).await?.ok_or(AppError::NotFound)
 }
 
 #[derive(Debug, Serialize)]

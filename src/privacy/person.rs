@@ -63,16 +63,10 @@ pub async fn export(db: &Db, log: Option<&views::ViewLog>, by: By<'_>, person: &
         Some(sid) => school::Entity::find_by_id(sid).one(c).await?.map(|s| json!({ "slug": s.slug, "name": s.name })),
         None => None,
     };
-    let reports = report::Entity::find()
-        .filter(report::Column::TeacherId.eq(id))
-        .order_by_asc(report::Column::Id)
-        .all(c)
-        .await?;
-    let tickets = ticket::Entity::find()
-        .filter(ticket::Column::CreatedBy.eq(id))
-        .order_by_asc(ticket::Column::Id)
-        .all(c)
-        .await?;
+    let reports =
+        report::Entity::find().filter(report::Column::TeacherId.eq(id)).order_by_asc(report::Column::Id).all(c).await?;
+    let tickets =
+        ticket::Entity::find().filter(ticket::Column::CreatedBy.eq(id)).order_by_asc(ticket::Column::Id).all(c).await?;
     let events = ticket_event::Entity::find()
         .filter(ticket_event::Column::ActorId.eq(id))
         .order_by_asc(ticket_event::Column::Id)

@@ -57,7 +57,12 @@ impl Plan {
         let list = |items: &[String]| if items.is_empty() { String::new() } else { format!(" ({})", items.join(", ")) };
         let reports: Vec<String> = self.reports.iter().map(|id| format!("#{id}")).collect();
         vec![
-            format!("tickets closed before {}: anonymised: {}{}", day(self.cutoff), self.tickets.len(), list(&self.tickets)),
+            format!(
+                "tickets closed before {}: anonymised: {}{}",
+                day(self.cutoff),
+                self.tickets.len(),
+                list(&self.tickets)
+            ),
             format!("reports anonymised: {}{}", self.reports.len(), list(&reports)),
             format!("attachments removed: {}", self.attachments),
             format!("chats closed before {}: deleted: {}", day(self.chat_cutoff), self.chats),
@@ -165,7 +170,8 @@ async fn linked_reports(db: &Db, tickets: &[ticket::Model]) -> AppResult<Vec<i32
 /// another one changes what is left, never anything twice).
 pub async fn run(db: &Db, settings: &Settings, by: By<'_>, now: DateTime<Utc>) -> AppResult<Plan> {
     let cutoff = cutoff(settings, now);
-    let mut done = Plan { cutoff, chat_cutoff: now - chrono::Duration::days(settings.chat_retention_days), ..Default::default() };
+    let mut done =
+        Plan { cutoff, chat_cutoff: now - chrono::Duration::days(settings.chat_retention_days), ..Default::default() };
     for t in due_tickets(db, cutoff).await? {
         if let Some((reports, files)) = anonymise_ticket(db, by, t.id, now).await? {
             done.tickets.push(number(t.id));

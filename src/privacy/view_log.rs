@@ -75,7 +75,9 @@ pub async fn page(db: &Db, log: &views::ViewLog, by: By<'_>, filter: &Filter) ->
     let person = filter.person.trim().to_lowercase().replace(char::is_control, "");
     if !person.is_empty() {
         let ids: Vec<i32> = user::Entity::find()
-            .filter(Condition::any().add(user::Column::Email.contains(&person)).add(user::Column::Name.contains(&person)))
+            .filter(
+                Condition::any().add(user::Column::Email.contains(&person)).add(user::Column::Name.contains(&person)),
+            )
             .select_only()
             .column(user::Column::Id)
             .into_tuple()

@@ -114,7 +114,9 @@ async fn views(
     let log = view_log::page(&app.db, &app.views, By::User(&op.0), &filter).await?;
     let query = |page: u64| {
         let mut q = url::form_urlencoded::Serializer::new(String::new());
-        q.append_pair("person", &filter.person).append_pair("ticket", ticket_text).append_pair("page", &page.to_string());
+        q.append_pair("person", &filter.person)
+            .append_pair("ticket", ticket_text)
+            .append_pair("page", &page.to_string());
         format!("/admin/views?{}", q.finish())
     };
     Ok(Page::new("admin/views.html")

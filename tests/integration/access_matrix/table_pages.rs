@@ -312,7 +312,11 @@ fn admin_rows(ids: &Ids) -> Vec<Row> {
             only(&op, Ok(422)),
         ),
         post("/admin/users/<id>/delete", "/admin/users/999999/delete", &[("email", VICTIM)], only(&op, NotFound)),
-        get("/admin/views?<person>&<ticket>&<page>", "/admin/views?person=ag&ticket=T-000001&page=2", only(&op, Ok(200))),
+        get(
+            "/admin/views?<person>&<ticket>&<page>",
+            "/admin/views?person=ag&ticket=T-000001&page=2",
+            only(&op, Ok(200)),
+        ),
         get("/admin/views?<person>&<ticket>&<page>", "/admin/views?ticket=nichts&page=-1", only(&op, Ok(200))),
         // Schools.
         get("/admin/schools", "/admin/schools", only(&op, Ok(200))),

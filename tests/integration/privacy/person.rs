@@ -170,7 +170,8 @@ both_dbs!(
         assert!(list.body.contains(&format!("/admin/users/{id}/export")), "{}", list.body);
         assert!(list.body.contains(&format!("/admin/users/{id}/delete")));
 
-        let export = crate::common::uploads::download(&app, Some(&op), None, &format!("/admin/users/{id}/export")).await;
+        let export =
+            crate::common::uploads::download(&app, Some(&op), None, &format!("/admin/users/{id}/export")).await;
         assert_eq!(export.status.code, 200);
         assert!(export.headers["content-disposition"].starts_with("attachment"), "{:?}", export.headers);
         assert_eq!(export.headers["cache-control"], "no-store");

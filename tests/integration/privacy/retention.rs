@@ -66,9 +66,8 @@ both_dbs!(
         assert_eq!(shown.json()["title"], MARK);
 
         // A second run finds nothing left to do.
-        let again = staffel::privacy::retention::run(app.store(), app.settings(), staffel::audit::By::Cli, now)
-            .await
-            .unwrap();
+        let again =
+            staffel::privacy::retention::run(app.store(), app.settings(), staffel::audit::By::Cli, now).await.unwrap();
         assert!(again.tickets.is_empty() && again.attachments == 0, "{again:?}");
         let audit = entities::audit_event::Entity::find()
             .filter(entities::audit_event::Column::Action.eq("ticket.anonymise"))
@@ -116,7 +115,9 @@ both_dbs!(
         assert_eq!(agent.get(&format!("/desk/tickets/{}", w.recent)).await.status.code, 200);
         staffel::audit::views::flush(app.store(), &app.app().views).await.unwrap();
         let viewed = || {
-            entities::audit_event::Entity::find().filter(entities::audit_event::Column::Action.eq("viewed")).all(app.db())
+            entities::audit_event::Entity::find()
+                .filter(entities::audit_event::Column::Action.eq("viewed"))
+                .all(app.db())
         };
         let first = viewed().await.unwrap();
         assert_eq!(first.len(), 2);
@@ -127,9 +128,10 @@ both_dbs!(
             .exec(app.db())
             .await
             .unwrap();
-        let done = staffel::privacy::retention::run(app.store(), app.settings(), staffel::audit::By::Cli, chrono::Utc::now())
-            .await
-            .unwrap();
+        let done =
+            staffel::privacy::retention::run(app.store(), app.settings(), staffel::audit::By::Cli, chrono::Utc::now())
+                .await
+                .unwrap();
         assert_eq!(done.views, 1);
         let left = viewed().await.unwrap();
         assert_eq!(left.iter().map(|e| e.id).collect::<Vec<_>>(), vec![first[1].id]);
@@ -139,7 +141,7 @@ both_dbs!(
 #[test]
 fn the_retention_period_is_at_least_a_month() {
     let figment = staffel::config::figment().merge(("staffel.ticket_retention_months", 0));
-    let refused = staffel::config::Settings::from_figment(&figment).err().expect("0 months is refused");
+    let Err(refused) = staffel::config::Settings::from_figment(&figment) else { panic!("0 months is refused") };
     assert!(refused.to_string().contains("STAFFEL_TICKET_RETENTION_MONTHS"), "{refused}");
     let default = staffel::config::Settings::from_figment(&staffel::config::figment()).unwrap();
     assert_eq!(default.ticket_retention_months, 13);

@@ -12,7 +12,10 @@ both_dbs!(
         assert_eq!(agent.get(&format!("/desk/tickets/{}", w.open)).await.status.code, 200);
         let mut admin = app.login(ADMIN, PASSWORD).await;
         assert_eq!(admin.get(&format!("/helpdesk/tickets/{}", w.recent)).await.status.code, 200);
-        assert_eq!(app.api_get(Some(&w.agent_token), &format!("/api/v1/tickets/{}", w.other_school)).await.status.code, 200);
+        assert_eq!(
+            app.api_get(Some(&w.agent_token), &format!("/api/v1/tickets/{}", w.other_school)).await.status.code,
+            200
+        );
         // Views are written in batches (no write on the page's path); the log page writes
         // what is pending before it shows.
         assert!(app.app().views.pending() >= 3);
@@ -49,7 +52,8 @@ both_dbs!(
         let w = world(&app).await;
         let file = crate::common::uploads::attachments(&app).await.pop().expect("the old ticket's file");
         let mut agent = app.login(AGENT, PASSWORD).await;
-        let got = crate::common::uploads::download(&app, Some(&agent), None, &format!("/attachments/{}", file.id)).await;
+        let got =
+            crate::common::uploads::download(&app, Some(&agent), None, &format!("/attachments/{}", file.id)).await;
         assert_eq!(got.status.code, 200);
         let _ = agent.get("/desk").await;
         staffel::audit::views::flush(app.store(), &app.app().views).await.unwrap();
