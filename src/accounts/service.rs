@@ -114,7 +114,11 @@ fn duplicate_email(e: sea_orm::DbErr) -> AppError {
 
 pub async fn update_user(db: &Db, by: By<'_>, id: i32, input: UserInput) -> AppResult<user::Model> {
     by.require_operator()?;
-    let existing = user::Entity::find_by_id(id).one(db.read()).await?.ok_or(AppError::NotFound)?;
+    let existing = user::Entity::find_by_id(id)
+        .filter(user::Column::DeletedAt.is_null())
+        .one(db.read())
+        .await?
+        .ok_or(AppError::NotFound)?;
     let checked = check(db.read(), &input).await?;
     if checked.email != existing.email && find_by_email(db.read(), &checked.email).await?.is_some() {
         return Err(AppError::invalid("email", "validation.email_taken"));
@@ -161,7 +165,12 @@ pub async fn set_active(db: &Db, by: By<'_>, id: i32, active_flag: bool) -> AppR
         }
     }
     let txn = db.write().await?;
-    let existing = user::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    // A deleted person's placeholder is nobody's account: it cannot be switched on again.
+    let existing = user::Entity::find_by_id(id)
+        .filter(user::Column::DeletedAt.is_null())
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut active: user::ActiveModel = existing.into();
     active.active = Set(active_flag);
     active.updated_at = Set(Utc::now());

@@ -228,11 +228,21 @@ async fn anonymise_ticket(
     now: DateTime<Utc>,
 ) -> AppResult<Option<(Vec<i32>, Vec<attachment::Model>)>> {
     let txn = db.write().await?;
-    // Read again inside the transaction: another run may have been first.
-    let Some(t) = ticket::Entity::find_by_id(id).one(&txn).await? else { return Ok(None) };
-    if t.anonymised_at.is_some() {
+    // The claim: the first statement marks the ticket, if it still is a closed ticket that
+    // nobody anonymised. Another run (another instance, the CLI beside the server) that got
+    // there first leaves nothing to claim; on PostgreSQL the row lock makes the second wait
+    // and then find the mark.
+    let claimed = ticket::Entity::update_many()
+        .col_expr(ticket::Column::AnonymisedAt, Expr::value(now))
+        .filter(ticket::Column::Id.eq(id))
+        .filter(ticket::Column::AnonymisedAt.is_null())
+        .filter(ticket::Column::Status.eq(TicketStatus::Closed))
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected != 1 {
         return Ok(None);
     }
+    let Some(t) = ticket::Entity::find_by_id(id).one(&txn).await? else { return Ok(None) };
     let mut reports = Vec::new();
     if let Some(report_id) = t.report_id {
         if let Some(r) = report::Entity::find_by_id(report_id).one(&txn).await? {
@@ -287,10 +297,17 @@ async fn anonymise_report_alone(
     now: DateTime<Utc>,
 ) -> AppResult<Option<Vec<attachment::Model>>> {
     let txn = db.write().await?;
-    let Some(r) = report::Entity::find_by_id(id).one(&txn).await? else { return Ok(None) };
-    if r.anonymised_at.is_some() {
+    // The claim, as for a ticket: only a report that nobody anonymised meanwhile.
+    let claimed = report::Entity::update_many()
+        .col_expr(report::Column::AnonymisedAt, Expr::value(now))
+        .filter(report::Column::Id.eq(id))
+        .filter(report::Column::AnonymisedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected != 1 {
         return Ok(None);
     }
+    let Some(r) = report::Entity::find_by_id(id).one(&txn).await? else { return Ok(None) };
     let school_id = r.school_id;
     anonymise_report_row(&txn, r, now).await?;
     let files = remove_file_rows(&txn, &[], &[id]).await?;

@@ -146,3 +146,89 @@ fn the_retention_period_is_at_least_a_month() {
     let default = staffel::config::Settings::from_figment(&staffel::config::figment()).unwrap();
     assert_eq!(default.ticket_retention_months, 13);
 }
+
+/// Sets a report's last change back `months_ago`.
+async fn date_report_back(app: &TestApp, id: i32, months_ago: u32) {
+    let at = chrono::Utc::now().checked_sub_months(chrono::Months::new(months_ago)).unwrap();
+    entities::report::Entity::update_many()
+        .col_expr(entities::report::Column::UpdatedAt, Expr::value(at))
+        .col_expr(entities::report::Column::CreatedAt, Expr::value(at))
+        .filter(entities::report::Column::Id.eq(id))
+        .exec(app.db())
+        .await
+        .unwrap();
+}
+
+async fn report_row(app: &TestApp, id: i32) -> entities::report::Model {
+    entities::report::Entity::find_by_id(id).one(app.db()).await.unwrap().expect("the report")
+}
+
+both_dbs!(
+    async fn reports_are_anonymised_when_answered_long_ago_or_with_their_ticket(backend: Backend) {
+        use staffel::attachments::store::Staged;
+        use staffel::reports::service::{answer, escalate, Answer, Escalation, Triage};
+        let app = TestApp::new(&backend).await;
+        let w = world(&app).await;
+        let admin = app.actor(ADMIN).await;
+        let triage = || Triage { scope: "local".into(), fault_type: "hardware".into(), service: String::new() };
+        let reply = |text: &str| Answer { triage: triage(), answer: text.into(), version: None };
+        let old_answered = app.file_report(TEACHER, "Friederikes Laptop startet nicht.").await;
+        answer(app.app(), &admin, old_answered, &reply("Akku getauscht, Frau Weber."), Staged::none()).await.unwrap();
+        date_report_back(&app, old_answered, 14).await;
+        let recent_answered = app.file_report(TEACHER, "Maus klemmt.").await;
+        answer(app.app(), &admin, recent_answered, &reply("Neue Maus."), Staged::none()).await.unwrap();
+        date_report_back(&app, recent_answered, 12).await;
+        let waiting = app.file_report(TEACHER, "Noch keine Antwort darauf.").await;
+        date_report_back(&app, waiting, 20).await;
+        let escalated = app.file_report(TEACHER, "Beamer flackert bei Friederike.").await;
+        let escalation = Escalation { triage: triage(), title: "Beamer".into(), priority: "P3".into(), version: None };
+        let ticket = escalate(app.app(), &admin, escalated, &escalation, Staged::none()).await.unwrap();
+        let number = crate::common::ticket_number(ticket.id);
+        super::close(&app, &w.agent_token, &w.admin_token, &number, 14).await;
+        let untouched = [report_row(&app, recent_answered).await, report_row(&app, waiting).await];
+
+        let done =
+            staffel::privacy::retention::run(app.store(), app.settings(), staffel::audit::By::Cli, chrono::Utc::now())
+                .await
+                .unwrap();
+        let mut expected = vec![old_answered, escalated];
+        expected.sort_unstable();
+        assert_eq!(done.reports, expected);
+        assert!(done.tickets.contains(&number), "{done:?}");
+        for id in [old_answered, escalated] {
+            let r = report_row(&app, id).await;
+            assert!(r.anonymised_at.is_some());
+            let text = format!("{} {} {} {} {:?}", r.affected, r.since, r.how_many, r.description, r.answer);
+            assert!(!text.contains("Friederike") && !text.contains("Weber"), "{text}");
+            assert_eq!(r.description, MARK);
+        }
+        assert_eq!(report_row(&app, old_answered).await.status.to_string(), "answered", "the state stays");
+        assert_eq!([report_row(&app, recent_answered).await, report_row(&app, waiting).await], untouched);
+    }
+);
+
+both_dbs!(
+    async fn two_runs_at_once_anonymise_each_ticket_once(backend: Backend) {
+        let app = TestApp::new(&backend).await;
+        let w = world(&app).await;
+        // A second pool on the same database, as a second instance or the CLI has.
+        let other = staffel::start::open_db(app.settings()).await.unwrap();
+        let now = chrono::Utc::now();
+        let (a, b) = tokio::join!(
+            staffel::privacy::retention::run(app.store(), app.settings(), staffel::audit::By::System, now),
+            staffel::privacy::retention::run(&other, app.settings(), staffel::audit::By::Cli, now),
+        );
+        let (a, b) = (a.unwrap(), b.unwrap());
+        let mut all = [a.tickets, b.tickets].concat();
+        all.sort();
+        assert_eq!(all, vec![w.old.clone()], "each ticket once");
+        assert_eq!(a.attachments + b.attachments, 1);
+        let audit = entities::audit_event::Entity::find()
+            .filter(entities::audit_event::Column::Action.eq("ticket.anonymise"))
+            .all(app.db())
+            .await
+            .unwrap();
+        assert_eq!(audit.len(), 1);
+        let _ = other.read().clone().close().await;
+    }
+);
