@@ -3,6 +3,7 @@
 //! nobody else may.
 use super::*;
 use crate::common::{Backend, PASSWORD};
+use sea_orm::QueryOrder;
 
 both_dbs!(
     async fn a_desk_agent_opening_a_ticket_appears_in_the_view_log(backend: Backend) {
@@ -47,10 +48,15 @@ both_dbs!(
 );
 
 both_dbs!(
-    async fn downloads_are_recorded_and_teachers_reading_their_own_are_not(backend: Backend) {
+    async fn report_pages_and_downloads_are_recorded_and_teachers_reading_their_own_are_not(backend: Backend) {
         let app = TestApp::new(&backend).await;
         let w = world(&app).await;
         let file = crate::common::uploads::attachments(&app).await.pop().expect("the old ticket's file");
+        let report = app.file_report(TEACHER, "Der Beamer flackert.").await;
+        let mut teacher = app.login(TEACHER, PASSWORD).await;
+        assert_eq!(teacher.get(&format!("/reports/{report}")).await.status.code, 200);
+        let mut admin = app.login(ADMIN, PASSWORD).await;
+        assert_eq!(admin.get(&format!("/helpdesk/reports/{report}")).await.status.code, 200);
         let mut agent = app.login(AGENT, PASSWORD).await;
         let got =
             crate::common::uploads::download(&app, Some(&agent), None, &format!("/attachments/{}", file.id)).await;
@@ -59,13 +65,17 @@ both_dbs!(
         staffel::audit::views::flush(app.store(), &app.app().views).await.unwrap();
         let rows = entities::audit_event::Entity::find()
             .filter(entities::audit_event::Column::Action.eq("viewed"))
+            .order_by_asc(entities::audit_event::Column::Id)
             .all(app.db())
             .await
             .unwrap();
-        assert_eq!(rows.len(), 1, "{rows:?}");
-        assert_eq!(rows[0].target_type, "ticket");
-        assert_eq!(rows[0].target_id, Some(crate::common::ticket_id(&w.old)));
-        assert!(rows[0].detail.contains(&format!("\"attachment\":{}", file.id)), "{}", rows[0].detail);
+        assert_eq!(rows.len(), 2, "the school admin's report and the agent's download, not the teacher: {rows:?}");
+        assert_eq!((rows[0].target_type.as_str(), rows[0].target_id), ("report", Some(report)));
+        assert_eq!(rows[0].actor_id, Some(app.user_id(ADMIN).await));
+        assert_eq!(rows[1].target_type, "ticket");
+        assert_eq!(rows[1].target_id, Some(crate::common::ticket_id(&w.old)));
+        assert_eq!(rows[1].actor_id, Some(app.user_id(AGENT).await));
+        assert!(rows[1].detail.contains(&format!("\"attachment\":{}", file.id)), "{}", rows[1].detail);
     }
 );
 
