@@ -8,6 +8,8 @@ use crate::auth::{Actor, Role};
 use crate::error::{AppError, AppResult};
 use entities::audit_event;
 
+pub mod views;
+
 /// Who made a change.
 #[derive(Clone, Copy)]
 pub enum By<'a> {

@@ -231,6 +231,64 @@ pub async fn mail_retry(figment: Figment, id: Option<i32>) -> CliResult {
     }
 }
 
+/// `staffel retention run [--dry-run]`: what retention changes now (SPEC §9), per kind
+/// with the ticket numbers; a dry run prints the same lines and changes nothing.
+pub async fn retention_run(figment: Figment, dry_run: bool) -> CliResult {
+    let (settings, db) = open(&figment).await?;
+    let now = chrono::Utc::now();
+    let result = if dry_run {
+        crate::privacy::retention::plan(&db, &settings, now).await
+    } else {
+        crate::privacy::retention::run(&db, &settings, By::Cli, now).await
+    };
+    let plan = result.map_err(explain)?;
+    println!("{}", if dry_run { "Dry run: nothing was changed." } else { "Retention applied." });
+    for line in plan.lines() {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+fn no_person(email: &str) -> CliError {
+    CliError::Refused(format!("there is no account with the address {}", email.trim()))
+}
+
+/// `staffel person export --email E [--out FILE]`: everything about the person, as JSON.
+pub async fn person_export(figment: Figment, email: &str, out: Option<std::path::PathBuf>) -> CliResult {
+    let (_, db) = open(&figment).await?;
+    let person = match crate::privacy::person::find(&db, email).await {
+        Ok(person) => person,
+        Err(AppError::NotFound) => return Err(no_person(email)),
+        Err(e) => return Err(explain(e)),
+    };
+    let data = crate::privacy::person::export(&db, None, By::Cli, &person).await.map_err(explain)?;
+    let text = serde_json::to_string_pretty(&data).map_err(|e| CliError::Failed(e.to_string()))?;
+    match out {
+        Some(path) => {
+            crate::private_files::write(&path, format!("{text}\n").as_bytes())
+                .await
+                .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
+            eprintln!("Written to {}.", path.display());
+        }
+        None => println!("{text}"),
+    }
+    Ok(())
+}
+
+/// `staffel person delete --email E`: the account goes, what they wrote stays for the
+/// school under "gelöschte Person" (see `privacy::person`).
+pub async fn person_delete(figment: Figment, email: &str) -> CliResult {
+    let (_, db) = open(&figment).await?;
+    let person = match crate::privacy::person::find(&db, email).await {
+        Ok(person) => person,
+        Err(AppError::NotFound) => return Err(no_person(email)),
+        Err(e) => return Err(explain(e)),
+    };
+    crate::privacy::person::delete(&db, By::Cli, &person).await.map_err(explain)?;
+    println!("The account of {} is deleted; their sessions and API tokens have ended.", person.email);
+    Ok(())
+}
+
 fn progress_bar(total: u64, what: &str) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(total);
     bar.set_style(

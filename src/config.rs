@@ -117,6 +117,10 @@ pub struct Settings {
     pub chat_max_active: u32,
     /// Closed chats are deleted after this many days.
     pub chat_retention_days: i64,
+    /// Closed tickets and finished reports are anonymised this many months after they were
+    /// closed (their free text replaced, their files removed, numbers kept); the records of
+    /// who opened what (the view log) are deleted after the same time.
+    pub ticket_retention_months: i64,
     /// The longest chat message, in characters.
     pub chat_message_max: usize,
     /// How many messages one person may send a minute.
@@ -170,6 +174,7 @@ impl Default for Settings {
             chat_unanswered_secs: 120,
             chat_max_active: 5,
             chat_retention_days: 90,
+            ticket_retention_months: 13,
             chat_message_max: 4000,
             chat_messages_per_minute: 60,
             provider_link_key: [0; 32],
@@ -216,6 +221,13 @@ impl Settings {
         at_least("chat_unanswered_secs", self.chat_unanswered_secs, 5)?;
         at_least("chat_max_active", self.chat_max_active as i64, 1)?;
         at_least("chat_retention_days", self.chat_retention_days, 1)?;
+        at_least("ticket_retention_months", self.ticket_retention_months, 1)?;
+        if self.ticket_retention_months > 1200 {
+            return Err(format!(
+                "STAFFEL_TICKET_RETENTION_MONTHS must be at most 1200, not {}",
+                self.ticket_retention_months
+            ));
+        }
         at_least("chat_message_max", self.chat_message_max as i64, 1)?;
         at_least("chat_messages_per_minute", self.chat_messages_per_minute as i64, 1)?;
         if self.db_connections > 200 {

@@ -1,7 +1,7 @@
 //! Background work started when the server lifts off and stopped when it shuts down:
 //! the mail outbox, the search index sync, the SLA and provider-deadline reminders, the
-//! chat's upkeep, the missed searches counted in memory, and the sweep of orphaned upload
-//! files. Each job holds a clone of the `App`.
+//! chat's upkeep, the missed searches and the view log counted in memory, retention (SPEC
+//! §9), and the sweep of orphaned upload files. Each job holds a clone of the `App`.
 use std::sync::Mutex;
 
 use rocket::fairing::{Fairing, Info, Kind};
@@ -40,7 +40,9 @@ impl Fairing for Jobs {
         tokio::spawn(send_reminders(app.clone(), rx.clone()));
         tokio::spawn(keep_chat_current(app.clone(), rx.clone()));
         tokio::spawn(keep_search_in_step(app.clone(), rx.clone()));
-        tokio::spawn(write_missed_searches(app.clone(), rx));
+        tokio::spawn(write_missed_searches(app.clone(), rx.clone()));
+        tokio::spawn(write_view_log(app.clone(), rx.clone()));
+        tokio::spawn(apply_retention(app.clone(), rx));
         if let Ok(mut stop) = self.stop.lock() {
             *stop = Some(tx);
         }
@@ -55,6 +57,9 @@ impl Fairing for Jobs {
         if let Some(app) = rocket.state::<App>() {
             if let Err(e) = crate::kb::service::flush_misses(&app.db, &app.misses).await {
                 tracing::warn!(error = %e.chain(), "writing missed searches at shutdown failed");
+            }
+            if let Err(e) = crate::audit::views::flush(&app.db, &app.views).await {
+                tracing::warn!(error = %e.chain(), "writing the view log at shutdown failed");
             }
         }
     }
@@ -92,6 +97,47 @@ async fn write_missed_searches(app: App, mut shutdown: watch::Receiver<bool>) {
         if let Err(e) = crate::kb::service::flush_misses(&app.db, &app.misses).await {
             tracing::warn!(error = %e.chain(), "writing missed searches failed");
         }
+    }
+}
+
+/// Writes who opened which ticket, report or file, collected in memory, every two seconds
+/// (see `audit::views` for why views are not written one by one).
+async fn write_view_log(app: App, mut shutdown: watch::Receiver<bool>) {
+    let mut dropped = 0;
+    while pause(std::time::Duration::from_secs(2), &mut shutdown).await {
+        if let Err(e) = crate::audit::views::flush(&app.db, &app.views).await {
+            tracing::warn!(error = %e.chain(), "writing the view log failed");
+        }
+        let now_dropped = app.views.dropped();
+        if now_dropped > dropped {
+            tracing::warn!(views = now_dropped - dropped, "view records dropped: the buffer was full");
+            dropped = now_dropped;
+        }
+    }
+}
+
+/// Retention (SPEC §9), a minute after start and then once an hour: closed tickets and
+/// finished reports past `ticket_retention_months` anonymised, old chats, mail and view
+/// records deleted (`privacy::retention`). Every ticket is claimed by its own transaction,
+/// so several instances running this at once change nothing twice.
+async fn apply_retention(app: App, mut shutdown: watch::Receiver<bool>) {
+    let mut wait = std::time::Duration::from_secs(60);
+    while pause(wait, &mut shutdown).await {
+        match crate::privacy::retention::run(&app.db, &app.settings, crate::audit::By::System, chrono::Utc::now()).await
+        {
+            Ok(done) if done.is_empty() => {}
+            Ok(done) => tracing::info!(
+                tickets = done.tickets.len(),
+                reports = done.reports.len(),
+                attachments = done.attachments,
+                chats = done.chats,
+                mails = done.mails,
+                views = done.views,
+                "retention applied"
+            ),
+            Err(e) => tracing::warn!(error = %e.chain(), "retention failed"),
+        }
+        wait = std::time::Duration::from_secs(60 * 60);
     }
 }
 

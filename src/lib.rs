@@ -26,6 +26,7 @@ pub mod markdown;
 pub mod metrics;
 pub mod ops;
 pub mod portals;
+pub mod privacy;
 pub mod private_files;
 pub mod reports;
 pub mod schools;

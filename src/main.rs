@@ -57,6 +57,44 @@ enum Command {
         #[command(subcommand)]
         command: MailCommand,
     },
+    /// Retention of personal data (SPEC §9).
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
+    /// A person's data: export it, or delete the account.
+    Person {
+        #[command(subcommand)]
+        command: PersonCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// Anonymise closed tickets and finished reports past the retention period, delete old
+    /// chats, mail and view records; print what changed (per kind, with the ticket numbers).
+    Run {
+        /// Print what would change, change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum PersonCommand {
+    /// Everything Staffel holds about a person, as JSON.
+    Export {
+        #[arg(long)]
+        email: String,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Delete a person's account; what they wrote stays for the school, without their name.
+    Delete {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -189,6 +227,13 @@ fn main() -> std::process::ExitCode {
             Command::Token { command: TokenCommand::List { email } } => cli::token_list(figment, &email).await,
             Command::Token { command: TokenCommand::Revoke { id } } => cli::token_revoke(figment, id).await,
             Command::Mail { command: MailCommand::Retry { id, .. } } => cli::mail_retry(figment, id).await,
+            Command::Retention { command: RetentionCommand::Run { dry_run } } => {
+                cli::retention_run(figment, dry_run).await
+            }
+            Command::Person { command: PersonCommand::Export { email, out } } => {
+                cli::person_export(figment, &email, out).await
+            }
+            Command::Person { command: PersonCommand::Delete { email } } => cli::person_delete(figment, &email).await,
         }
     });
     match result {

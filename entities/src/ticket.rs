@@ -38,6 +38,8 @@ pub struct Model {
     pub sla_reminded: i16,
     /// When the reminder job looks at this ticket next; NULL once no reminder is left.
     pub sla_check_at: Option<DateTimeUtc>,
+    /// When the retention run replaced its free text and removed its files (SPEC §9).
+    pub anonymised_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -114,7 +114,11 @@ fn duplicate_email(e: sea_orm::DbErr) -> AppError {
 
 pub async fn update_user(db: &Db, by: By<'_>, id: i32, input: UserInput) -> AppResult<user::Model> {
     by.require_operator()?;
-    let existing = user::Entity::find_by_id(id).one(db.read()).await?.ok_or(AppError::NotFound)?;
+    let existing = user::Entity::find_by_id(id)
+        .filter(user::Column::DeletedAt.is_null())
+        .one(db.read())
+        .await?
+        .ok_or(AppError::NotFound)?;
     let checked = check(db.read(), &input).await?;
     if checked.email != existing.email && find_by_email(db.read(), &checked.email).await?.is_some() {
         return Err(AppError::invalid("email", "validation.email_taken"));
@@ -161,7 +165,12 @@ pub async fn set_active(db: &Db, by: By<'_>, id: i32, active_flag: bool) -> AppR
         }
     }
     let txn = db.write().await?;
-    let existing = user::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    // A deleted person's placeholder is nobody's account: it cannot be switched on again.
+    let existing = user::Entity::find_by_id(id)
+        .filter(user::Column::DeletedAt.is_null())
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut active: user::ActiveModel = existing.into();
     active.active = Set(active_flag);
     active.updated_at = Set(Utc::now());
@@ -191,7 +200,8 @@ pub async fn find_by_email<C: ConnectionTrait>(db: &C, email: &str) -> AppResult
 
 pub async fn get<C: ConnectionTrait>(db: &C, by: By<'_>, id: i32) -> AppResult<user::Model> {
     by.require_operator()?;
-    user::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)
+    // A deleted person's placeholder row is nobody's account any more.
+    user::Entity::find_by_id(id).filter(user::Column::DeletedAt.is_null()).one(db).await?.ok_or(AppError::NotFound)
 }
 
 #[derive(Debug, Serialize)]
@@ -215,7 +225,8 @@ pub async fn list<C: ConnectionTrait>(
     by.require_operator()?;
     let schools: std::collections::HashMap<i32, String> =
         school::Entity::find().all(db).await?.into_iter().map(|s| (s.id, s.slug)).collect();
-    let mut select = user::Entity::find().order_by_asc(user::Column::Email).limit(500);
+    let mut select =
+        user::Entity::find().filter(user::Column::DeletedAt.is_null()).order_by_asc(user::Column::Email).limit(500);
     // Control characters match nothing stored (and PostgreSQL refuses a NUL).
     let query = query.trim().to_lowercase().replace(char::is_control, "");
     if !query.is_empty() {

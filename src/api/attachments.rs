@@ -93,6 +93,7 @@ async fn ticket_download(user: AnyUser, number: TicketNumber, id: Id, app: &App)
     if model.ticket_id != Some(ticket.id) {
         return Err(AppError::NotFound);
     }
+    app.views.record_download(&user.0, &model);
     download::open(&app.settings, model).await
 }
 

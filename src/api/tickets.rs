@@ -135,7 +135,10 @@ async fn list(user: AnyUser, app: &App, query: ListQuery) -> AppResult<Json<queu
 
 #[get("/tickets/<number>")]
 async fn show(user: AnyUser, number: TicketNumber, app: &App) -> AppResult<Json<TicketWithEvents>> {
-    Ok(Json(with_events(app, &user.0, number).await?))
+    let shown = with_events(app, &user.0, number).await?;
+    // Who saw what (SPEC §9): the desk and school admins reading a ticket are recorded.
+    app.views.record(&user.0, "ticket", number.id(), None, "api");
+    Ok(Json(shown))
 }
 
 #[derive(Debug, Deserialize)]

@@ -38,6 +38,8 @@ pub struct App {
     pub live: crate::live::Hub,
     /// Searches that found nothing, until the next flush writes them.
     pub misses: Arc<crate::search::misses::MissCounter>,
+    /// Who opened which ticket, report or file, until the next flush writes it (SPEC §9).
+    pub views: Arc<crate::audit::views::ViewLog>,
 }
 
 impl App {
@@ -64,6 +66,7 @@ impl App {
             overdue: Arc::new(OverdueCount::default()),
             live: crate::live::Hub::default(),
             misses: Arc::new(crate::search::misses::MissCounter::default()),
+            views: Arc::new(crate::audit::views::ViewLog::default()),
         }
     }
 }

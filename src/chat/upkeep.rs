@@ -98,28 +98,47 @@ pub async fn announce(app: &App, announced: &mut Announced, now: DateTime<Utc>) 
     Ok(())
 }
 
+/// The chats closed more than `chat_retention_days` before `now`: what `delete_expired`
+/// deletes (and `staffel retention run --dry-run` lists).
+pub async fn expired(
+    db: &sea_orm::DatabaseConnection,
+    settings: &crate::config::Settings,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<i32>> {
+    let before = now - Duration::days(settings.chat_retention_days);
+    Ok(chat::Entity::find()
+        .filter(chat::Column::Status.eq(ChatStatus::Closed))
+        .filter(chat::Column::ClosedAt.lt(before))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect())
+}
+
 /// Deletes the chats closed more than `chat_retention_days` ago, with their messages and
 /// the files that stayed with them (files carried to a ticket stay with the ticket).
 /// Returns how many chats were deleted.
 pub async fn delete_expired(app: &App, now: DateTime<Utc>) -> AppResult<usize> {
-    let before = now - Duration::days(app.settings.chat_retention_days);
-    let expired: Vec<i32> = chat::Entity::find()
-        .filter(chat::Column::Status.eq(ChatStatus::Closed))
-        .filter(chat::Column::ClosedAt.lt(before))
-        .all(app.db.read())
-        .await?
-        .into_iter()
-        .map(|c| c.id)
-        .collect();
+    delete_expired_in(&app.db, &app.settings, now).await
+}
+
+/// `delete_expired` for whoever holds only the database and the settings (the CLI).
+pub async fn delete_expired_in(
+    db: &crate::db::Db,
+    settings: &crate::config::Settings,
+    now: DateTime<Utc>,
+) -> AppResult<usize> {
+    let expired = expired(db.read(), settings, now).await?;
     if expired.is_empty() {
         return Ok(0);
     }
     let files = attachment::Entity::find()
         .filter(attachment::Column::ChatId.is_in(expired.clone()))
         .filter(attachment::Column::TicketId.is_null())
-        .all(app.db.read())
+        .all(db.read())
         .await?;
-    let txn = app.db.write().await?;
+    let txn = db.write().await?;
     attachment::Entity::delete_many()
         .filter(attachment::Column::Id.is_in(files.iter().map(|f| f.id)))
         .exec(&txn)
@@ -135,7 +154,7 @@ pub async fn delete_expired(app: &App, now: DateTime<Utc>) -> AppResult<usize> {
     .await?;
     txn.commit().await?;
     for file in files {
-        if let Some(path) = crate::attachments::store::path_of(&app.settings, &file.storage_key) {
+        if let Some(path) = crate::attachments::store::path_of(settings, &file.storage_key) {
             let _ = std::fs::remove_file(path);
         }
     }

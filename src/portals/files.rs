@@ -10,6 +10,7 @@ use crate::web::params::Id;
 #[get("/attachments/<id>")]
 async fn download(user: AnyUser, id: Id, app: &App) -> AppResult<Download> {
     let model = crate::attachments::service::find_for_user(app.db.read(), &user.0, id.0).await?;
+    app.views.record_download(&user.0, &model);
     crate::attachments::download::open(&app.settings, model).await
 }
 

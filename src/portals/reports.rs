@@ -127,6 +127,7 @@ async fn show(teacher: Teacher, id: Id, app: &App) -> AppResult<Page> {
 async fn triage_page(app: &App, admin: &SchoolAdmin, id: Id) -> AppResult<Page> {
     let db = app.db.read();
     let report = service::find(db, &admin.0, id.0).await?;
+    app.views.record(&admin.0, "report", report.id, Some(report.school_id), "school");
     let attachments = crate::attachments::service::for_report(db, &admin.0, report.id).await?;
     Ok(Page::new("reports/show.html")
         .with("attachments", attachments)

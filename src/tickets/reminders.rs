@@ -240,6 +240,7 @@ mod tests {
             report_id: None,
             sla_reminded: 0,
             sla_check_at: None,
+            anonymised_at: None,
         }
     }
 

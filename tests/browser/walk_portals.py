@@ -43,7 +43,7 @@ ROLES = [
     ("admin@gym-mitte.demo", "school_admin", "/helpdesk", ["/helpdesk", "/faq", "/kb/new", "/account"]),
     ("agent1@desk.demo", "agent", "/desk", ["/desk", "/faq", "/desk/kb/misses", "/kb/new"]),
     ("lead@desk.demo", "desk_lead", "/desk", ["/desk", "/desk/settings", "/desk/kb/misses"]),
-    ("operator@staffel.demo", "operator", "/admin", ["/admin", "/admin/schools", "/admin/users", "/admin/services", "/admin/providers", "/admin/providers/new", "/admin/users/new"]),
+    ("operator@staffel.demo", "operator", "/admin", ["/admin", "/admin/schools", "/admin/users", "/admin/services", "/admin/providers", "/admin/providers/new", "/admin/users/new", "/admin/views"]),
 ]
 
 passed = 0

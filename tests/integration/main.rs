@@ -23,6 +23,7 @@ mod ladder;
 mod ladder_files;
 mod mail;
 mod markdown;
+mod privacy;
 mod queue_counts;
 mod reminders;
 mod reports;

@@ -72,6 +72,7 @@ pub async fn people(url: &str, schools: usize) -> Result<Vec<(i32, String)>, Str
         active: Set(true),
         created_at: Set(now),
         updated_at: Set(now),
+        deleted_at: Set(None),
     };
     let mut users: Vec<user::ActiveModel> = found
         .iter()
@@ -182,6 +183,7 @@ fn one_ticket(
         // (all four stages dealt with) leaves these tickets alone.
         sla_reminded: Set(15),
         sla_check_at: Set(None),
+        anonymised_at: Set(None),
     }
 }
 

@@ -18,6 +18,7 @@ use entities::ticket;
 async fn ticket_page(app: &App, admin: &SchoolAdmin, number: TicketNumber) -> AppResult<Page> {
     let db = app.db.read();
     let ticket = tickets::find(db, &admin.0, number.id()).await?;
+    app.views.record(&admin.0, "ticket", ticket.id, Some(ticket.school_id), "school");
     let attachments = crate::attachments::service::for_ticket(db, &admin.0, ticket.id).await?;
     let events = tickets::timeline(db, &admin.0, &ticket).await?;
     let lookup = view::Lookup::load(db, std::slice::from_ref(&ticket)).await?;

@@ -299,6 +299,25 @@ fn admin_rows(ids: &Ids) -> Vec<Row> {
             admin_users_to,
         ),
         post("/admin/users/<id>/active", "/admin/users/999999/active", &[("active", "true")], only(&op, NotFound)),
+        // A person's data (SPEC §9): export, deletion (confirmed by the address), the view log.
+        get("/admin/users/<id>/export", format!("/admin/users/{victim}/export"), only(&op, Ok(200))),
+        get("/admin/users/<id>/export", "/admin/users/999999/export", only(&op, NotFound)),
+        get("/admin/users/<id>/export", "/admin/users/abc/export", only(&op, NotFound)),
+        get("/admin/users/<id>/delete", format!("/admin/users/{victim}/delete"), only(&op, Ok(200))),
+        get("/admin/users/<id>/delete", "/admin/users/999999/delete", only(&op, NotFound)),
+        post(
+            "/admin/users/<id>/delete",
+            format!("/admin/users/{victim}/delete"),
+            &[("email", "nicht-die-adresse@gym-b.de")],
+            only(&op, Ok(422)),
+        ),
+        post("/admin/users/<id>/delete", "/admin/users/999999/delete", &[("email", VICTIM)], only(&op, NotFound)),
+        get(
+            "/admin/views?<person>&<ticket>&<page>",
+            "/admin/views?person=ag&ticket=T-000001&page=2",
+            only(&op, Ok(200)),
+        ),
+        get("/admin/views?<person>&<ticket>&<page>", "/admin/views?ticket=nichts&page=-1", only(&op, Ok(200))),
         // Schools.
         get("/admin/schools", "/admin/schools", only(&op, Ok(200))),
         post(

@@ -429,5 +429,27 @@ pub(super) fn admin_targets(f: &Fixture) -> Vec<Target> {
                 cases
             },
         },
+        // Last: the valid submission deletes the victim, whom the targets above edit.
+        Target {
+            method: post,
+            route: "/admin/users/<id>/delete",
+            path: format!("/admin/users/{}/delete", f.victim),
+            who: Some(OPERATOR),
+            valid: fields(&[("email", VICTIM)]),
+            valid_reply: (303, Some("/admin/users")),
+            empty: Some(invalid("validation.required")),
+            long: Some(("email", invalid("admin.delete_confirm_mismatch"))),
+            cases: vec![
+                set("another address", &[("email", "sb@gym-b.de")], invalid("admin.delete_confirm_mismatch")),
+                set("blank address", &[("email", "   ")], invalid("validation.required")),
+                set("address with a NUL", &[("email", "v@gym-b.de\0")], invalid("admin.delete_confirm_mismatch")),
+                raw("broken escapes", &[("email", "%zz")], invalid("admin.delete_confirm_mismatch")),
+                at("unknown user", "/admin/users/999999/delete", not_found()),
+                at("id not a number", "/admin/users/abc/delete", not_found()),
+                at("id beyond i32", "/admin/users/99999999999/delete", not_found()),
+                set("deleting oneself", &[("email", OPERATOR)], msg(409, "validation.cannot_delete_self"))
+                    .on(format!("/admin/users/{}/delete", f.operator)),
+            ],
+        },
     ]
 }
