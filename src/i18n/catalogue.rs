@@ -49,6 +49,7 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("error.csrf", "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.", "The form has expired. Please reload the page and try again."),
     ("mail.already_sent", "Die Mail {arg} wurde schon zugestellt.", "Mail {arg} was delivered already."),
     ("error.gone", "Dieser Link ist abgelaufen oder wurde schon benutzt.", "This link has expired or has already been used."),
+    ("error.unavailable", "Staffel erreicht seine Datenbank gerade nicht. Bitte versuchen Sie es in einigen Sekunden noch einmal.", "Staffel cannot reach its database right now. Please try again in a few seconds."),
     ("error.internal", "Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es später noch einmal.", "An internal error occurred. Please try again later."),
     ("error.too_many_attempts", "Zu viele Fehlversuche. Bitte warten Sie {arg} Minute(n) und versuchen Sie es dann erneut.", "Too many failed attempts. Please wait {arg} minute(s) and try again."),
     ("error.too_large", "Die Anfrage ist zu groß.", "The request is too large."),

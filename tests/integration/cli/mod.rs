@@ -2,6 +2,7 @@
 //! (SQLite, and PostgreSQL when `STAFFEL_TEST_PG` is set), refusals that change nothing,
 //! and CLI changes reaching a running `staffel serve` over real HTTP.
 mod commands;
+mod db_outage;
 mod refusals;
 mod serve;
 
