@@ -3,6 +3,7 @@
 //! and CLI changes reaching a running `staffel serve` over real HTTP.
 mod commands;
 mod db_outage;
+mod killed_intake;
 mod refusals;
 mod serve;
 
