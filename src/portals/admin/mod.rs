@@ -1,5 +1,7 @@
-//! The operators' administration: users, schools, the service catalogue and providers.
+//! The operators' administration: users, schools, the service catalogue and providers,
+//! and mail that needs an operator.
 pub mod catalogue;
+pub mod mail;
 pub mod schools;
 pub mod users;
 
@@ -7,5 +9,6 @@ pub fn routes() -> Vec<rocket::Route> {
     let mut routes = users::routes();
     routes.extend(schools::routes());
     routes.extend(catalogue::routes());
+    routes.extend(mail::routes());
     routes
 }

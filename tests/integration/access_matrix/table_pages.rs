@@ -299,6 +299,10 @@ fn admin_rows(ids: &Ids) -> Vec<Row> {
             admin_users_to,
         ),
         post("/admin/users/<id>/active", "/admin/users/999999/active", &[("active", "true")], only(&op, NotFound)),
+        // Mail that needs an operator; an unknown mail is not found.
+        get("/admin/mail", "/admin/mail", only(&op, Ok(200))),
+        post("/admin/mail/<id>/send-again", "/admin/mail/999999/send-again", &[], only(&op, NotFound)),
+        post("/admin/mail/send-again-failed", "/admin/mail/send-again-failed", &[], only(&op, To("/admin/mail"))),
         // Schools.
         get("/admin/schools", "/admin/schools", only(&op, Ok(200))),
         post(
