@@ -207,8 +207,10 @@ pub fn is_unreachable(e: &DbErr) -> bool {
         Sqlx::Io(_) | Sqlx::Tls(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => true,
         // SQLSTATE class 08 (connection exception) and 57P01–57P03: the server is shutting
         // down, was shut down, or is not accepting connections yet.
+        // (PostgreSQL's codes only: SQLite's are numbers of another scheme.)
         Sqlx::Database(db) => {
-            db.code().is_some_and(|code| code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03"))
+            db.try_downcast_ref::<sea_orm::sqlx::postgres::PgDatabaseError>().is_some()
+                && db.code().is_some_and(|code| code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03"))
         }
         _ => false,
     }

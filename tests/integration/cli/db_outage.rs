@@ -164,9 +164,15 @@ async fn outage(backend: Backend) {
         assert!(body["error"]["message"].as_str().unwrap().contains("Datenbank"), "{body}");
         assert_eq!(answer.retry_after.as_deref(), Some("5"));
         assert!(answer.took < Duration::from_secs(4), "the API took {:?}", answer.took);
+        common::loud_notice(&format!("cli::db_outage: cut off, an API call answered 503 in {:?}\n", answer.took));
     }
 
+    common::loud_notice(&format!(
+        "cli::db_outage: cut off, /healthz answered 503 in {:?}, a signed-in page in {:?}\n",
+        health.took, page.took
+    ));
     proxy.open();
+    let restored = Instant::now();
 
     // Back by itself: the same session, token and server, no restart.
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -178,6 +184,7 @@ async fn outage(backend: Backend) {
         assert!(Instant::now() < deadline, "never healthy again:\n{}", server.log());
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    common::loud_notice(&format!("cli::db_outage: healthy again {:?} after the restore\n", restored.elapsed()));
     let page = ask(http.get(format!("{base}{start_page}"))).await;
     assert_eq!((page.status, page.path.as_str()), (200, start_page.as_str()), "{}", page.body);
     let me = ask(http.get(format!("{base}/api/v1/me")).bearer_auth(&token)).await;
