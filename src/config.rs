@@ -508,4 +508,14 @@ mod tests {
         let refused = with(201).unwrap_err();
         assert!(refused.contains("STAFFEL_DB_CONNECTIONS"), "{refused}");
     }
+
+    #[test]
+    fn the_acquire_timeout_is_bounded() {
+        let with =
+            |db_acquire_timeout_secs| super::Settings { db_acquire_timeout_secs, ..Default::default() }.validate();
+        assert!(with(0).is_ok(), "0 means the backend's default");
+        assert!(with(300).is_ok());
+        let refused = with(301).unwrap_err();
+        assert!(refused.contains("STAFFEL_DB_ACQUIRE_TIMEOUT_SECS"), "{refused}");
+    }
 }

@@ -226,3 +226,24 @@ pub async fn open(settings: &Settings) -> Result<Db, OpenError> {
     migrate(&db).await?;
     Ok(db)
 }
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::sqlx::Error as Sqlx;
+    use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr};
+
+    fn query(e: Sqlx) -> DbErr {
+        DbErr::Query(RuntimeErr::SqlxError(std::sync::Arc::new(e)))
+    }
+
+    #[test]
+    fn a_lost_server_is_unreachable_a_wrong_statement_is_not() {
+        let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        assert!(super::is_unreachable(&DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)));
+        assert!(super::is_unreachable(&query(Sqlx::Io(reset))));
+        assert!(super::is_unreachable(&query(Sqlx::PoolTimedOut)));
+        assert!(!super::is_unreachable(&query(Sqlx::RowNotFound)));
+        assert!(!super::is_unreachable(&DbErr::RecordNotFound("ticket".into())));
+        assert!(!super::is_unreachable(&DbErr::Custom("no such column".into())));
+    }
+}
