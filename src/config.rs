@@ -51,6 +51,10 @@ pub struct Settings {
     pub database_url: String,
     /// The most database connections this process opens; 0: 8 on SQLite, 20 on PostgreSQL.
     pub db_connections: u32,
+    /// How long a request waits for a database connection before it answers 503 (seconds);
+    /// 0: 2 on PostgreSQL (a server that is gone must not hold every request for long), 10
+    /// on SQLite (a local file; a wait there is a busy writer, not an outage).
+    pub db_acquire_timeout_secs: u64,
     /// SQLite's `synchronous`: `full` (every commit reaches the disk before it is
     /// acknowledged, so it survives a power cut) or `normal` (faster commits; the last
     /// ones before a power cut can be lost, the database stays intact).
@@ -137,6 +141,7 @@ impl Default for Settings {
             data_dir: PathBuf::from("data"),
             database_url: String::new(),
             db_connections: 0,
+            db_acquire_timeout_secs: 0,
             sqlite_synchronous: "full".into(),
             search: SearchKind::Embedded,
             meili_url: "http://127.0.0.1:7700".into(),
@@ -232,6 +237,12 @@ impl Settings {
         at_least("chat_messages_per_minute", self.chat_messages_per_minute as i64, 1)?;
         if self.db_connections > 200 {
             return Err(format!("STAFFEL_DB_CONNECTIONS must be at most 200, not {}", self.db_connections));
+        }
+        if self.db_acquire_timeout_secs > 300 {
+            return Err(format!(
+                "STAFFEL_DB_ACQUIRE_TIMEOUT_SECS must be at most 300, not {}",
+                self.db_acquire_timeout_secs
+            ));
         }
         if !matches!(self.sqlite_synchronous.as_str(), "full" | "normal") {
             return Err(format!(
@@ -508,5 +519,15 @@ mod tests {
         assert!(with(200).is_ok());
         let refused = with(201).unwrap_err();
         assert!(refused.contains("STAFFEL_DB_CONNECTIONS"), "{refused}");
+    }
+
+    #[test]
+    fn the_acquire_timeout_is_bounded() {
+        let with =
+            |db_acquire_timeout_secs| super::Settings { db_acquire_timeout_secs, ..Default::default() }.validate();
+        assert!(with(0).is_ok(), "0 means the backend's default");
+        assert!(with(300).is_ok());
+        let refused = with(301).unwrap_err();
+        assert!(refused.contains("STAFFEL_DB_ACQUIRE_TIMEOUT_SECS"), "{refused}");
     }
 }

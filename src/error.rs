@@ -26,6 +26,9 @@ pub enum AppError {
     TooManyAttempts { minutes: i64 },
     #[error("form expired")]
     CsrfFailed,
+    /// The database cannot be reached right now (see `is_unavailable`): 503, try again.
+    #[error("database unavailable")]
+    Unavailable,
     #[error("database error")]
     Db(#[from] sea_orm::DbErr),
     /// Something that is nobody's input error. The cause goes to the log, never to the
@@ -81,8 +84,31 @@ impl AppError {
         text
     }
 
+    /// Whether this error means "the database is unreachable, try again soon": said so
+    /// directly, or a database error of that kind, possibly as the cause of an internal
+    /// error. Such a request answers 503 with `Retry-After`, never 401 or 500.
+    pub fn is_unavailable(&self) -> bool {
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = match self {
+            AppError::Unavailable => return true,
+            AppError::Db(e) => return crate::db::is_unreachable(e),
+            AppError::Internal { source, .. } => source.as_deref().map(|e| e as _),
+            _ => None,
+        };
+        while let Some(e) = cause {
+            if let Some(db) = e.downcast_ref::<sea_orm::DbErr>() {
+                return crate::db::is_unreachable(db);
+            }
+            cause = e.source();
+        }
+        false
+    }
+
     pub fn status(&self) -> Status {
+        if self.is_unavailable() {
+            return Status::ServiceUnavailable;
+        }
         match self {
+            AppError::Unavailable => Status::ServiceUnavailable,
             AppError::NotFound => Status::NotFound,
             AppError::Unauthorized => Status::Unauthorized,
             AppError::Forbidden | AppError::CsrfFailed => Status::Forbidden,
@@ -95,7 +121,11 @@ impl AppError {
     }
 
     pub fn code(&self) -> &'static str {
+        if self.is_unavailable() {
+            return "unavailable";
+        }
         match self {
+            AppError::Unavailable => "unavailable",
             AppError::NotFound => "not_found",
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden => "forbidden",
@@ -117,7 +147,11 @@ impl AppError {
 
     /// The message for a person, in their language. Internal details never leave the log.
     pub fn message(&self, lang: Lang) -> String {
+        if self.is_unavailable() {
+            return i18n::tr(lang, "error.unavailable").into();
+        }
         match self {
+            AppError::Unavailable => i18n::tr(lang, "error.unavailable").into(),
             AppError::Invalid { message, arg, .. } | AppError::Conflict { message, arg } => {
                 i18n::tr_arg(lang, message, arg.as_deref().unwrap_or(""))
             }

@@ -11,9 +11,14 @@ use sea_orm::ConnectionTrait;
 use crate::app::App;
 use crate::metrics::BUCKETS;
 
+const HEALTH_PING_DEADLINE: std::time::Duration = std::time::Duration::from_secs(1);
+
 #[rocket::get("/healthz")]
 async fn healthz(app: &App) -> (Status, Value) {
-    match app.db.read().execute_unprepared("SELECT 1").await {
+    // Its own deadline, shorter than the pool's: a load balancer must hear at once that
+    // the database is gone, not after a connection attempt has timed out.
+    let ping = tokio::time::timeout(HEALTH_PING_DEADLINE, app.db.read().execute_unprepared("SELECT 1"));
+    match ping.await.unwrap_or_else(|_| Err(sea_orm::DbErr::Custom("no answer within the deadline".into()))) {
         Ok(_) => (Status::Ok, json!({ "status": "ok" })),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");

@@ -35,9 +35,22 @@ impl<'r> FromRequest<'r> for CurrentUser {
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
         match actor_of(req).await {
             Some(actor) => Outcome::Success(CurrentUser(actor)),
+            // A lookup that failed says nothing about the credential: not "sign in".
+            None if lookup_failed(req) => Outcome::Error((Status::ServiceUnavailable, AppError::Unavailable)),
             None => Outcome::Error((Status::Unauthorized, AppError::Unauthorized)),
         }
     }
+}
+
+/// Left in a request's cache when its session or token could not be looked up (the
+/// database was unreachable), so that the guards answer 503 instead of taking the
+/// credential for a wrong one.
+struct LookupFailed(bool);
+
+/// Whether this request's session or token lookup failed (see `LookupFailed`); only
+/// meaningful after `actor_of`.
+pub fn lookup_failed(req: &Request<'_>) -> bool {
+    req.local_cache(|| LookupFailed(false)).0
 }
 
 /// The actor of this request, resolved once and cached; used by page rendering too, which
@@ -71,6 +84,7 @@ async fn resolve(req: &Request<'_>) -> Option<Actor> {
         Ok(actor) => actor,
         Err(e) => {
             tracing::error!(error = %e, "cannot look up the session or token");
+            req.local_cache(|| LookupFailed(true));
             None
         }
     }
@@ -171,9 +185,14 @@ impl Viewer {
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for Viewer {
-    type Error = std::convert::Infallible;
+    type Error = AppError;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        Outcome::Success(Viewer(actor_of(req).await))
+        match actor_of(req).await {
+            // A signed-in reader whose session cannot be looked up is not a pupil: showing
+            // them the anonymous page would say they were signed out.
+            None if lookup_failed(req) => Outcome::Error((Status::ServiceUnavailable, AppError::Unavailable)),
+            actor => Outcome::Success(Viewer(actor)),
+        }
     }
 }

@@ -31,15 +31,7 @@ pub async fn health(db: &Db, now: DateTime<Utc>) -> Result<OutboxHealth, sea_orm
     let count = |status: MailStatus| mail_outbox::Entity::find().filter(Column::Status.eq(status));
     let pending = count(MailStatus::Pending).count(db.read()).await?;
     let failed = count(MailStatus::Failed).count(db.read()).await?;
-    let long_ago = now - chrono::Duration::seconds(LONG_PENDING_SECS);
-    // A mail sent again counts from then; its first creation is long past.
-    let long_pending =
-        count(MailStatus::Pending)
-            .filter(sea_orm::Condition::any().add(Column::RetryingSince.lt(long_ago)).add(
-                sea_orm::Condition::all().add(Column::RetryingSince.is_null()).add(Column::CreatedAt.lt(long_ago)),
-            ))
-            .count(db.read())
-            .await?;
+    let long_pending = count(MailStatus::Pending).filter(waiting_long(now)).count(db.read()).await?;
     let oldest: Option<DateTime<Utc>> = count(MailStatus::Pending)
         .select_only()
         .column(Column::CreatedAt)
@@ -49,6 +41,67 @@ pub async fn health(db: &Db, now: DateTime<Utc>) -> Result<OutboxHealth, sea_orm
         .await?;
     let oldest_pending_secs = oldest.map(|t| (now - t).num_seconds().max(0)).unwrap_or(0);
     Ok(OutboxHealth { pending, long_pending, failed, oldest_pending_secs })
+}
+
+/// Pending mail waiting for more than `LONG_PENDING_SECS`. A mail sent again counts from
+/// then; its first creation is long past.
+fn waiting_long(now: DateTime<Utc>) -> sea_orm::Condition {
+    let long_ago = now - chrono::Duration::seconds(LONG_PENDING_SECS);
+    sea_orm::Condition::any()
+        .add(Column::RetryingSince.lt(long_ago))
+        .add(sea_orm::Condition::all().add(Column::RetryingSince.is_null()).add(Column::CreatedAt.lt(long_ago)))
+}
+
+/// A mail that needs an operator's eye: given up, or waiting for more than an hour.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Stuck {
+    pub id: i32,
+    pub to_addr: String,
+    pub subject: String,
+    pub status: MailStatus,
+    pub attempts: i32,
+    /// Since when it has been trying: its creation, or when it was last sent again.
+    pub trying_since: DateTime<Utc>,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    /// Seconds since `trying_since`.
+    pub age_secs: i64,
+}
+
+/// The most mails the operators' page lists; `/metrics` counts them all.
+pub const STUCK_LISTED: u64 = 500;
+
+/// Failed mail and mail pending for more than an hour, failed first, oldest first.
+pub async fn stuck(db: &Db, now: DateTime<Utc>) -> Result<Vec<Stuck>, sea_orm::DbErr> {
+    let rows = mail_outbox::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(Column::Status.eq(MailStatus::Failed))
+                .add(sea_orm::Condition::all().add(Column::Status.eq(MailStatus::Pending)).add(waiting_long(now))),
+        )
+        // "failed" sorts before "pending": given up first, then the oldest.
+        .order_by_asc(Column::Status)
+        .order_by_asc(Column::CreatedAt)
+        .limit(STUCK_LISTED)
+        .all(db.read())
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let trying_since = row.retrying_since.unwrap_or(row.created_at);
+            Stuck {
+                id: row.id,
+                to_addr: row.to_addr,
+                subject: row.subject,
+                status: row.status,
+                attempts: row.attempts,
+                trying_since,
+                next_attempt_at: row.next_attempt_at,
+                last_error: row.last_error,
+                age_secs: (now - trying_since).num_seconds().max(0),
+            }
+        })
+        .collect())
 }
 
 /// Which mail to send again.

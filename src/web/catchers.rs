@@ -10,7 +10,7 @@ use rocket::request::Request;
 use rocket::response::{self, Responder};
 use rocket::Catcher;
 
-use crate::app::guards::{actor_of, is_api};
+use crate::app::guards::{actor_of, is_api, lookup_failed};
 use crate::auth::Role;
 use crate::error::AppError;
 
@@ -26,6 +26,7 @@ fn error_for(status: Status) -> AppError {
         400 | 422 => AppError::invalid("body", "error.bad_form"),
         405 => AppError::invalid("request", "error.method_not_allowed"),
         429 => AppError::TooManyAttempts { minutes: 1 },
+        503 => AppError::Unavailable,
         400..=499 => AppError::invalid("request", "error.bad_request"),
         _ => AppError::internal(format!("status {status}")),
     }
@@ -49,6 +50,7 @@ async fn not_found(req: &Request<'_>) -> AppError {
     let gate = GATES.iter().find(|(prefix, _)| path.as_str().starts_with(prefix));
     match (gate, is_api(req)) {
         (Some((_, allowed)), false) => match actor_of(req).await {
+            None if lookup_failed(req) => AppError::Unavailable,
             None => AppError::Unauthorized,
             Some(actor) if !allowed(actor.role) => AppError::Forbidden,
             Some(_) => AppError::NotFound,

@@ -13,6 +13,8 @@ impl<'r> Responder<'r, 'static> for AppError {
         let status = self.status();
         if status == Status::InternalServerError {
             tracing::error!(error = %self.chain(), path = %super::loggable_path(req.uri().path().as_str()), "request failed");
+        } else if status == Status::ServiceUnavailable {
+            tracing::warn!(error = %self.chain(), path = %super::loggable_path(req.uri().path().as_str()), "database unreachable");
         }
         let lang = Lang::of_request(req);
         let message = self.message(lang);
@@ -23,6 +25,9 @@ impl<'r> Responder<'r, 'static> for AppError {
             if status == Status::Unauthorized {
                 response.raw_header("WWW-Authenticate", "Bearer");
             }
+            if status == Status::ServiceUnavailable {
+                response.raw_header("Retry-After", RETRY_AFTER_SECS);
+            }
             return response.ok();
         }
         if status == Status::Unauthorized {
@@ -31,6 +36,14 @@ impl<'r> Responder<'r, 'static> for AppError {
                 format!("/login?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
             return Response::build().status(Status::SeeOther).raw_header("Location", target).ok();
         }
-        super::page::error_page(req, status, &message)
+        let mut response = super::page::error_page(req, status, &message)?;
+        if status == Status::ServiceUnavailable {
+            response.set_raw_header("Retry-After", RETRY_AFTER_SECS);
+        }
+        Ok(response)
     }
 }
+
+/// When a client may try again after a 503: the database usually returns within seconds
+/// (a restart, a failover), and the pool reconnects by itself.
+const RETRY_AFTER_SECS: &str = "5";

@@ -1,6 +1,7 @@
-//! The operators' administration: users, schools, the service catalogue and providers, and
-//! data protection (a person's data, the view log).
+//! The operators' administration: users, schools, the service catalogue and providers,
+//! data protection (a person's data, the view log), and mail that needs an operator.
 pub mod catalogue;
+pub mod mail;
 pub mod privacy;
 pub mod schools;
 pub mod users;
@@ -10,5 +11,6 @@ pub fn routes() -> Vec<rocket::Route> {
     routes.extend(schools::routes());
     routes.extend(catalogue::routes());
     routes.extend(privacy::routes());
+    routes.extend(mail::routes());
     routes
 }

@@ -318,6 +318,10 @@ fn admin_rows(ids: &Ids) -> Vec<Row> {
             only(&op, Ok(200)),
         ),
         get("/admin/views?<person>&<ticket>&<page>", "/admin/views?ticket=nichts&page=-1", only(&op, Ok(200))),
+        // Mail that needs an operator; an unknown mail is not found.
+        get("/admin/mail", "/admin/mail", only(&op, Ok(200))),
+        post("/admin/mail/<id>/send-again", "/admin/mail/999999/send-again", &[], only(&op, NotFound)),
+        post("/admin/mail/send-again-failed", "/admin/mail/send-again-failed", &[], only(&op, To("/admin/mail"))),
         // Schools.
         get("/admin/schools", "/admin/schools", only(&op, Ok(200))),
         post(

@@ -161,6 +161,9 @@ struct Fixture {
     revocable_token: i32,
     /// Chat requests by purpose (ids): school A's admin asked; some the agent took.
     chats: std::collections::HashMap<&'static str, i32>,
+    /// A mail in the outbox, not sent (no worker runs in the tests), which operators may
+    /// send again.
+    mail: i32,
 }
 
 /// The current version of a shipped FAQ article.
@@ -262,7 +265,24 @@ async fn fixture(app: &TestApp) -> Fixture {
         operator: app.user_id(OPERATOR).await,
         reset_token: app.reset_token(VICTIM).await,
         revocable_token: revocable_token(app).await,
+        mail: queued_mail(app).await,
     }
+}
+
+/// The id of the first mail the fixture queued; the last one is made one given up, for
+/// "send all failed again".
+async fn queued_mail(app: &TestApp) -> i32 {
+    use entities::mail_outbox::{ActiveModel, Column, Entity};
+    use sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, Set};
+    let rows = Entity::find().order_by_asc(Column::Id).all(app.db()).await.expect("read the outbox");
+    assert!(rows.len() >= 2, "the fixture queued mail");
+    let last = ActiveModel {
+        id: Set(rows[rows.len() - 1].id),
+        status: Set(entities::MailStatus::Failed),
+        ..Default::default()
+    };
+    last.update(app.db()).await.expect("give a mail up");
+    rows[0].id
 }
 
 /// A new API token of `tk@gym-a.de`; its id.

@@ -152,7 +152,7 @@ pub(super) fn account_targets(f: &Fixture) -> Vec<Target> {
     ]
 }
 
-/// The operators' users, schools, services and providers.
+/// The operators' users, mail, schools, services and providers.
 pub(super) fn admin_targets(f: &Fixture) -> Vec<Target> {
     let post = Method::Post;
     let victim = f.victim;
@@ -317,6 +317,34 @@ pub(super) fn admin_targets(f: &Fixture) -> Vec<Target> {
                     msg(409, "validation.cannot_deactivate_self"),
                 ),
             ],
+        },
+        Target {
+            method: post,
+            route: "/admin/mail/<id>/send-again",
+            path: format!("/admin/mail/{}/send-again", f.mail),
+            who: Some(OPERATOR),
+            valid: Vec::new(),
+            valid_reply: (303, Some("/admin/mail")),
+            empty: None,
+            long: None,
+            cases: vec![
+                at("an unknown mail", "/admin/mail/999999/send-again", not_found()),
+                at("an id that is no number", "/admin/mail/abc/send-again", not_found()),
+                at("an id of zero", "/admin/mail/0/send-again", not_found()),
+                at("a negative id", "/admin/mail/-1/send-again", not_found()),
+                at("an id beyond i32", "/admin/mail/99999999999/send-again", not_found()),
+            ],
+        },
+        Target {
+            method: post,
+            route: "/admin/mail/send-again-failed",
+            path: "/admin/mail/send-again-failed".into(),
+            who: Some(OPERATOR),
+            valid: Vec::new(),
+            valid_reply: (303, Some("/admin/mail")),
+            empty: None,
+            long: None,
+            cases: Vec::new(),
         },
         Target {
             method: post,

@@ -2,6 +2,8 @@
 //! (SQLite, and PostgreSQL when `STAFFEL_TEST_PG` is set), refusals that change nothing,
 //! and CLI changes reaching a running `staffel serve` over real HTTP.
 mod commands;
+mod db_outage;
+mod killed_intake;
 mod refusals;
 mod serve;
 

@@ -9,10 +9,10 @@ use crate::common::{self, Backend};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 /// A running `staffel serve`, killed when dropped (also when a test panics).
-struct Server {
-    child: Child,
+pub(super) struct Server {
+    pub(super) child: Child,
     log: PathBuf,
-    base: String,
+    pub(super) base: String,
 }
 
 impl Drop for Server {
@@ -23,7 +23,7 @@ impl Drop for Server {
 }
 
 impl Server {
-    fn start(setup: &Setup, env: &[(&str, &str)]) -> Server {
+    pub(super) fn start(setup: &Setup, env: &[(&str, &str)]) -> Server {
         let port = common::free_port();
         let log = setup.dir.path().join(format!("serve-{port}.log"));
         let out = std::fs::File::create(&log).unwrap();
@@ -39,11 +39,11 @@ impl Server {
         Server { child, log, base: format!("http://127.0.0.1:{port}") }
     }
 
-    fn log(&self) -> String {
+    pub(super) fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
-    async fn wait_until_healthy(&mut self, http: &reqwest::Client) {
+    pub(super) async fn wait_until_healthy(&mut self, http: &reqwest::Client) {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -62,12 +62,12 @@ impl Server {
     }
 }
 
-fn csrf_of(html: &str) -> String {
+pub(super) fn csrf_of(html: &str) -> String {
     common::find_csrf(html).unwrap_or_else(|| panic!("no CSRF field in {html}"))
 }
 
 /// Signs a demo account in through the login form; returns the path it landed on.
-async fn sign_in(http: &reqwest::Client, base: &str, email: &str) -> String {
+pub(super) async fn sign_in(http: &reqwest::Client, base: &str, email: &str) -> String {
     let page = http.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
     let csrf = csrf_of(&page);
     let signed_in = http

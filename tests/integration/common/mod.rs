@@ -17,7 +17,7 @@ pub mod uploads;
 
 pub use app::{test_figment, TestApp};
 pub use articles::{article_files, article_text, parsed, shipped_article_files, write_article};
-pub use backends::{loud_notice, on_each_backend, Backend, PgDatabase};
+pub use backends::{backends, loud_notice, on_each_backend, Backend, PgDatabase};
 pub use browser::{encode, find_csrf, version_field, Browser, Reply};
 pub use fixtures::{article_by_slug, provider_token_in, ticket_id, ticket_number};
 pub use messages::{html_message, text_message};

@@ -9,6 +9,7 @@ mod log_secrets;
 mod mail_deadline;
 mod mail_in_flight;
 mod mail_outage;
+mod mail_page;
 mod missed_searches;
 mod next_param;
 mod no_store;
