@@ -52,8 +52,8 @@ pub struct Settings {
     /// The most database connections this process opens; 0: 8 on SQLite, 20 on PostgreSQL.
     pub db_connections: u32,
     /// How long a request waits for a database connection before it answers 503 (seconds);
-    /// 0: 2 on PostgreSQL (a server that is gone must not hold every request for long), 10
-    /// on SQLite (a local file; a wait there is a busy writer, not an outage).
+    /// 0: 10. Shorter answers sooner while a PostgreSQL server is gone, but also turns a
+    /// burst that waits for the pool into 503s.
     pub db_acquire_timeout_secs: u64,
     /// SQLite's `synchronous`: `full` (every commit reaches the disk before it is
     /// acknowledged, so it survives a power cut) or `normal` (faster commits; the last

@@ -148,13 +148,14 @@ pub async fn connect(settings: &Settings) -> Result<Db, OpenError> {
     let mut options = ConnectOptions::new(url.clone());
     let most = |default: u32| if settings.db_connections > 0 { settings.db_connections } else { default };
     let acquire = match settings.db_acquire_timeout_secs {
-        0 if settings.is_postgres() => 2,
         0 => 10,
         secs => secs,
     };
     // Connecting happens inside an acquire, so this bounds both: while a PostgreSQL server
     // is gone, sqlx retries a refused connection until this deadline, and every request
-    // waits that long before it can answer 503.
+    // waits that long before it can answer 503. It also bounds the wait for a busy pool, and
+    // a burst (400 comments at once on 20 connections, beside other work) needs seconds:
+    // 2 s refused most of such a burst with 503, so the default stays at 10 s.
     options.sqlx_logging(false).acquire_timeout(Duration::from_secs(acquire));
     if settings.is_postgres() {
         options.max_connections(most(20)).min_connections(1);

@@ -125,7 +125,9 @@ async fn outage(backend: Backend) {
     let mut proxy = Proxy::new(host_port(&setup.database_url));
     proxy.open();
     let proxied = through(&setup.database_url, proxy.port);
-    let mut server = Server::start(&setup, &[("STAFFEL_DATABASE_URL", proxied.as_str())]);
+    // A short wait for a connection, as an operator who wants quick 503s would set it.
+    let mut server =
+        Server::start(&setup, &[("STAFFEL_DATABASE_URL", proxied.as_str()), ("STAFFEL_DB_ACQUIRE_TIMEOUT_SECS", "2")]);
     // Generous for an answer, far below a hang: every request below must come back well
     // within it.
     let http = reqwest::Client::builder().cookie_store(true).timeout(Duration::from_secs(20)).build().unwrap();
