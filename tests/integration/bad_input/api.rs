@@ -30,6 +30,18 @@ async fn probing(backend: &Backend) -> (TestApp, String, String) {
     fixture(&app).await;
     let token = app.token(TEACHER).await;
     assert_eq!(app.api_get(Some(&token), "/api/v1/me").await.status, Status::Ok);
+    // The token's first use is recorded beside the request, not in it: wait for that write,
+    // or it would land after the fingerprint and look like a change the probes made.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        use sea_orm::EntityTrait;
+        let tokens = entities::api_token::Entity::find().all(app.db()).await.expect("tokens");
+        if tokens.iter().all(|t| t.last_used_at.is_some()) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the token's use is never recorded");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     let before = app.fingerprint().await;
     (app, format!("Bearer {token}"), before)
 }
