@@ -38,6 +38,8 @@ pub struct App {
     pub live: crate::live::Hub,
     /// Searches that found nothing, until the next flush writes them.
     pub misses: Arc<crate::search::misses::MissCounter>,
+    /// Whether writes get through (the data directory and the database), for `/healthz`.
+    pub storage: Arc<crate::storage::StorageWatch>,
 }
 
 impl App {
@@ -51,6 +53,7 @@ impl App {
         search: crate::search::Engine,
     ) -> App {
         let mailer = Mailer::new(templates.clone(), &settings);
+        let storage = Arc::new(crate::storage::StorageWatch::new(&settings.data_dir));
         App {
             intake: Arc::new(Intake::for_db(&db)),
             db,
@@ -64,6 +67,7 @@ impl App {
             overdue: Arc::new(OverdueCount::default()),
             live: crate::live::Hub::default(),
             misses: Arc::new(crate::search::misses::MissCounter::default()),
+            storage,
         }
     }
 }

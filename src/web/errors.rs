@@ -14,6 +14,9 @@ impl<'r> Responder<'r, 'static> for AppError {
         if status == Status::InternalServerError {
             tracing::error!(error = %self.chain(), path = %super::loggable_path(req.uri().path().as_str()), "request failed");
         }
+        if let AppError::Storage { .. } = &self {
+            tracing::error!(error = %self.chain(), path = %super::loggable_path(req.uri().path().as_str()), "write refused by storage");
+        }
         let lang = Lang::of_request(req);
         let message = self.message(lang);
         if is_api(req) {
