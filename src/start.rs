@@ -85,7 +85,9 @@ pub async fn open_app(settings: Settings) -> Result<App, StartError> {
     let transport = Transport::from_settings(&settings)?;
     let engine = search::open(&settings).await.map_err(StartError::Search)?;
     import_shipped_articles(&db, &settings).await?;
-    search::sync::catch_up(db.read(), &engine, &search_mark(&settings, &engine)).await.map_err(StartError::Search)?;
+    let mark = search_mark(&settings, &engine);
+    search::sync::catch_up(db.read(), &engine, &mark).await.map_err(StartError::Search)?;
+    search::sync::verify(db.read(), &engine, &mark).await.map_err(StartError::Search)?;
     Ok(App::new(settings, db, templates, transport, engine))
 }
 

@@ -28,14 +28,26 @@ pub struct Damaged {
     pub problem: String,
 }
 
+/// What the look at the file found short of damage.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Looked {
+    /// Missing (a new installation) or sound as far as the header can tell.
+    Fine,
+    /// Shorter than its header says, with a WAL beside it: after a crash in the middle of a
+    /// checkpoint that is sound (the WAL holds the rest), after damage it is not. SQLite's
+    /// `quick_check` decides, once the file is open; only in this case, so a normal start
+    /// never pays for it.
+    Doubtful(String),
+}
+
 /// Checks a database file that is already there; a missing one is fine (a new installation).
-pub fn existing_file(path: &Path) -> Result<(), Damaged> {
+pub fn existing_file(path: &Path) -> Result<Looked, Damaged> {
     let damaged = |problem: String| Damaged { path: path.to_path_buf(), problem };
     let mut file = match std::fs::File::open(path) {
         Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Looked::Fine),
         // Not ours to judge (permissions, a directory): opening reports it.
-        Err(_) => return Ok(()),
+        Err(_) => return Ok(Looked::Fine),
     };
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     if len == 0 {
@@ -57,16 +69,35 @@ pub fn existing_file(path: &Path) -> Result<(), Damaged> {
     // The size in the header counts only when written by a version that keeps it
     // (the "version-valid-for" number equals the change counter).
     let size_valid = header[92..96] == header[24..28] && pages > 0;
-    // With a WAL beside it the file may lag its header until SQLite recovers the WAL.
-    let wal_pending = std::fs::metadata(wal_of(path)).map(|m| m.len() > 0).unwrap_or(false);
     let promised = u64::from(pages) * page_size;
-    if size_valid && !wal_pending && len < promised {
-        return Err(damaged(format!("it is cut short: {len} bytes of the {promised} its header names")));
+    let problem = if size_valid && len < promised {
+        format!("it is cut short: {len} bytes of the {promised} its header names")
+    } else if len % page_size != 0 {
+        format!("it is cut off within a page ({len} bytes, pages of {page_size})")
+    } else {
+        return Ok(Looked::Fine);
+    };
+    let wal_pending = std::fs::metadata(wal_of(path)).map(|m| m.len() > 0).unwrap_or(false);
+    if wal_pending {
+        return Ok(Looked::Doubtful(problem));
     }
-    if len % page_size != 0 && !wal_pending {
-        return Err(damaged(format!("it is cut off within a page ({len} bytes, pages of {page_size})")));
+    Err(damaged(problem))
+}
+
+/// Settles a doubt about the file with SQLite's `quick_check` (it reads every page).
+pub async fn settle_doubt(db: &impl sea_orm::ConnectionTrait, path: &Path, doubt: String) -> Result<(), Damaged> {
+    let checked =
+        db.query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), "PRAGMA quick_check")).await;
+    let verdict = match checked {
+        Ok(Some(row)) => row.try_get_by_index::<String>(0).unwrap_or_else(|e| e.to_string()),
+        Ok(None) => "no answer".to_string(),
+        Err(e) => e.to_string(),
+    };
+    if verdict == "ok" {
+        tracing::info!(file = %path.display(), %doubt, "the WAL beside the database holds the rest; quick_check finds it sound");
+        return Ok(());
     }
-    Ok(())
+    Err(Damaged { path: path.to_path_buf(), problem: format!("{doubt}, and SQLite's quick_check says: {verdict}") })
 }
 
 fn wal_of(path: &Path) -> PathBuf {

@@ -101,7 +101,7 @@ impl WriteHealth {
     /// A write committed.
     pub fn committed(&self) {
         let mut state = self.lock();
-        if let Some((fault, at)) = state.fault.filter(|(_, at)| !state.committed.is_some_and(|c| c > *at)) {
+        if let Some((fault, at)) = state.fault.filter(|(_, at)| state.committed.is_none_or(|c| c <= *at)) {
             tracing::info!(was = fault.reason(), blocked_for = ?at.elapsed(), "writes get through again");
         }
         state.committed = Some(Instant::now());
@@ -120,7 +120,7 @@ impl WriteHealth {
     /// write can tell when they get through again.
     pub fn unresolved(&self) -> bool {
         let state = *self.lock();
-        state.fault.is_some_and(|(_, at)| !state.committed.is_some_and(|c| c > at))
+        state.fault.is_some_and(|(_, at)| state.committed.is_none_or(|c| c <= at))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {

@@ -49,7 +49,7 @@ pub enum OpenError {
     Wal(#[source] DbErr),
     #[error("the database migration failed")]
     Migrate(#[source] DbErr),
-    #[error("{0}")]
+    #[error(transparent)]
     Damaged(#[from] check::Damaged),
     #[error("{message}")]
     Storage {
@@ -263,6 +263,7 @@ pub async fn connect(settings: &Settings) -> Result<Db, OpenError> {
         return Ok(Db::new(conn));
     }
     let in_memory = url.contains(":memory:");
+    let mut looked = check::Looked::Fine;
     if url.starts_with("sqlite://") && !in_memory {
         crate::private_files::create_dir(&settings.data_dir)
             .map_err(|source| OpenError::DataDir { path: settings.data_dir.clone(), source })?;
@@ -270,7 +271,7 @@ pub async fn connect(settings: &Settings) -> Result<Db, OpenError> {
         if settings.database_url.is_empty() {
             // A file that is there must be a database; only a missing one is a new
             // installation. Created here, not by SQLite, so that it is private from the start.
-            check::existing_file(&file)?;
+            looked = check::existing_file(&file)?;
             crate::private_files::create_file(&file)
                 .map_err(|source| OpenError::DataDir { path: file.clone(), source })?;
         }
@@ -293,6 +294,9 @@ pub async fn connect(settings: &Settings) -> Result<Db, OpenError> {
     let conn = Database::connect(options).await.map_err(OpenError::Connect)?;
     let wal = conn.execute_unprepared("PRAGMA journal_mode=WAL").await;
     wal.map_err(|e| opening_failed(settings, e, OpenError::Wal))?;
+    if let check::Looked::Doubtful(doubt) = looked {
+        check::settle_doubt(&conn, &settings.data_dir.join("staffel.db"), doubt).await?;
+    }
     if in_memory {
         // Every connection to `:memory:` is a database of its own.
         return Ok(Db::new(conn));
