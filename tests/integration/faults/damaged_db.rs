@@ -34,7 +34,10 @@ fn a_database_with_a_garbage_header_is_refused_at_start() {
 }
 
 /// Cuts the database to half its length; with `wal`, the WAL its last writer left beside
-/// it stays (then SQLite's quick_check judges), else it goes too (the header tells).
+/// it stays (then SQLite's quick_check judges), else it goes too (the header tells). With
+/// the WAL, whether the cut lost anything depends on how much of the data is still only in
+/// the WAL (then the database is sound and starts, rightly), so only the case without one
+/// is a test.
 fn cut_to_half(dir: &Path, wal: bool) {
     let db = dir.join("data").join("staffel.db");
     let wal_file = dir.join("data").join("staffel.db-wal");
@@ -53,13 +56,6 @@ fn a_database_cut_to_half_is_refused_at_start() {
     let dir = installed();
     cut_to_half(dir.path(), false);
     refused(dir.path(), "cut to half");
-}
-
-#[test]
-fn a_database_cut_to_half_beside_a_wal_is_refused_at_start() {
-    let dir = installed();
-    cut_to_half(dir.path(), true);
-    refused(dir.path(), "cut to half, WAL beside it");
 }
 
 #[test]
