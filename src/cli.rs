@@ -60,7 +60,7 @@ fn cli_lang() -> Lang {
 }
 
 fn explain(error: AppError) -> CliError {
-    if matches!(error, AppError::Db(_) | AppError::Internal { .. }) {
+    if matches!(error, AppError::Db(_) | AppError::Internal { .. } | AppError::Storage { .. }) {
         return CliError::Failed(error.chain());
     }
     let message = error.message(cli_lang());

@@ -30,7 +30,15 @@ pub enum AppError {
     #[error("database unavailable")]
     Unavailable,
     #[error("database error")]
-    Db(#[from] sea_orm::DbErr),
+    Db(#[source] sea_orm::DbErr),
+    /// A full disk or read-only storage stopped a write: it passes when an operator acts,
+    /// so the person is told so (507 or 503), not that something broke.
+    #[error("storage: {}", fault.reason())]
+    Storage {
+        fault: crate::db::StorageFault,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// Something that is nobody's input error. The cause goes to the log, never to the
     /// person (who is told that something went wrong on our side).
     #[error("internal error: {context}")]
@@ -39,6 +47,25 @@ pub enum AppError {
         #[source]
         source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(e: sea_orm::DbErr) -> AppError {
+        match crate::db::StorageFault::of_db(&e) {
+            Some(fault) => AppError::Storage { fault, source: Box::new(e) },
+            None => AppError::Db(e),
+        }
+    }
+}
+
+impl AppError {
+    /// A file could not be written: a storage fault if that is why, else internal.
+    pub fn writing(context: &str, e: std::io::Error) -> AppError {
+        match crate::db::StorageFault::of_io(&e) {
+            Some(fault) => AppError::Storage { fault, source: Box::new(e) },
+            None => AppError::caused(context, e),
+        }
+    }
 }
 
 impl From<crate::templates::TemplateError> for AppError {
@@ -116,6 +143,8 @@ impl AppError {
             AppError::Conflict { .. } => Status::Conflict,
             AppError::Gone => Status::Gone,
             AppError::TooManyAttempts { .. } => Status::TooManyRequests,
+            AppError::Storage { fault: crate::db::StorageFault::Full, .. } => Status::InsufficientStorage,
+            AppError::Storage { .. } => Status::ServiceUnavailable,
             AppError::Db(_) | AppError::Internal { .. } => Status::InternalServerError,
         }
     }
@@ -134,6 +163,8 @@ impl AppError {
             AppError::Conflict { .. } => "conflict",
             AppError::Gone => "gone",
             AppError::TooManyAttempts { .. } => "too_many_attempts",
+            AppError::Storage { fault: crate::db::StorageFault::Full, .. } => "storage_full",
+            AppError::Storage { .. } => "storage_unavailable",
             AppError::Db(_) | AppError::Internal { .. } => "internal",
         }
     }
@@ -163,6 +194,10 @@ impl AppError {
             AppError::Forbidden => i18n::tr(lang, "error.forbidden").into(),
             AppError::CsrfFailed => i18n::tr(lang, "error.csrf").into(),
             AppError::Gone => i18n::tr(lang, "error.gone").into(),
+            AppError::Storage { fault: crate::db::StorageFault::Full, .. } => {
+                i18n::tr(lang, "error.storage_full").into()
+            }
+            AppError::Storage { .. } => i18n::tr(lang, "error.storage_unavailable").into(),
             AppError::Db(_) | AppError::Internal { .. } => i18n::tr(lang, "error.internal").into(),
         }
     }

@@ -33,6 +33,7 @@ pub mod schools;
 pub mod search;
 pub mod sla;
 pub mod start;
+pub mod storage;
 pub mod templates;
 pub mod tickets;
 pub mod validate;

@@ -19,7 +19,14 @@ async fn healthz(app: &App) -> (Status, Value) {
     // the database is gone, not after a connection attempt has timed out.
     let ping = tokio::time::timeout(HEALTH_PING_DEADLINE, app.db.read().execute_unprepared("SELECT 1"));
     match ping.await.unwrap_or_else(|_| Err(sea_orm::DbErr::Custom("no answer within the deadline".into()))) {
-        Ok(_) => (Status::Ok, json!({ "status": "ok" })),
+        Ok(_) => match app.storage.blocked(&app.db).await {
+            None => (Status::Ok, json!({ "status": "ok" })),
+            // Reads still work; a balancer should not send writers here.
+            Some(fault) => {
+                let body = json!({ "status": "degraded", "writes": "blocked", "reason": fault.reason() });
+                (Status::ServiceUnavailable, body)
+            }
+        },
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");
             (Status::ServiceUnavailable, json!({ "status": "database unavailable" }))
@@ -58,6 +65,10 @@ async fn metrics(app: &App) -> (ContentType, String) {
     let _ = writeln!(out, "staffel_mails_sent_total {}", metrics.mails_sent.load(Ordering::Relaxed));
     let _ = writeln!(out, "# TYPE staffel_mail_delivery_failures_total counter");
     let _ = writeln!(out, "staffel_mail_delivery_failures_total {}", metrics.mail_failures.load(Ordering::Relaxed));
+    let blocked = app.storage.blocked(&app.db).await;
+    let _ = writeln!(out, "# HELP staffel_writes_blocked 1 while a full disk or read-only storage stops writes.");
+    let _ = writeln!(out, "# TYPE staffel_writes_blocked gauge");
+    let _ = writeln!(out, "staffel_writes_blocked {}", u8::from(blocked.is_some()));
     let intake = app.intake.counts();
     let _ = writeln!(out, "# HELP staffel_tickets_opened_total New tickets written through the intake.");
     let _ = writeln!(out, "# TYPE staffel_tickets_opened_total counter");

@@ -44,6 +44,21 @@ pub async fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
     file.flush().await
 }
 
+/// Writes a new file like `write`, and on disk before it returns: for files a row will
+/// point to once this returns (attachments). A file that could not be written whole (a
+/// full disk) is removed again, so no half-written file is left behind.
+pub async fn write_durable(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let written = async {
+        write(path, bytes).await?;
+        tokio::fs::File::open(path).await?.sync_all().await
+    }
+    .await;
+    if written.is_err() {
+        let _ = tokio::fs::remove_file(path).await;
+    }
+    written
+}
+
 /// Makes the data directory private, with everything in it when the directory itself was
 /// not: a data directory of an older version is put right once, and later starts cost one
 /// look at its mode.

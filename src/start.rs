@@ -4,7 +4,7 @@
 //! parts they need the same way.
 use crate::app::App;
 use crate::config::{ConfigError, Settings};
-use crate::db::{self, Db};
+use crate::db::{self, Db, StorageFault};
 use crate::error::AppError;
 use crate::kb::import::ImportError;
 use crate::mail::{Transport, TransportError};
@@ -24,6 +24,12 @@ pub enum StartError {
     },
     #[error("cannot open the database")]
     Database(#[from] db::OpenError),
+    #[error("{message}")]
+    Storage {
+        message: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot set up the service catalogue, the desk's defaults and the chat channel")]
     Defaults(#[source] AppError),
     #[error("cannot load the templates")]
@@ -54,8 +60,15 @@ impl StartError {
 /// and week (both only where missing: an operator's changes stay).
 pub async fn open_db(settings: &Settings) -> Result<Db, StartError> {
     let data_dir = &settings.data_dir;
-    crate::private_files::restrict_data_dir(data_dir)
-        .map_err(|source| StartError::Dir { path: data_dir.clone(), source })?;
+    crate::private_files::restrict_data_dir(data_dir).map_err(|source| match StorageFault::of_io(&source) {
+        Some(fault) => StartError::Storage { message: db::check::storage_message(fault, data_dir), source },
+        None => StartError::Dir { path: data_dir.clone(), source },
+    })?;
+    // Before anything is opened: a full disk or a read-only directory is said as such,
+    // not as whatever first fails to write (SQLite's WAL, the search index, a mark file).
+    if let Err((fault, source)) = crate::storage::probe_dir(data_dir).await {
+        return Err(StartError::Storage { message: db::check::storage_message(fault, data_dir), source });
+    }
     let db = db::open(settings).await?;
     crate::catalogue::services::ensure_defaults(&db).await.map_err(StartError::Defaults)?;
     crate::sla::settings::ensure_defaults(&db).await.map_err(StartError::Defaults)?;
@@ -72,7 +85,9 @@ pub async fn open_app(settings: Settings) -> Result<App, StartError> {
     let transport = Transport::from_settings(&settings)?;
     let engine = search::open(&settings).await.map_err(StartError::Search)?;
     import_shipped_articles(&db, &settings).await?;
-    search::sync::catch_up(db.read(), &engine, &search_mark(&settings, &engine)).await.map_err(StartError::Search)?;
+    let mark = search_mark(&settings, &engine);
+    search::sync::catch_up(db.read(), &engine, &mark).await.map_err(StartError::Search)?;
+    search::sync::verify(db.read(), &engine, &mark).await.map_err(StartError::Search)?;
     Ok(App::new(settings, db, templates, transport, engine))
 }
 

@@ -15,6 +15,7 @@ mod m20261201_000011_chat;
 mod m20261202_000012_kb_votes;
 mod m20261202_000013_mail_retrying_since;
 mod m20261203_000014_privacy;
+mod m20261203_000015_write_probe;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000012_kb_votes::Migration),
             Box::new(m20261202_000013_mail_retrying_since::Migration),
             Box::new(m20261203_000014_privacy::Migration),
+            Box::new(m20261203_000015_write_probe::Migration),
         ]
     }
 }

@@ -40,6 +40,8 @@ pub struct App {
     pub misses: Arc<crate::search::misses::MissCounter>,
     /// Who opened which ticket, report or file, until the next flush writes it (SPEC §9).
     pub views: Arc<crate::audit::views::ViewLog>,
+    /// Whether writes get through (the data directory and the database), for `/healthz`.
+    pub storage: Arc<crate::storage::StorageWatch>,
 }
 
 impl App {
@@ -53,6 +55,7 @@ impl App {
         search: crate::search::Engine,
     ) -> App {
         let mailer = Mailer::new(templates.clone(), &settings);
+        let storage = Arc::new(crate::storage::StorageWatch::new(&settings.data_dir));
         App {
             intake: Arc::new(Intake::for_db(&db)),
             db,
@@ -67,6 +70,7 @@ impl App {
             live: crate::live::Hub::default(),
             misses: Arc::new(crate::search::misses::MissCounter::default()),
             views: Arc::new(crate::audit::views::ViewLog::default()),
+            storage,
         }
     }
 }

@@ -146,13 +146,15 @@ pub async fn stage(settings: &Settings, checked: Vec<Checked>) -> AppResult<Stag
     if checked.is_empty() {
         return Ok(staged);
     }
-    crate::private_files::create_dir(&dir).map_err(|e| AppError::caused("creating the files directory", e))?;
+    crate::private_files::create_dir(&dir).map_err(|e| AppError::writing("creating the files directory", e))?;
     for file in checked {
         let storage_key = crate::crypto::random_hex(16);
         let sha256 = hex::encode(Sha256::digest(&file.bytes));
-        crate::private_files::write(&dir.join(&storage_key), &file.bytes)
+        // On a full disk: a clear error, and the files of this submission written so far
+        // go again with `staged` (this one is removed by `write_durable`).
+        crate::private_files::write_durable(&dir.join(&storage_key), &file.bytes)
             .await
-            .map_err(|e| AppError::caused("writing an upload", e))?;
+            .map_err(|e| AppError::writing("writing an upload", e))?;
         staged.files.push(StagedFile {
             storage_key,
             filename: file.filename,

@@ -51,6 +51,8 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("error.gone", "Dieser Link ist abgelaufen oder wurde schon benutzt.", "This link has expired or has already been used."),
     ("error.unavailable", "Staffel erreicht seine Datenbank gerade nicht. Bitte versuchen Sie es in einigen Sekunden noch einmal.", "Staffel cannot reach its database right now. Please try again in a few seconds."),
     ("error.internal", "Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es später noch einmal.", "An internal error occurred. Please try again later."),
+    ("error.storage_full", "Der Speicherplatz des Servers ist voll: Ihre Eingabe wurde nicht gespeichert. Bitte versuchen Sie es später noch einmal; hält es an, sagen Sie dem Betrieb Bescheid.", "The server's storage is full: what you entered was not saved. Please try again later; if it persists, tell the operators."),
+    ("error.storage_unavailable", "Der Server kann gerade nichts speichern (sein Speicher ist schreibgeschützt oder gestört): Ihre Eingabe wurde nicht gespeichert. Bitte versuchen Sie es später noch einmal.", "The server cannot save anything just now (its storage is read-only or failing): what you entered was not saved. Please try again later."),
     ("error.too_many_attempts", "Zu viele Fehlversuche. Bitte warten Sie {arg} Minute(n) und versuchen Sie es dann erneut.", "Too many failed attempts. Please wait {arg} minute(s) and try again."),
     ("error.too_large", "Die Anfrage ist zu groß.", "The request is too large."),
     ("error.unsupported_type", "Dieses Datenformat wird hier nicht angenommen.", "This data format is not accepted here."),

@@ -67,6 +67,26 @@ pub struct EmbeddedEngine {
     terms: TermCaches,
 }
 
+/// The index in `dir` (a new one when `create`), with a reader that has loaded every
+/// segment: a damaged segment fails here, not in the first search.
+fn open_in(dir: &Path, create: bool) -> tantivy::Result<EmbeddedEngine> {
+    let (schema, fields) = schema();
+    let index = if create {
+        Index::create_in_dir(dir, schema)?
+    } else {
+        Index::open_or_create(tantivy::directory::MmapDirectory::open(dir)?, schema)?
+    };
+    register_analyzers(&index);
+    // Watch the index for commits by other processes (`staffel reindex` while the
+    // server runs); this process's own commits reload at once.
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::OnCommitWithDelay)
+        .doc_store_cache_num_blocks(DOC_STORE_BLOCKS)
+        .try_into()?;
+    Ok(EmbeddedEngine::with(index, reader, fields))
+}
+
 fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
     let text = TextOptions::default()
@@ -97,28 +117,17 @@ fn schema() -> (Schema, Fields) {
 impl EmbeddedEngine {
     pub fn open(dir: &Path) -> Result<EmbeddedEngine, String> {
         crate::private_files::create_dir(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let (schema, fields) = schema();
-        let directory = tantivy::directory::MmapDirectory::open(dir).map_err(|e| e.to_string())?;
-        let index = match Index::open_or_create(directory, schema.clone()) {
-            Ok(index) => index,
+        match open_in(dir, false) {
+            Ok(engine) => Ok(engine),
             Err(e) => {
-                // An index of an older schema is rebuilt from the database, not migrated.
-                tracing::warn!(error = %e, "search index unreadable; starting a new one");
+                // An index of an older schema, or a damaged one (files cut short, garbage,
+                // missing segments): rebuilt from the database, the source of truth.
+                tracing::warn!(error = %e, dir = %dir.display(), "search index unreadable; starting a new one, rebuilt from the database");
                 std::fs::remove_dir_all(dir).map_err(|e| e.to_string())?;
                 crate::private_files::create_dir(dir).map_err(|e| e.to_string())?;
-                Index::create_in_dir(dir, schema).map_err(|e| e.to_string())?
+                open_in(dir, true).map_err(|e| e.to_string())
             }
-        };
-        register_analyzers(&index);
-        // Watch the index for commits by other processes (`staffel reindex` while the
-        // server runs); this process's own commits reload at once.
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::OnCommitWithDelay)
-            .doc_store_cache_num_blocks(DOC_STORE_BLOCKS)
-            .try_into()
-            .map_err(|e: tantivy::TantivyError| e.to_string())?;
-        Ok(EmbeddedEngine::with(index, reader, fields))
+        }
     }
 
     /// An in-memory index (for tests and benchmarks of the engine alone).

@@ -142,9 +142,33 @@ pub async fn catch_up<C: ConnectionTrait>(db: &C, engine: &Engine, mark: &Mark) 
     match mark.load().filter(|_| !engine_empty) {
         Some(since) => mark.save(sync_changes(db, engine, since).await?),
         None => {
-            reindex_all(db, engine, |_, _| {}).await?;
+            let done = reindex_all(db, engine, |_, _| {}).await?;
+            tracing::info!(documents = done, "search index built from the database (it was empty or never synced)");
             mark.save(started);
         }
+    }
+    Ok(())
+}
+
+/// Checks at start-up that the engine holds one document per published article, after it
+/// caught up: an index that lost documents (damaged, restored from elsewhere, written by a
+/// process that died mid-batch) opened fine and found nothing. One that disagrees is
+/// rebuilt from the database, and the log says so.
+pub async fn verify<C: ConnectionTrait>(db: &C, engine: &Engine, mark: &Mark) -> Result<(), String> {
+    let published = kb_article::Entity::find().filter(kb_article::Column::Status.eq(ArticleStatus::Published));
+    let expected = sea_orm::PaginatorTrait::count(published, db).await.map_err(|e| e.to_string())?;
+    let held = engine.doc_count().await?;
+    if held != expected {
+        tracing::warn!(
+            held,
+            published = expected,
+            engine = engine.name(),
+            "search index disagrees with the database; rebuilding it"
+        );
+        let started = Utc::now();
+        let done = reindex_all(db, engine, |_, _| {}).await?;
+        mark.save(started);
+        tracing::info!(documents = done, "search index rebuilt from the database");
     }
     Ok(())
 }

@@ -16,6 +16,9 @@ impl<'r> Responder<'r, 'static> for AppError {
         } else if status == Status::ServiceUnavailable {
             tracing::warn!(error = %self.chain(), path = %super::loggable_path(req.uri().path().as_str()), "database unreachable");
         }
+        if let AppError::Storage { .. } = &self {
+            tracing::error!(error = %self.chain(), path = %super::loggable_path(req.uri().path().as_str()), "write refused by storage");
+        }
         let lang = Lang::of_request(req);
         let message = self.message(lang);
         if is_api(req) {

@@ -16,6 +16,7 @@ mod chat;
 mod cli;
 mod desk_settings;
 mod faq_drafts;
+mod faults;
 mod hardening;
 mod kb;
 mod kb_authoring;
