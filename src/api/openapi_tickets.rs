@@ -136,7 +136,7 @@ pub fn paths() -> Value {
                     { "name": "service", "in": "query", "schema": { "type": "string" } },
                     { "name": "queue", "in": "query", "schema": { "type": "string", "enum": ["new", "mine", "open", "waiting", "provider", "overdue", "all"] } },
                     { "name": "limit", "in": "query", "schema": { "type": "integer", "default": 50, "minimum": 1, "maximum": 200 } },
-                    { "name": "after", "in": "query", "schema": { "type": "string" }, "description": "the `next` of the previous page" }
+                    { "name": "after", "in": "query", "schema": { "type": "string", "minLength": 0 }, "description": "the `next` of the previous page; empty or left out: the first page" }
                 ],
                 "responses": {
                     "200": { "description": "A page", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/TicketPage" } } } },

@@ -117,7 +117,7 @@ impl ListQuery {
             service: self.service.value()?.unwrap_or_default(),
             priority,
             status,
-            after: self.after.value()?.unwrap_or_default(),
+            after: self.after.value_or_empty()?.unwrap_or_default(),
             limit: self.limit.value_in("limit", 1, 200)?,
         })
     }

@@ -63,7 +63,14 @@ impl QueueQuery {
 pub enum QueryParam<T> {
     Absent,
     Given(T),
-    Refused { field: String, message: &'static str },
+    /// Given once, without a value (`?after=`).
+    Empty {
+        field: String,
+    },
+    Refused {
+        field: String,
+        message: &'static str,
+    },
 }
 
 impl<T> QueryParam<T> {
@@ -72,7 +79,16 @@ impl<T> QueryParam<T> {
         match self {
             QueryParam::Absent => Ok(None),
             QueryParam::Given(value) => Ok(Some(value)),
+            QueryParam::Empty { field } => Err(AppError::invalid(&field, "validation.param_invalid")),
             QueryParam::Refused { field, message } => Err(AppError::invalid(&field, message)),
+        }
+    }
+
+    /// The value, where an empty one means "not given" (a cursor on the first page).
+    pub fn value_or_empty(self) -> AppResult<Option<T>> {
+        match self {
+            QueryParam::Empty { .. } => Ok(None),
+            other => other.value(),
         }
     }
 }
@@ -92,6 +108,7 @@ impl<T: PartialOrd + std::fmt::Display> QueryParam<T> {
 pub struct QueryParamContext<'v, T> {
     field: Option<String>,
     value: Option<rocket::form::Result<'v, T>>,
+    empty: bool,
     count: usize,
 }
 
@@ -100,15 +117,17 @@ impl<'v, T: rocket::form::FromFormField<'v> + Send> rocket::form::FromForm<'v> f
     type Context = QueryParamContext<'v, T>;
 
     fn init(_: rocket::form::Options) -> Self::Context {
-        QueryParamContext { field: None, value: None, count: 0 }
+        QueryParamContext { field: None, value: None, empty: false, count: 0 }
     }
 
     fn push_value(ctx: &mut Self::Context, field: rocket::form::ValueField<'v>) {
         ctx.count += 1;
         if ctx.count == 1 {
             ctx.field = Some(field.name.source().to_string());
-            ctx.value =
-                Some(if field.value.is_empty() { Err(rocket::form::Errors::new()) } else { T::from_value(field) });
+            ctx.empty = field.value.is_empty();
+            if !ctx.empty {
+                ctx.value = Some(T::from_value(field));
+            }
         }
     }
 
@@ -123,9 +142,10 @@ impl<'v, T: rocket::form::FromFormField<'v> + Send> rocket::form::FromForm<'v> f
     fn finalize(ctx: Self::Context) -> rocket::form::Result<'v, Self> {
         let field = ctx.field.unwrap_or_default();
         Ok(match (ctx.count, ctx.value) {
-            (0, _) | (_, None) => QueryParam::Absent,
+            (0, _) => QueryParam::Absent,
             (1, Some(Ok(value))) => QueryParam::Given(value),
             (1, Some(Err(_))) => QueryParam::Refused { field, message: "validation.param_invalid" },
+            (1, None) => QueryParam::Empty { field },
             _ => QueryParam::Refused { field, message: "validation.param_repeated" },
         })
     }

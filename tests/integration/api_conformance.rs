@@ -81,7 +81,12 @@ both_dbs!(
             assert_eq!(reply.status, Status::UnprocessableEntity, "{path}: {}", reply.body);
             assert_eq!(reply.json()["error"]["field"], field, "{path}: {}", reply.body);
         }
-        for path in ["/api/v1/tickets?queue=mine&limit=5", "/api/v1/kb/search?q=drucker&suggest=true&limit=50"] {
+        // An empty cursor is the first page, as a client paging from the start sends it.
+        for path in [
+            "/api/v1/tickets?queue=mine&limit=5",
+            "/api/v1/tickets?limit=3&after=",
+            "/api/v1/kb/search?q=drucker&suggest=true&limit=50",
+        ] {
             assert_eq!(app.api_get(Some(&agent), path).await.status, Status::Ok, "{path}");
         }
     }
