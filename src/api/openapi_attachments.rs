@@ -31,6 +31,13 @@ pub fn schemas() -> Value {
     })
 }
 
+/// A download's content: one entry per type a stored file can have.
+pub fn downloaded_types() -> Value {
+    let binary = json!({ "schema": { "type": "string", "format": "binary" } });
+    let types = crate::attachments::sniff::mime_types();
+    Value::Object(types.map(|mime| (mime.split(';').next().unwrap_or(mime).to_string(), binary.clone())).collect())
+}
+
 fn download(summary: &str, owner: &str) -> Value {
     let error = json!({ "$ref": "#/components/responses/Error" });
     json!({ "get": {
@@ -42,7 +49,7 @@ fn download(summary: &str, owner: &str) -> Value {
         "responses": {
             "200": {
                 "description": "The file, with its sniffed Content-Type, `Content-Disposition: attachment` (inline for raster images), `X-Content-Type-Options: nosniff` and `Content-Security-Policy: sandbox`",
-                "content": { "application/octet-stream": { "schema": { "type": "string", "format": "binary" } } }
+                "content": downloaded_types()
             },
             "401": error, "404": error, "410": error
         }

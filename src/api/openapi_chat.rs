@@ -272,7 +272,7 @@ pub fn paths() -> Value {
         "/chats/{id}/attachments/{file}": { "get": {
             "summary": "A file sent in the chat", "security": [{ "bearer": [] }],
             "parameters": [id(), { "name": "file", "in": "path", "required": true, "schema": { "type": "integer" } }],
-            "responses": { "200": { "description": "The file, with the safe download headers", "content": { "application/octet-stream": { "schema": { "type": "string", "format": "binary" } } } }, "401": error(), "404": error() }
+            "responses": { "200": { "description": "The file, with the safe download headers", "content": super::openapi_attachments::downloaded_types() }, "401": error(), "404": error() }
         }},
         "/chats/{id}/events": events("The chat, live, for networks that block WebSockets: its lines (event id = the line's number; `Last-Event-ID` or `after` resumes), `typing` and `position`; send with POST", json!([id(), after()])),
         "/chats/{id}/ws": { "get": {

@@ -44,6 +44,11 @@ const OFFICE: [Kind; 6] = [
 ];
 
 /// What the upload form and the error messages name as accepted.
+/// Every MIME type a stored file can have (what a download's `Content-Type` says).
+pub fn mime_types() -> impl Iterator<Item = &'static str> {
+    [PNG, JPEG, GIF, WEBP, PDF, TEXT, CSV].into_iter().chain(OFFICE).map(|kind| kind.mime)
+}
+
 pub const ACCEPTED: &str = "PNG, JPEG, GIF, WebP, PDF, TXT, LOG, CSV, DOCX, XLSX, PPTX, ODT, ODS, ODP";
 
 /// The `accept` attribute of the file inputs (a hint for the browser's picker only).
