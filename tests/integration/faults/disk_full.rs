@@ -77,8 +77,22 @@ async fn a_full_disk_answers_507_recovers_by_itself_and_loses_no_acknowledged_ti
     assert_eq!(status, 503, "{body}");
     assert_eq!(body, serde_json::json!({ "status": "degraded", "writes": "blocked", "reason": "disk full" }));
     assert_eq!(writes_blocked_gauge(&app).await, "1");
-    let page = browser.post_form("/helpdesk/tickets", &[("title", "Kein Ton"), ("description", "Aula")]).await;
-    assert_eq!(page.status.code, 507, "the helpdesk form: {}", page.body);
+    // One small ticket may still fit where a group of them did not (a page freed meanwhile):
+    // then it is acknowledged like any other, and the next one is refused.
+    let mut refused_page = None;
+    for i in 0..50 {
+        let title = format!("Kein Ton {i}");
+        let page = browser.post_form("/helpdesk/tickets", &[("title", &title), ("description", "Aula")]).await;
+        match page.status.code {
+            303 => acknowledged.push(title),
+            507 => {
+                refused_page = Some(page);
+                break;
+            }
+            other => panic!("the helpdesk form answered {other}: {}", page.body),
+        }
+    }
+    let page = refused_page.expect("the helpdesk form is refused while the disk is full");
     assert!(page.body.contains("Speicherplatz des Servers ist voll"), "the error page says why: {}", page.body);
 
     // Space returns: writes get through at once, without a restart.
