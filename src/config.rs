@@ -62,6 +62,8 @@ pub struct Settings {
     pub search: SearchKind,
     pub meili_url: String,
     pub meili_key: String,
+    /// The Meilisearch index every instance of one Staffel shares.
+    pub meili_index: String,
     pub mail: MailKind,
     /// `smtp://user:pass@host:587?tls=required` (STARTTLS) or `smtps://host:465` (TLS).
     pub smtp_url: String,
@@ -146,6 +148,7 @@ impl Default for Settings {
             search: SearchKind::Embedded,
             meili_url: "http://127.0.0.1:7700".into(),
             meili_key: String::new(),
+            meili_index: "staffel_kb".into(),
             mail: MailKind::File,
             smtp_url: String::new(),
             mail_from: "Staffel <staffel@localhost>".into(),
@@ -267,6 +270,12 @@ impl Settings {
         if self.search == SearchKind::Meilisearch && self.meili_url.is_empty() {
             return Err("STAFFEL_SEARCH=meilisearch needs STAFFEL_MEILI_URL".into());
         }
+        if self.search == SearchKind::Meilisearch
+            && (self.meili_index.is_empty()
+                || !self.meili_index.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        {
+            return Err("STAFFEL_MEILI_INDEX must be letters, digits, '_' or '-'".into());
+        }
         if self.timezone.parse::<chrono_tz::Tz>().is_err() {
             return Err(format!(
                 "STAFFEL_TIMEZONE \"{}\" is not an IANA time zone (e.g. Europe/Berlin)",
@@ -384,6 +393,7 @@ const TEXT_KEYS: &[&str] = &[
     "search",
     "meili_url",
     "meili_key",
+    "meili_index",
     "mail",
     "smtp_url",
     "mail_from",

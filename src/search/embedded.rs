@@ -518,6 +518,22 @@ impl SearchEngine for EmbeddedEngine {
         self.write(|writer, _| writer.delete_all_documents().map(|_| ())).await
     }
 
+    async fn slugs(&self) -> Result<Vec<String>, String> {
+        let searcher = self.reader.searcher();
+        let slug = self.fields.slug;
+        let found = searcher
+            .search(&tantivy::query::AllQuery, &tantivy::collector::DocSetCollector)
+            .map_err(|e| e.to_string())?;
+        let mut slugs = Vec::with_capacity(found.len());
+        for address in found {
+            let doc: TantivyDocument = searcher.doc(address).map_err(|e| e.to_string())?;
+            if let Some(text) = doc.get_first(slug).and_then(|v| v.as_str()) {
+                slugs.push(text.to_string());
+            }
+        }
+        Ok(slugs)
+    }
+
     async fn search(&self, query: &SearchQuery) -> Result<Results, String> {
         let words = german::query_words(&query.text);
         if words.is_empty() {

@@ -3,10 +3,12 @@
 //! body), filterable scope attributes, German stop words, typo tolerance of SPEC §3, and
 //! the `frequency` matching strategy so a question's rare words decide, not its last ones.
 use meilisearch_sdk::client::Client;
+use meilisearch_sdk::documents::DocumentsQuery;
 use meilisearch_sdk::indexes::Index;
-use meilisearch_sdk::search::{MatchingStrategies, Selectors};
+use meilisearch_sdk::search::{MatchingStrategies, SearchResults, Selectors};
 use meilisearch_sdk::settings::{MinWordSizeForTypos, Settings, TypoToleranceSettings};
 use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
 
 use super::german::STOP_WORDS;
 use super::{Hit, Results, SearchDoc, SearchEngine, SearchQuery};
@@ -36,6 +38,47 @@ fn err(e: impl std::fmt::Display) -> String {
     format!("meilisearch: {e}")
 }
 
+/// Staffel's index settings.
+fn wanted_settings() -> Settings {
+    Settings::new()
+        .with_searchable_attributes(["title", "tags", "body"])
+        .with_filterable_attributes(["audience", "school", "service"])
+        .with_ranking_rules(RANKING)
+        .with_stop_words(STOP_WORDS.iter().copied())
+        .with_typo_tolerance(TypoToleranceSettings {
+            enabled: Some(true),
+            disable_on_attributes: None,
+            disable_on_words: None,
+            disable_on_numbers: None,
+            min_word_size_for_typos: Some(MinWordSizeForTypos { one_typo: Some(5), two_typos: Some(9) }),
+        })
+}
+
+const RANKING: [&str; 6] = ["words", "typo", "proximity", "attribute", "sort", "exactness"];
+
+/// Whether an index already has what `wanted_settings` sets (the parts Staffel decides;
+/// Meilisearch answers every other setting too).
+fn same_settings(current: &Settings, wanted: &Settings) -> bool {
+    let words = |list: &Option<Vec<String>>| {
+        // Meilisearch answers its stop words decomposed ("fu\u{308}r"): compare composed.
+        list.iter()
+            .flatten()
+            .map(|w| w.nfc().collect::<String>().to_lowercase())
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    let typos = |s: &Settings| {
+        s.typo_tolerance
+            .as_ref()
+            .map(|t| (t.enabled, t.min_word_size_for_typos.as_ref().map(|m| (m.one_typo, m.two_typos))))
+    };
+    current.searchable_attributes == wanted.searchable_attributes
+        && current.ranking_rules == wanted.ranking_rules
+        && words(&current.stop_words) == words(&wanted.stop_words)
+        && serde_json::to_value(&current.filterable_attributes).ok()
+            == serde_json::to_value(&wanted.filterable_attributes).ok()
+        && typos(current) == typos(wanted)
+}
+
 impl MeiliEngine {
     pub async fn connect(url: &str, key: &str, index_uid: &str) -> Result<MeiliEngine, String> {
         let client = Client::new(url, (!key.is_empty()).then(|| key.to_string())).map_err(err)?;
@@ -43,26 +86,49 @@ impl MeiliEngine {
         // "Index already exists" is fine; any other failure shows up in set_settings.
         let _ = task.wait_for_completion(&client, None, None).await;
         let index = client.index(index_uid);
-        let settings = Settings::new()
-            .with_searchable_attributes(["title", "tags", "body"])
-            .with_filterable_attributes(["audience", "school", "service"])
-            .with_ranking_rules(["words", "typo", "proximity", "attribute", "sort", "exactness"])
-            .with_stop_words(STOP_WORDS.iter().copied())
-            .with_typo_tolerance(TypoToleranceSettings {
-                enabled: Some(true),
-                disable_on_attributes: None,
-                disable_on_words: None,
-                disable_on_numbers: None,
-                min_word_size_for_typos: Some(MinWordSizeForTypos { one_typo: Some(5), two_typos: Some(9) }),
-            });
-        index
-            .set_settings(&settings)
-            .await
-            .map_err(err)?
-            .wait_for_completion(&client, None, None)
-            .await
-            .map_err(err)?;
+        let settings = wanted_settings();
+        // Several instances start against one index: each applies the same settings, and
+        // only when the index does not have them already, so a start does not queue a
+        // settings task (and Meilisearch's reindex behind it) in front of searches.
+        let current = index.get_settings().await.map_err(err)?;
+        if !same_settings(&current, &settings) {
+            index
+                .set_settings(&settings)
+                .await
+                .map_err(err)?
+                .wait_for_completion(&client, None, Some(std::time::Duration::from_secs(120)))
+                .await
+                .map_err(err)?;
+        }
         Ok(MeiliEngine { client, index })
+    }
+
+    async fn run(&self, text: &str, limit: usize, filter: &str) -> Result<SearchResults<MeiliDoc>, String> {
+        let mut search = self.index.search();
+        search
+            .with_query(text)
+            .with_limit(limit.clamp(1, 100))
+            .with_matching_strategy(MatchingStrategies::FREQUENCY)
+            .with_attributes_to_crop(Selectors::Some(&[("body", Some(30))]))
+            .with_attributes_to_highlight(Selectors::Some(&["body"]))
+            .with_highlight_pre_tag(PRE)
+            .with_highlight_post_tag(POST)
+            .with_show_ranking_score(true);
+        if !filter.is_empty() {
+            search.with_filter(filter);
+        }
+        search.execute::<MeiliDoc>().await.map_err(err)
+    }
+
+    /// How many documents within the filter one word finds.
+    async fn count(&self, word: &str, filter: &str) -> Result<usize, String> {
+        let mut search = self.index.search();
+        search.with_query(word).with_limit(1).with_attributes_to_retrieve(Selectors::Some(&["id"]));
+        if !filter.is_empty() {
+            search.with_filter(filter);
+        }
+        let found = search.execute::<serde_json::Value>().await.map_err(err)?;
+        Ok(found.estimated_total_hits.unwrap_or(found.hits.len()))
     }
 
     async fn wait(&self, task: meilisearch_sdk::task_info::TaskInfo) -> Result<(), String> {
@@ -74,6 +140,24 @@ impl MeiliEngine {
             return Err(err(format!("{:?}", done.unwrap_failure())));
         }
         Ok(())
+    }
+}
+
+/// The query without German function words. Meilisearch ignores its stop words inside
+/// documents, but a question that begins with one ("Wie setze …") found nothing at all
+/// with the `frequency` strategy (measured on 1.50). A query of stop words only is kept.
+fn without_stop_words(text: &str) -> String {
+    let kept: Vec<&str> = text
+        .split_whitespace()
+        .filter(|word| {
+            let bare = word.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+            !STOP_WORDS.contains(&bare.as_str())
+        })
+        .collect();
+    if kept.is_empty() {
+        text.to_string()
+    } else {
+        kept.join(" ")
     }
 }
 
@@ -125,6 +209,29 @@ impl SearchEngine for MeiliEngine {
         self.wait(task).await
     }
 
+    async fn slugs(&self) -> Result<Vec<String>, String> {
+        #[derive(Deserialize)]
+        struct Id {
+            id: String,
+        }
+        const PAGE: usize = 1_000;
+        let mut slugs = Vec::new();
+        loop {
+            let page = DocumentsQuery::new(&self.index)
+                .with_fields(["id"])
+                .with_offset(slugs.len())
+                .with_limit(PAGE)
+                .execute::<Id>()
+                .await
+                .map_err(err)?;
+            let got = page.results.len();
+            slugs.extend(page.results.into_iter().map(|doc| doc.id));
+            if got < PAGE {
+                return Ok(slugs);
+            }
+        }
+    }
+
     async fn search(&self, query: &SearchQuery) -> Result<Results, String> {
         let mut filters = Vec::new();
         if let Some(audiences) = &query.scope.audiences {
@@ -142,20 +249,26 @@ impl SearchEngine for MeiliEngine {
             filters.push(format!("service = {}", quote(service)));
         }
         let filter = filters.join(" AND ");
-        let mut search = self.index.search();
-        search
-            .with_query(&query.text)
-            .with_limit(query.limit.clamp(1, 100))
-            .with_matching_strategy(MatchingStrategies::FREQUENCY)
-            .with_attributes_to_crop(Selectors::Some(&[("body", Some(30))]))
-            .with_attributes_to_highlight(Selectors::Some(&["body"]))
-            .with_highlight_pre_tag(PRE)
-            .with_highlight_post_tag(POST)
-            .with_show_ranking_score(true);
-        if !filter.is_empty() {
-            search.with_filter(&filter);
+        let text = without_stop_words(&query.text);
+        let mut found = self.run(&text, query.limit, &filter).await?;
+        if found.hits.is_empty() {
+            // Meilisearch's `frequency` strategy drops the most frequent words first, so a
+            // word that occurs nowhere ("setze" in "Wie setze ich mein Passwort zurück?")
+            // is dropped last and vetoes every other word. Without the words that find
+            // nothing on their own, the question is asked once more.
+            let words: Vec<&str> = text.split_whitespace().collect();
+            if words.len() > 1 {
+                let mut known = Vec::new();
+                for word in &words {
+                    if self.count(word, &filter).await? > 0 {
+                        known.push(*word);
+                    }
+                }
+                if !known.is_empty() && known.len() < words.len() {
+                    found = self.run(&known.join(" "), query.limit, &filter).await?;
+                }
+            }
         }
-        let found = search.execute::<MeiliDoc>().await.map_err(err)?;
         let hits = found
             .hits
             .into_iter()

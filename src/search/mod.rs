@@ -105,6 +105,8 @@ pub trait SearchEngine: Send + Sync {
     async fn remove(&self, slugs: Vec<String>) -> Result<(), String>;
     /// Removes everything.
     async fn clear(&self) -> Result<(), String>;
+    /// The slug of every document the engine holds.
+    async fn slugs(&self) -> Result<Vec<String>, String>;
     async fn search(&self, query: &SearchQuery) -> Result<Results, String>;
     /// How many documents the engine holds.
     async fn doc_count(&self) -> Result<u64, String>;
@@ -120,7 +122,7 @@ pub async fn open(settings: &crate::config::Settings) -> Result<Engine, String> 
             Ok(std::sync::Arc::new(embedded::EmbeddedEngine::open(&settings.index_dir())?))
         }
         crate::config::SearchKind::Meilisearch => Ok(std::sync::Arc::new(
-            meili::MeiliEngine::connect(&settings.meili_url, &settings.meili_key, "staffel_kb").await?,
+            meili::MeiliEngine::connect(&settings.meili_url, &settings.meili_key, &settings.meili_index).await?,
         )),
     }
 }

@@ -49,16 +49,23 @@ pub fn split_list(list: &str) -> Vec<String> {
 
 /// Rebuilds the engine from the published articles; `progress` is told the total first,
 /// then each batch done.
+///
+/// Without emptying it first: several instances may share one engine (Meilisearch), and a
+/// rebuild that cleared it would leave every reader without results until it was done and
+/// throw away what another instance wrote meanwhile. Instead every published article is
+/// written again, then what the engine holds that is no longer published is removed, and
+/// finally the articles changed while this ran are applied once more: a batch read before
+/// another instance's change and written after it cannot leave the older text behind.
 pub async fn reindex_all<C: ConnectionTrait>(
     db: &C,
     engine: &Engine,
     mut progress: impl FnMut(u64, u64),
 ) -> Result<u64, String> {
+    let started = Utc::now();
     let names = Names::load(db).await.map_err(|e| e.to_string())?;
     let published = || kb_article::Entity::find().filter(kb_article::Column::Status.eq(ArticleStatus::Published));
     let total = sea_orm::PaginatorTrait::count(published(), db).await.map_err(|e| e.to_string())?;
     progress(total, 0);
-    engine.clear().await?;
     let mut done = 0;
     let mut after = 0;
     loop {
@@ -75,6 +82,19 @@ pub async fn reindex_all<C: ConnectionTrait>(
         engine.upsert(batch.iter().map(|a| names.doc(a)).collect()).await?;
         progress(total, done);
     }
+    // Read now, after every batch was written: an article unpublished meanwhile goes too.
+    let now_published: std::collections::HashSet<String> = published()
+        .select_only()
+        .column(kb_article::Column::Slug)
+        .into_tuple::<String>()
+        .all(db)
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .collect();
+    let gone: Vec<String> = engine.slugs().await?.into_iter().filter(|slug| !now_published.contains(slug)).collect();
+    engine.remove(gone).await?;
+    sync_changes(db, engine, started).await?;
     Ok(done)
 }
 

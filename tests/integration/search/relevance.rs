@@ -169,6 +169,10 @@ async fn query_compounds_find_their_parts() {
     assert_eq!(top(&engine, "Papier").await.len(), 2);
 }
 
+/// What Meilisearch 1.50 (built without its language features) misplaced when measured.
+const MEILI_KEYWORDS_MISPLACED: usize = 6;
+const MEILI_QUESTIONS_MISPLACED: usize = 10;
+
 async fn api_top(app: &TestApp, token: &str, text: &str) -> Vec<String> {
     let reply = app.api_get(Some(token), &format!("/api/v1/kb/search?q={}&limit=5", query_string(text))).await;
     assert_eq!(reply.status, Status::Ok, "{text}: {}", reply.body);
@@ -178,45 +182,78 @@ async fn api_top(app: &TestApp, token: &str, text: &str) -> Vec<String> {
 
 both_dbs!(
     async fn the_api_puts_the_right_shipped_article_first(backend: Backend) {
-        let app = TestApp::new(&backend).await;
-        app.user("lead@desk.de", "desk_lead", "").await;
-        let token = app.token("lead@desk.de").await;
-        let wrong = misplaced(KEYWORDS, async |q| api_top(&app, &token, q).await).await;
-        assert!(wrong.is_empty(), "keywords ranked wrong through the API:\n{}", wrong.join("\n"));
-        let wrong = misplaced(QUESTIONS, async |q| api_top(&app, &token, q).await).await;
-        assert!(wrong.is_empty(), "questions ranked wrong through the API:\n{}", wrong.join("\n"));
-        // The API answers with links and highlighted snippets.
-        let reply = app.api_get(Some(&token), "/api/v1/kb/search?q=Beamer&limit=3").await;
-        let json = reply.json();
-        assert!(json["total"].as_u64().unwrap() >= 1);
-        assert_eq!(json["hits"][0]["url"], "/kb/beamer-zeigt-kein-bild");
-        assert!(json["hits"][0]["snippet"].as_str().unwrap().contains("<mark>"), "{json}");
-        // The service filter narrows.
-        let reply = app.api_get(Some(&token), "/api/v1/kb/search?q=Passwort&limit=20&service=wifi").await;
-        let slugs: Vec<String> =
-            reply.json()["hits"].as_array().unwrap().iter().map(|h| h["slug"].as_str().unwrap().to_string()).collect();
-        assert!(!slugs.is_empty() && slugs.iter().all(|s| s.starts_with("wlan-")), "{slugs:?}");
+        for setup in super::engine_setups() {
+            let app = TestApp::with(&backend, |f| setup.apply(f)).await;
+            app.user("lead@desk.de", "desk_lead", "").await;
+            let token = app.token("lead@desk.de").await;
+            let keywords = misplaced(KEYWORDS, async |q| api_top(&app, &token, q).await).await;
+            let questions = misplaced(QUESTIONS, async |q| api_top(&app, &token, q).await).await;
+            if setup.is_meili() {
+                // Meilisearch knows no German stems or compounds ("Passwörter", "Beamerkabel"):
+                // what it misplaces is measured here and may not grow.
+                eprintln!(
+                    "Meilisearch misplaced {} of {} keywords and {} of {} questions:\n{}",
+                    keywords.len(),
+                    KEYWORDS.len(),
+                    questions.len(),
+                    QUESTIONS.len(),
+                    [keywords.as_slice(), questions.as_slice()].concat().join("\n")
+                );
+                assert!(
+                    keywords.len() <= MEILI_KEYWORDS_MISPLACED,
+                    "keywords on Meilisearch:\n{}",
+                    keywords.join("\n")
+                );
+                assert!(
+                    questions.len() <= MEILI_QUESTIONS_MISPLACED,
+                    "questions on Meilisearch:\n{}",
+                    questions.join("\n")
+                );
+            } else {
+                assert!(keywords.is_empty(), "keywords ranked wrong through the API:\n{}", keywords.join("\n"));
+                assert!(questions.is_empty(), "questions ranked wrong through the API:\n{}", questions.join("\n"));
+            }
+            // The API answers with links and highlighted snippets.
+            let reply = app.api_get(Some(&token), "/api/v1/kb/search?q=Beamer&limit=3").await;
+            let json = reply.json();
+            assert!(json["total"].as_u64().unwrap() >= 1);
+            assert_eq!(json["hits"][0]["url"], "/kb/beamer-zeigt-kein-bild");
+            assert!(json["hits"][0]["snippet"].as_str().unwrap().contains("<mark>"), "{json}");
+            // The service filter narrows.
+            let reply = app.api_get(Some(&token), "/api/v1/kb/search?q=Passwort&limit=20&service=wifi").await;
+            let slugs: Vec<String> = reply.json()["hits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h["slug"].as_str().unwrap().to_string())
+                .collect();
+            assert!(!slugs.is_empty() && slugs.iter().all(|s| s.starts_with("wlan-")), "{slugs:?}");
+            setup.finish().await;
+        }
     }
 );
 
 both_dbs!(
     async fn suggestions_follow_the_typing(backend: Backend) {
-        let app = TestApp::new(&backend).await;
-        app.school("gym").await;
-        app.user("t@gym.de", "teacher", "gym").await;
-        let mut teacher = app.login("t@gym.de", PASSWORD).await;
-        let reply = teacher.get("/faq/suggest?q=Bea").await;
-        assert_eq!(reply.status, Status::Ok);
-        let json = reply.json();
-        assert_eq!(json[0]["slug"], "beamer-zeigt-kein-bild", "{json}");
-        assert_eq!(json[0]["url"], "/kb/beamer-zeigt-kein-bild");
-        let reply = teacher.get(&format!("/faq/suggest?q={}", query_string("Drucker offl"))).await;
-        assert_eq!(reply.json()[0]["slug"], "drucker-offline-druckauftrag-haengt");
-        // An anonymous reader (a pupil) is not offered the teachers' beamer article.
-        let reply = app.browser().get("/faq/suggest?q=Beamer").await;
-        let json = reply.json();
-        assert!(json.as_array().unwrap().iter().all(|h| h["slug"] != "beamer-zeigt-kein-bild"), "{json}");
-        // Empty input, empty list.
-        assert_eq!(teacher.get("/faq/suggest?q=").await.json(), serde_json::json!([]));
+        for setup in super::engine_setups() {
+            let app = TestApp::with(&backend, |f| setup.apply(f)).await;
+            app.school("gym").await;
+            app.user("t@gym.de", "teacher", "gym").await;
+            let mut teacher = app.login("t@gym.de", PASSWORD).await;
+            let reply = teacher.get("/faq/suggest?q=Bea").await;
+            assert_eq!(reply.status, Status::Ok);
+            let json = reply.json();
+            assert_eq!(json[0]["slug"], "beamer-zeigt-kein-bild", "{json}");
+            assert_eq!(json[0]["url"], "/kb/beamer-zeigt-kein-bild");
+            let reply = teacher.get(&format!("/faq/suggest?q={}", query_string("Drucker offl"))).await;
+            assert_eq!(reply.json()[0]["slug"], "drucker-offline-druckauftrag-haengt");
+            // An anonymous reader (a pupil) is not offered the teachers' beamer article.
+            let reply = app.browser().get("/faq/suggest?q=Beamer").await;
+            let json = reply.json();
+            assert!(json.as_array().unwrap().iter().all(|h| h["slug"] != "beamer-zeigt-kein-bild"), "{json}");
+            // Empty input, empty list.
+            assert_eq!(teacher.get("/faq/suggest?q=").await.json(), serde_json::json!([]));
+            setup.finish().await;
+        }
     }
 );
