@@ -120,17 +120,6 @@ impl MeiliEngine {
         search.execute::<MeiliDoc>().await.map_err(err)
     }
 
-    /// How many documents within the filter one word finds.
-    async fn count(&self, word: &str, filter: &str) -> Result<usize, String> {
-        let mut search = self.index.search();
-        search.with_query(word).with_limit(1).with_attributes_to_retrieve(Selectors::Some(&["id"]));
-        if !filter.is_empty() {
-            search.with_filter(filter);
-        }
-        let found = search.execute::<serde_json::Value>().await.map_err(err)?;
-        Ok(found.estimated_total_hits.unwrap_or(found.hits.len()))
-    }
-
     async fn wait(&self, task: meilisearch_sdk::task_info::TaskInfo) -> Result<(), String> {
         let done = task
             .wait_for_completion(&self.client, None, Some(std::time::Duration::from_secs(60)))
@@ -250,25 +239,7 @@ impl SearchEngine for MeiliEngine {
         }
         let filter = filters.join(" AND ");
         let text = without_stop_words(&query.text);
-        let mut found = self.run(&text, query.limit, &filter).await?;
-        if found.hits.is_empty() {
-            // Meilisearch's `frequency` strategy drops the most frequent words first, so a
-            // word that occurs nowhere ("setze" in "Wie setze ich mein Passwort zurück?")
-            // is dropped last and vetoes every other word. Without the words that find
-            // nothing on their own, the question is asked once more.
-            let words: Vec<&str> = text.split_whitespace().collect();
-            if words.len() > 1 {
-                let mut known = Vec::new();
-                for word in &words {
-                    if self.count(word, &filter).await? > 0 {
-                        known.push(*word);
-                    }
-                }
-                if !known.is_empty() && known.len() < words.len() {
-                    found = self.run(&known.join(" "), query.limit, &filter).await?;
-                }
-            }
-        }
+        let found = self.run(&text, query.limit, &filter).await?;
         let hits = found
             .hits
             .into_iter()
