@@ -32,6 +32,8 @@ pub async fn two_instances(backend: &Backend) -> Option<(LiveServer, Instance)> 
     if let Backend::Sqlite = backend {
         tokio::time::sleep(Duration::from_millis(200)).await;
         assert!(!server.live.live.relays(), "one instance on SQLite: nothing to relay");
+        let metrics = reqwest::get(format!("{}/metrics", server.base)).await.unwrap().text().await.unwrap();
+        assert!(metrics.contains("staffel_live_relay_up 0\n"), "{metrics}");
         return None;
     }
     let other = server.another_instance().await;

@@ -223,5 +223,8 @@ both_dbs!(
         assert_eq!(now_refused - refused, 2, "the notice with text and the one that is no notice");
         let stored = crate::chat::stored_bodies(&server, id).await;
         assert_eq!(stored.len(), 2, "nothing written");
+        let metrics = reqwest::get(format!("{}/metrics", other.base)).await.unwrap().text().await.unwrap();
+        assert!(metrics.contains("staffel_live_relay_up 1\n"), "{metrics}");
+        assert!(metrics.contains(&format!("staffel_live_relay_refused_total {now_refused}\n")), "{metrics}");
     }
 );
