@@ -228,3 +228,37 @@ both_dbs!(
         assert!(metrics.contains(&format!("staffel_live_relay_refused_total {now_refused}\n")), "{metrics}");
     }
 );
+
+both_dbs!(
+    /// An agent's tabs count on whichever instance they are: leaving the tab on one keeps
+    /// the agent online while the tab on the other is there. What the clock announces on one
+    /// instance (presence, availability) reaches the desks and tiles followed on the other.
+    #[worker_threads(2)]
+    async fn presence_counts_tabs_on_every_instance(backend: Backend) {
+        let Some((server, other)) = two_instances(&backend).await else { return };
+        let token = server.app.token(AGENT_1).await;
+        let (on_a, on_b) = (server.client(AGENT_1).await, other.client(&token));
+        let mut desk_b = other.client(&server.app.token(LEAD).await).events("/api/v1/chat/desk/events", None).await;
+        assert_eq!(desk_b.next().await.data["type"], "snapshot");
+        let mut tile_b =
+            other.client(&server.app.token(ADMIN_A).await).events("/api/v1/chat/availability/events", None).await;
+        assert_eq!(tile_b.next().await.data["available"], false);
+
+        online(&on_a, "tab-a").await;
+        online(&on_b, "tab-b").await;
+        let mut announced = staffel::chat::upkeep::Announced::default();
+        staffel::chat::upkeep::announce(&server.live, &mut announced, chrono::Utc::now()).await.unwrap();
+        let (_, presence) = desk_b.until("presence").await;
+        let anna = presence.data["people"].as_array().unwrap().iter().find(|p| p["email"] == AGENT_1).cloned().unwrap();
+        assert_eq!(anna["state"], "online", "announced on A, heard on B");
+        let (_, available) = tile_b.until("availability").await;
+        assert_eq!(available.data["available"], true, "the tile on B hears A's announcement");
+
+        let left = on_a.post("/api/v1/chat/presence/leave", json!({ "session": "tab-a" })).await;
+        assert_eq!(left.status, 204);
+        assert_eq!(on_b.get("/api/v1/chat/presence").await.json["state"], "online", "the tab on B still counts");
+        let left = on_b.post("/api/v1/chat/presence/leave", json!({ "session": "tab-b" })).await;
+        assert_eq!(left.status, 204);
+        assert_eq!(on_a.get("/api/v1/chat/presence").await.json["state"], "offline", "no tab anywhere");
+    }
+);
