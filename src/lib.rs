@@ -38,6 +38,7 @@ pub mod templates;
 pub mod tickets;
 pub mod validate;
 pub mod web;
+pub mod widget;
 
 use rocket::fairing::AdHoc;
 use rocket::figment::Figment;
@@ -72,6 +73,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
                 }
             }
         }))
+        .manage(widget::StatusCache::default())
         .attach(jobs::Jobs::default())
         .attach(web::SecurityHeaders)
         .attach(web::RequestMetrics)
