@@ -36,7 +36,10 @@ impl Fairing for SecurityHeaders {
             .headers()
             .get_one("Content-Security-Policy")
             .is_some_and(|p| p.contains("frame-ancestors") && !p.contains("frame-ancestors 'none'"));
-        if !own_framing {
+        if own_framing {
+            // Rocket's shield adds SAMEORIGIN; the policy's list is the rule here.
+            res.remove_header("X-Frame-Options");
+        } else {
             res.set_raw_header("X-Frame-Options", "DENY");
         }
         res.set_raw_header("Referrer-Policy", "same-origin");

@@ -291,7 +291,7 @@ async fn sign_in(
             // Whoever this browser was signed in as, the refused assertion does not stand
             // for them: the dialog is shown to nobody.
             let shown = dialog(app, &Viewer(None), &opened, "", lang).await?;
-            Ok(Err(Dialog { page: shown.page.with_error(&e, lang).status(Status::BadRequest), ..shown }))
+            Ok(Err(Dialog { page: shown.page.with_error(&e, lang), ..shown }))
         }
         Err(e) => Err(e),
     }
