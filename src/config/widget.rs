@@ -105,7 +105,10 @@ mod tests {
         let good = with("https://lms.example.org, http://127.0.0.1:8081", &format!("https://lms.example.org={secret}"));
         assert!(good.validate().is_ok());
         assert_eq!(good.widget_origins(), ["https://lms.example.org", "http://127.0.0.1:8081"]);
-        assert!(good.widget_origin_allowed("https://LMS.example.org") && !good.widget_origin_allowed("https://evil.example"));
+        assert!(
+            good.widget_origin_allowed("https://LMS.example.org")
+                && !good.widget_origin_allowed("https://evil.example")
+        );
         assert_eq!(good.widget_secret("https://LMS.example.org"), Some(secret.as_str()));
         assert_eq!(good.widget_secret("http://127.0.0.1:8081"), None);
         assert!(with("lms.example.org", "").validate().unwrap_err().contains("STAFFEL_WIDGET_ORIGINS"));

@@ -210,8 +210,10 @@ mod tests {
         assert_eq!(verified(&s, &other_key, now).unwrap_err().0, Refusal::BadSignature);
         // Another email under the old signature.
         let (_, signature) = good.split_once('.').unwrap();
-        let forged_payload = URL_SAFE_NO_PAD
-            .encode(json!({ "origin": "https://lms.example.org", "email": "boss@b.de", "exp": exp, "nonce": nonce }).to_string());
+        let forged_payload = URL_SAFE_NO_PAD.encode(
+            json!({ "origin": "https://lms.example.org", "email": "boss@b.de", "exp": exp, "nonce": nonce })
+                .to_string(),
+        );
         assert_eq!(verified(&s, &format!("{forged_payload}.{signature}"), now).unwrap_err().0, Refusal::BadSignature);
         let old = sign(&"k".repeat(40), "https://lms.example.org", "a@b.de", now.timestamp() - 1, &nonce);
         assert_eq!(verified(&s, &old, now).unwrap_err().0, Refusal::Expired);

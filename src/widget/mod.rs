@@ -55,7 +55,13 @@ pub async fn open_ticket(
 }
 
 /// A school admin's chat request from the dialog, the context in the chat's own column.
-pub async fn ask(app: &App, actor: &Actor, channel: &str, message: &str, context: Map<String, Value>) -> AppResult<Asked> {
+pub async fn ask(
+    app: &App,
+    actor: &Actor,
+    channel: &str,
+    message: &str,
+    context: Map<String, Value>,
+) -> AppResult<Asked> {
     let request = Request {
         channel: channel.to_string(),
         message: message.to_string(),

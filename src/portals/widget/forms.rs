@@ -89,7 +89,10 @@ fn opened(origin: &str, page: &str, context: &str) -> Opened {
 
 /// The origin and the context a form carries, checked before anything else: a form from a
 /// dialog no configured page opened, or with a context out of bounds, changes nothing.
-fn checked(settings: &crate::config::Settings, opened: &Opened) -> AppResult<serde_json::Map<String, serde_json::Value>> {
+fn checked(
+    settings: &crate::config::Settings,
+    opened: &Opened,
+) -> AppResult<serde_json::Map<String, serde_json::Value>> {
     super::check_origin(settings, &opened.origin)?;
     opened.checked()
 }
@@ -200,7 +203,9 @@ async fn chat(
 fn answer(posted: crate::web::form::Posted, settings: &crate::config::Settings) -> rocket::Either<Redirect, Dialog> {
     match posted {
         crate::web::form::Posted::Saved(redirect) => rocket::Either::Left(*redirect),
-        crate::web::form::Posted::Again(page) => rocket::Either::Right(Dialog { page, policy: super::dialog_policy(settings) }),
+        crate::web::form::Posted::Again(page) => {
+            rocket::Either::Right(Dialog { page, policy: super::dialog_policy(settings) })
+        }
     }
 }
 

@@ -19,8 +19,8 @@ use crate::chat::channels::Availability;
 use crate::config::{web_origin, Settings};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::widget::{self, context, StatusCache};
 use crate::web::page::Page;
+use crate::widget::{self, context, StatusCache};
 
 /// Where a request for the widget comes from, by its `Origin` header or else the origin of
 /// its `Referer`: Staffel itself, a configured embedder, or nobody known (a request from no
@@ -38,11 +38,16 @@ impl<'r> FromRequest<'r> for Embedder {
         };
         let claimed = match req.headers().get_one("Origin") {
             Some(origin) => Some(web_origin(origin)),
-            None => req.headers().get_one("Referer").map(|r| url::Url::parse(r).ok().and_then(|u| web_origin(&u.origin().ascii_serialization()))),
+            None => req
+                .headers()
+                .get_one("Referer")
+                .map(|r| url::Url::parse(r).ok().and_then(|u| web_origin(&u.origin().ascii_serialization()))),
         };
         match claimed {
             None => Outcome::Success(Embedder(None)),
-            Some(Some(origin)) if app.settings.widget_origin_allowed(&origin) => Outcome::Success(Embedder(Some(origin))),
+            Some(Some(origin)) if app.settings.widget_origin_allowed(&origin) => {
+                Outcome::Success(Embedder(Some(origin)))
+            }
             Some(Some(origin)) if is_own(&app.settings, &origin, req.headers().get_one("Host")) => {
                 Outcome::Success(Embedder(None))
             }
@@ -160,7 +165,11 @@ impl Opened {
             }
         }
         let query = query.finish();
-        if query.is_empty() { "/widget".to_string() } else { format!("/widget?{query}") }
+        if query.is_empty() {
+            "/widget".to_string()
+        } else {
+            format!("/widget?{query}")
+        }
     }
 
     /// The context, checked (an unreadable one is refused before anything is shown or kept).

@@ -17,7 +17,11 @@ fn widget_cases() -> Vec<Case> {
             vec![("context", format!(r#"{{"kurs":"{}"}}"#, long_text(501)))],
             invalid_arg("validation.too_long", 500),
         ),
-        set("a context value with a NUL", &[("context", r#"{"kurs":"a\u0000b"}"#)], invalid("validation.control_chars")),
+        set(
+            "a context value with a NUL",
+            &[("context", r#"{"kurs":"a\u0000b"}"#)],
+            invalid("validation.control_chars"),
+        ),
         set_owned(
             "21 context keys",
             vec![("context", {
@@ -48,7 +52,11 @@ pub(super) fn widget_targets(_f: &Fixture) -> Vec<Target> {
         set("blank title", &[("title", "")], invalid("validation.required")),
         set("a title over two lines", &[("title", "a\nb")], invalid("validation.control_chars")),
         set("blank description", &[("description", " ")], invalid("validation.required")),
-        set("an unknown service", &[("service", "teleporter")], invalid_arg("validation.unknown_service", "teleporter")),
+        set(
+            "an unknown service",
+            &[("service", "teleporter")],
+            invalid_arg("validation.unknown_service", "teleporter"),
+        ),
         set("an unknown priority", &[("priority", "P9")], invalid("desk.priority_invalid")),
     ]);
     let mut chat_cases = widget_cases();

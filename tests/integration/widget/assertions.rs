@@ -41,7 +41,11 @@ both_dbs!(
         assert!(browser.cookies.contains_key("staffel_session"), "a session");
         let dialog = browser.get(&to).await;
         assert_eq!(dialog.status.code, 200);
-        assert!(dialog.body.contains("Test teacher") && dialog.body.contains(r#"id="widget-report""#), "{}", dialog.body);
+        assert!(
+            dialog.body.contains("Test teacher") && dialog.body.contains(r#"id="widget-report""#),
+            "{}",
+            dialog.body
+        );
         assert!(dialog.body.contains("<dt>kurs</dt><dd>9b</dd>"), "the context is shown");
         let accepted = entities::audit_event::Entity::find()
             .filter(entities::audit_event::Column::Action.eq("widget.assertion_accepted"))
@@ -77,7 +81,8 @@ both_dbs!(
             let claims = String::from_utf8(engine.decode(payload).unwrap()).unwrap().replace(TEACHER, ADMIN);
             format!("{}.{signature}", engine.encode(claims))
         };
-        let (_, admin_signature) = assertion_for(ADMIN).split_once('.').map(|(a, b)| (a.to_string(), b.to_string())).unwrap();
+        let (_, admin_signature) =
+            assertion_for(ADMIN).split_once('.').map(|(a, b)| (a.to_string(), b.to_string())).unwrap();
         let cases = [
             ("expired", sign(SECRET, LMS, TEACHER, now - 5, &nonce()), "widget.assertion_expired"),
             ("an hour long", sign(SECRET, LMS, TEACHER, now + 3600, &nonce()), "widget.assertion_too_long_lived"),
@@ -85,8 +90,16 @@ both_dbs!(
             ("another's signature", format!("{payload}.{admin_signature}"), "widget.assertion_signature"),
             ("made out to another", forged, "widget.assertion_signature"),
             ("a character more", format!("{payload}x.{signature}"), "widget.assertion_malformed"),
-            ("from the portal (no secret)", sign(SECRET, PORTAL, TEACHER, now + 60, &nonce()), "widget.assertion_unknown_origin"),
-            ("from elsewhere", sign(SECRET, "https://evil.example", TEACHER, now + 60, &nonce()), "widget.assertion_unknown_origin"),
+            (
+                "from the portal (no secret)",
+                sign(SECRET, PORTAL, TEACHER, now + 60, &nonce()),
+                "widget.assertion_unknown_origin",
+            ),
+            (
+                "from elsewhere",
+                sign(SECRET, "https://evil.example", TEACHER, now + 60, &nonce()),
+                "widget.assertion_unknown_origin",
+            ),
             ("an unknown person", sign(SECRET, LMS, "niemand@gym-a.de", now + 60, &nonce()), "widget.assertion_user"),
             ("a deactivated person", sign(SECRET, LMS, "weg@gym-a.de", now + 60, &nonce()), "widget.assertion_user"),
             ("no assertion", String::new(), "widget.assertion_malformed"),
@@ -103,7 +116,9 @@ both_dbs!(
         }
         let recorded = refusals(&app).await;
         assert_eq!(recorded.len(), cases.len(), "{recorded:?}");
-        for reason in ["expired", "lives too long", "bad signature", "malformed", "unknown origin", "unknown or deactivated user"] {
+        for reason in
+            ["expired", "lives too long", "bad signature", "malformed", "unknown origin", "unknown or deactivated user"]
+        {
             assert!(recorded.iter().any(|d| d.contains(reason)), "{reason}: {recorded:?}");
         }
         // The good assertion was never used by any of them.

@@ -28,7 +28,9 @@ both_dbs!(
         let app = widget_app(&backend).await;
         let (_, anonymous) = dialog_of(&app, None).await;
         assert!(anonymous.contains(r#"id="widget-faq""#) && anonymous.contains(r#"data-suggest="/faq/suggest""#));
-        assert!(anonymous.contains(r#"id="widget-sign-in""#) && anonymous.contains("/login?next=%2Fwidget%3Forigin%3D"));
+        assert!(
+            anonymous.contains(r#"id="widget-sign-in""#) && anonymous.contains("/login?next=%2Fwidget%3Forigin%3D")
+        );
         for absent in [r#"id="widget-report""#, r#"id="widget-ticket""#, r#"id="widget-chat""#, "1234567"] {
             assert!(!anonymous.contains(absent), "anonymous: {absent}");
         }
@@ -38,10 +40,15 @@ both_dbs!(
 
         let (_, teacher) = dialog_of(&app, Some(TEACHER)).await;
         assert!(teacher.contains(r#"id="widget-report""#) && teacher.contains(r#"action="/widget/reports""#));
-        assert!(!teacher.contains(r#"id="widget-ticket""#) && !teacher.contains(r#"id="widget-chat""#), "a report, never a ticket");
+        assert!(
+            !teacher.contains(r#"id="widget-ticket""#) && !teacher.contains(r#"id="widget-chat""#),
+            "a report, never a ticket"
+        );
 
         let (mut admin, nobody_there) = dialog_of(&app, Some(ADMIN)).await;
-        assert!(nobody_there.contains(r#"id="widget-ticket""#) && nobody_there.contains(r#"data-screenshot="t-files""#));
+        assert!(
+            nobody_there.contains(r#"id="widget-ticket""#) && nobody_there.contains(r#"data-screenshot="t-files""#)
+        );
         assert!(nobody_there.contains("+49 30 1234567") && nobody_there.contains("Mo–Fr 7:30–16:00"));
         assert!(nobody_there.contains("Gerade ist niemand im Chat"), "no dead chat window");
         assert!(!nobody_there.contains(r#"id="widget-chat""#));
@@ -64,7 +71,10 @@ both_dbs!(
         let found = pupil.get(&format!("/widget?q=WLAN&{}", lms_query(""))).await.body;
         assert!(found.contains(r#"id="widget-results""#) && found.contains("/kb/wlan-verbinden-schueler"), "{found}");
         assert!(!found.contains("/kb/wlan-stoerung-schuluebergreifend-eingrenzen"), "a desk article is not a pupil's");
-        assert!(found.contains(r#"name="origin" value="https:&#x2F;&#x2F;lms.example.org""#), "the search keeps the origin");
+        assert!(
+            found.contains(r#"name="origin" value="https:&#x2F;&#x2F;lms.example.org""#),
+            "the search keeps the origin"
+        );
         let desk = app.login(AGENT, PASSWORD).await.get("/widget?q=WLAN%20schul%C3%BCbergreifend").await.body;
         assert!(desk.contains("/kb/wlan-stoerung-schuluebergreifend-eingrenzen"), "{desk}");
         let nothing = pupil.get("/widget?q=xyzzyquux").await.body;
@@ -94,8 +104,17 @@ both_dbs!(
             .await;
         assert_eq!(opened.status.code, 303, "{}", opened.body);
         let number = opened.location.unwrap().trim_start_matches("/helpdesk/tickets/").to_string();
-        let ticket = entities::ticket::Entity::find().order_by_desc(entities::ticket::Column::Id).one(app.db()).await.unwrap().unwrap();
-        assert!(ticket.description.starts_with("Seit der dritten Stunde.\n\n**Angaben der einbettenden Seite**"), "{}", ticket.description);
+        let ticket = entities::ticket::Entity::find()
+            .order_by_desc(entities::ticket::Column::Id)
+            .one(app.db())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            ticket.description.starts_with("Seit der dritten Stunde.\n\n**Angaben der einbettenden Seite**"),
+            "{}",
+            ticket.description
+        );
         assert!(ticket.description.contains("~~~text\nkurs: Physik <b>9b</b>\nnummer: 42\npage: https://lms.example.org/kurs/9b\nraum: ~~~ 112\n~~~"), "{}", ticket.description);
         let desk = app.login(AGENT, PASSWORD).await.get(&format!("/desk/tickets/{number}")).await.body;
         assert!(desk.contains("kurs: Physik &lt;b&gt;9b&lt;/b&gt;"), "the agent reads it as text: {desk}");
@@ -118,7 +137,12 @@ both_dbs!(
             .await;
         assert_eq!(filed.status.code, 303, "{}", filed.body);
         assert!(filed.location.as_deref().is_some_and(|l| l.starts_with("/reports/")), "to the report's state");
-        let report = entities::report::Entity::find().order_by_desc(entities::report::Column::Id).one(app.db()).await.unwrap().unwrap();
+        let report = entities::report::Entity::find()
+            .order_by_desc(entities::report::Column::Id)
+            .one(app.db())
+            .await
+            .unwrap()
+            .unwrap();
         assert!(report.description.contains("~~~text\nkurs: 9b\n~~~"), "{}", report.description);
         assert_eq!(entities::ticket::Entity::find().all(app.db()).await.unwrap().len(), 1, "a report, never a ticket");
     }
@@ -132,7 +156,13 @@ both_dbs!(
         let app = widget_app(&backend).await;
         let (mut admin, _) = dialog_of(&app, Some(ADMIN)).await;
         let fields = |message: &'static str| {
-            [("origin", LMS), ("page", "https://lms.example.org/kurs/9b"), ("context", CONTEXT), ("channel", "allgemein"), ("message", message)]
+            [
+                ("origin", LMS),
+                ("page", "https://lms.example.org/kurs/9b"),
+                ("context", CONTEXT),
+                ("channel", "allgemein"),
+                ("message", message),
+            ]
         };
         let nobody = admin.post_form("/widget/chats", &fields("Hilfe beim Kursraum")).await;
         assert_eq!(nobody.status.code, 409, "{}", nobody.body);
@@ -151,7 +181,10 @@ both_dbs!(
         assert_eq!(context["page"], "https://lms.example.org/kurs/9b");
 
         let refused = admin
-            .post_form("/widget/tickets", &[("origin", "https://evil.example"), ("title", "Ein Titel"), ("description", "Text")])
+            .post_form(
+                "/widget/tickets",
+                &[("origin", "https://evil.example"), ("title", "Ein Titel"), ("description", "Text")],
+            )
             .await;
         assert_eq!(refused.status.code, 422);
         assert!(refused.body.contains("Diese Seite darf die Staffel-Hilfe nicht einbetten"));

@@ -28,8 +28,13 @@ pub async fn widget_app(backend: &Backend) -> TestApp {
     })
     .await;
     app.school("gym-a").await;
-    app.users(&[(TEACHER, "teacher", "gym-a"), (ADMIN, "school_admin", "gym-a"), (PUPIL, "pupil", "gym-a"), (AGENT, "agent", "")])
-        .await;
+    app.users(&[
+        (TEACHER, "teacher", "gym-a"),
+        (ADMIN, "school_admin", "gym-a"),
+        (PUPIL, "pupil", "gym-a"),
+        (AGENT, "agent", ""),
+    ])
+    .await;
     app
 }
 

@@ -52,7 +52,11 @@ both_dbs!(
         let off = raw_get(&app, "/widget/badge.svg", &[("Referer", "https://lms.example.org/")]).await;
         assert_eq!(off.status, 200);
         assert_eq!(off.header("Content-Type"), Some("image/svg+xml"));
-        assert!(off.body.starts_with("<svg") && off.body.contains("Support: Chat gerade nicht besetzt"), "{}", off.body);
+        assert!(
+            off.body.starts_with("<svg") && off.body.contains("Support: Chat gerade nicht besetzt"),
+            "{}",
+            off.body
+        );
         agent_online(&app).await;
         // Answered from memory for a moment (see `widget::STATUS_MAX_AGE`), then fresh.
         tokio::time::sleep(staffel::widget::STATUS_MAX_AGE + std::time::Duration::from_millis(200)).await;
