@@ -11,6 +11,9 @@ use rocket::figment::{
 };
 use serde::{Deserialize, Serialize};
 
+mod widget;
+pub use widget::web_origin;
+
 /// Why the configuration cannot be used; the message names the setting.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -131,6 +134,12 @@ pub struct Settings {
     pub chat_message_max: usize,
     /// How many messages one person may send a minute.
     pub chat_messages_per_minute: u32,
+    /// The support widget: the origins (`https://lms.example.org`, comma- or space-separated)
+    /// whose pages may embed it, and per origin the secret its signed user assertions are
+    /// made with (`origin=secret` pairs, same separators), and how long an assertion may live.
+    pub widget_origins: String,
+    pub widget_secrets: String,
+    pub widget_assertion_max_secs: i64,
     /// Derived from Rocket's secret key, never configured: provider link tokens are
     /// HMAC(key, stored salt), so a mail can repeat a link of which only the hash is stored.
     #[serde(skip)]
@@ -185,6 +194,9 @@ impl Default for Settings {
             ticket_retention_months: 13,
             chat_message_max: 4000,
             chat_messages_per_minute: 60,
+            widget_origins: String::new(),
+            widget_secrets: String::new(),
+            widget_assertion_max_secs: 300,
             provider_link_key: [0; 32],
         }
     }
@@ -290,7 +302,7 @@ impl Settings {
         if url::Url::parse(&self.base_url).is_err() {
             return Err("STAFFEL_BASE_URL must be an absolute URL".into());
         }
-        Ok(())
+        self.validate_widget()
     }
 
     pub fn database_url(&self) -> String {
@@ -308,7 +320,7 @@ impl Settings {
     }
 
     fn trusted_proxy_entries(&self) -> impl Iterator<Item = &str> {
-        self.trusted_proxies.split([',', ' ', '\t', '\n']).filter(|entry| !entry.is_empty())
+        list_entries(&self.trusted_proxies)
     }
 
     /// The proxies whose forwarding headers are believed (checked when the settings were read).
@@ -341,6 +353,11 @@ impl Settings {
     pub fn link(&self, path: &str) -> String {
         format!("{}{}", self.base_url.trim_end_matches('/'), path)
     }
+}
+
+/// The entries of a list setting, separated by commas or white space.
+pub(crate) fn list_entries(list: &str) -> impl Iterator<Item = &str> {
+    list.split([',', ' ', '\t', '\n']).filter(|entry| !entry.is_empty())
 }
 
 /// An IP network: an address and how many leading bits of it count.
@@ -406,6 +423,8 @@ const TEXT_KEYS: &[&str] = &[
     "timezone",
     "log_format",
     "trusted_proxies",
+    "widget_origins",
+    "widget_secrets",
 ];
 
 /// Rocket's figment (Rocket.toml, `ROCKET_*`) plus `STAFFEL_*` variables as `staffel.*` keys.

@@ -36,6 +36,11 @@ fn hmac(key: &[u8], message: &[u8]) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
+/// HMAC-SHA256 of a message: what the widget's signed user assertions carry.
+pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    hmac(key, message)
+}
+
 /// A key for one purpose, derived from the server's secret key.
 pub fn derive_key(secret: &str, purpose: &str) -> [u8; 32] {
     hmac(secret.as_bytes(), purpose.as_bytes())

@@ -39,6 +39,7 @@ pub mod templates;
 pub mod tickets;
 pub mod validate;
 pub mod web;
+pub mod widget;
 
 use rocket::fairing::AdHoc;
 use rocket::figment::Figment;
@@ -73,6 +74,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
                 }
             }
         }))
+        .manage(widget::StatusCache::default())
         .attach(jobs::Jobs::default())
         .attach(instances::LiveRelay::default())
         .attach(web::SecurityHeaders)

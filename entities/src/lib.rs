@@ -36,6 +36,7 @@ pub mod states;
 pub mod ticket;
 pub mod ticket_event;
 pub mod user;
+pub mod widget_nonce;
 
 pub use states::{
     ArticleOrigin, ArticleStatus, ChatKind, ChatStatus, EventKind, ForwardStatus, MailStatus, MessageKind,

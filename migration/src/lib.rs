@@ -16,6 +16,7 @@ mod m20261202_000012_kb_votes;
 mod m20261202_000013_mail_retrying_since;
 mod m20261203_000014_privacy;
 mod m20261203_000015_write_probe;
+mod m20261203_000016_widget_nonces;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000013_mail_retrying_since::Migration),
             Box::new(m20261203_000014_privacy::Migration),
             Box::new(m20261203_000015_write_probe::Migration),
+            Box::new(m20261203_000016_widget_nonces::Migration),
         ]
     }
 }

@@ -44,7 +44,7 @@ pub enum Asked {
 
 /// The context as stored: an object of up to `CONTEXT_KEYS` short keys with text values
 /// (numbers and booleans become text), shown as text wherever it is shown.
-fn checked_context(context: &Value, page: Option<&str>) -> AppResult<Value> {
+pub fn checked_context(context: &Value, page: Option<&str>) -> AppResult<Value> {
     let mut out = Map::new();
     let given = match context {
         Value::Null => Map::new(),

@@ -132,7 +132,9 @@ pub async fn start(hub: &Hub, url: &str, rebuild: Rebuild, shutdown: watch::Rece
     let counts = hub.relay_counts.clone();
     let mut listener = PgListener::connect(url).await?;
     listener.listen(CHANNEL).await?;
-    let sender = PgPoolOptions::new().max_connections(1).connect(url).await?;
+    // A notice waiting longer than this for the connection is dropped rather than queued
+    // behind an outage: what it stood for is read from the database by then anyway.
+    let sender = PgPoolOptions::new().max_connections(1).acquire_timeout(Duration::from_secs(2)).connect(url).await?;
     let origin = rand::random::<u64>();
     let (tx, rx) = mpsc::unbounded_channel();
     tokio::spawn(send_notices(sender, rx, counts.clone(), shutdown.clone()));
@@ -203,16 +205,20 @@ async fn hear_notices(
             }
             Err(e) => {
                 tracing::warn!(error = %e, "the live relay cannot reach PostgreSQL; retrying");
+                // 1 s, doubling to at most 16 s between attempts while the server is away.
+                let mut wait = Duration::from_secs(1);
                 loop {
                     tokio::select! {
-                        _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                        _ = tokio::time::sleep(wait) => {}
                         _ = shutdown.changed() => return,
                     }
                     // Through the listener: it reconnects (and listens again) if it must.
                     if (&mut listener).execute("SELECT 1").await.is_ok() {
                         break;
                     }
+                    wait = (wait * 2).min(Duration::from_secs(16));
                 }
+                tracing::info!("the live relay reaches PostgreSQL again");
                 resync(&hub, &counts);
             }
         }

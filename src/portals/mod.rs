@@ -14,6 +14,7 @@ pub mod provider;
 pub mod reports;
 pub mod start;
 pub mod ticket_forms;
+pub mod widget;
 
 pub fn routes() -> Vec<rocket::Route> {
     let mut routes = start::routes();
@@ -26,5 +27,6 @@ pub fn routes() -> Vec<rocket::Route> {
     routes.extend(chat::routes());
     routes.extend(provider::routes());
     routes.extend(files::routes());
+    routes.extend(widget::routes());
     routes
 }

@@ -29,18 +29,21 @@ impl<'r> Responder<'r, 'static> for Asset {
     }
 }
 
+/// A static file by its name under `static/`: the local override, else the embedded one.
+pub fn load(settings: &crate::config::Settings, name: &str) -> Option<Vec<u8>> {
+    settings
+        .static_dir
+        .as_ref()
+        .and_then(|dir| std::fs::read(dir.join(name)).ok())
+        .or_else(|| EmbeddedStatic::get(name).map(|f| f.data.into_owned()))
+}
+
 #[rocket::get("/static/<path..>")]
 fn static_file(path: PathBuf, app: &App) -> Result<Asset, Status> {
     // `PathBuf` from a segment guard never contains `..`, so the override stays inside
     // its directory.
     let name = path.to_string_lossy().replace('\\', "/");
-    let bytes = app
-        .settings
-        .static_dir
-        .as_ref()
-        .and_then(|dir| std::fs::read(dir.join(&path)).ok())
-        .or_else(|| EmbeddedStatic::get(&name).map(|f| f.data.into_owned()))
-        .ok_or(Status::NotFound)?;
+    let bytes = load(&app.settings, &name).ok_or(Status::NotFound)?;
     let content_type =
         path.extension().and_then(|e| e.to_str()).and_then(ContentType::from_extension).unwrap_or(ContentType::Binary);
     Ok(Asset { bytes, content_type })

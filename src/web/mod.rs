@@ -30,7 +30,18 @@ impl Fairing for SecurityHeaders {
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
         res.set_raw_header("X-Content-Type-Options", "nosniff");
-        res.set_raw_header("X-Frame-Options", "DENY");
+        // A response with its own framing rule (the widget's dialog, which its configured
+        // embedders may frame) keeps it; X-Frame-Options cannot name origins.
+        let own_framing = res
+            .headers()
+            .get_one("Content-Security-Policy")
+            .is_some_and(|p| p.contains("frame-ancestors") && !p.contains("frame-ancestors 'none'"));
+        if own_framing {
+            // Rocket's shield adds SAMEORIGIN; the policy's list is the rule here.
+            res.remove_header("X-Frame-Options");
+        } else {
+            res.set_raw_header("X-Frame-Options", "DENY");
+        }
         res.set_raw_header("Referrer-Policy", "same-origin");
         // JSON answers carry tickets, accounts and provider links: no cache (a shared proxy's
         // or the browser's disk) keeps them, as no page is kept. The API's own description

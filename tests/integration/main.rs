@@ -35,3 +35,4 @@ mod search;
 mod search_terms;
 mod ticket_intake;
 mod tickets;
+mod widget;

@@ -7,6 +7,7 @@ mod sessions;
 mod table_api;
 mod table_chat;
 mod table_pages;
+mod table_widget;
 
 use crate::common::{TestApp, PASSWORD};
 use rocket::http::Method;

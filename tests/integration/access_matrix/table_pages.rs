@@ -14,6 +14,7 @@ pub(super) fn table(ids: &Ids) -> Vec<Row> {
         super::table_api::api_rows(),
         super::table_api::provider_and_file_rows(),
         super::table_chat::chat_rows(),
+        super::table_widget::widget_rows(),
     ]
     .into_iter()
     .flatten()

@@ -281,3 +281,9 @@ both_dbs!(
         check_targets(backend, super::targets_chat_pages::chat_form_targets).await;
     }
 );
+
+both_dbs!(
+    async fn bad_widget_forms_get_a_clear_message_and_change_nothing(backend: Backend) {
+        check_targets(backend, super::targets_widget::widget_targets).await;
+    }
+);

@@ -14,6 +14,7 @@ mod targets_chat;
 mod targets_chat_pages;
 mod targets_desk_and_faq;
 mod targets_tickets;
+mod targets_widget;
 mod uploads;
 
 use std::collections::BTreeSet;
@@ -326,6 +327,7 @@ fn targets(f: &Fixture) -> Vec<Target> {
         targets_accounts_and_admin::account_targets(f),
         targets_accounts_and_admin::admin_targets(f),
         targets_chat_pages::chat_form_targets(f),
+        targets_widget::widget_targets(f),
     ]
     .into_iter()
     .flatten()
