@@ -93,6 +93,16 @@ async fn check_complete_triage<C: ConnectionTrait>(db: &C, triage: &Triage) -> A
     Ok(checked)
 }
 
+/// A report somebody handled already says so first, whatever else the form got wrong: its
+/// paths are gone. (`claim` checks again in the transaction.)
+fn still_new(report: report::Model) -> AppResult<report::Model> {
+    if report.status == ReportStatus::New {
+        Ok(report)
+    } else {
+        Err(AppError::conflict("reports.already_handled"))
+    }
+}
+
 /// Marks the report handled, if nobody handled it meanwhile.
 async fn claim(
     txn: &WriteTxn,
@@ -126,7 +136,7 @@ pub async fn answer(app: &App, actor: &Actor, id: i32, input: &Answer, staged: S
     if actor.role != Role::SchoolAdmin {
         return Err(AppError::Forbidden);
     }
-    let current = find(app.db.read(), actor, id).await?;
+    let current = still_new(find(app.db.read(), actor, id).await?)?;
     let answer = validate::multiline("answer", &input.answer, tickets::TEXT_MAX)?;
     let checked = check_triage(app.db.read(), &input.triage).await?;
     let txn = app.db.write().await?;
@@ -174,7 +184,7 @@ pub async fn escalate(
     if actor.role != Role::SchoolAdmin {
         return Err(AppError::Forbidden);
     }
-    let current = find(app.db.read(), actor, id).await?;
+    let current = still_new(find(app.db.read(), actor, id).await?)?;
     let checked = check_complete_triage(app.db.read(), &input.triage).await?;
     // The description is what the school admin hands up, without who reported it: a
     // forward may share the description with a provider, and a teacher's name reaches a
