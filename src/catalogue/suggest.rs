@@ -21,7 +21,15 @@ const KEYWORDS: &[(&str, &[&str])] = &[
     (
         "accounts",
         &[
-            "passwort", "kennwort", "anmeld", "login", "einlogg", "konto", "benutzer", "zugangsdaten", "gesperrt",
+            "passwort",
+            "kennwort",
+            "anmeld",
+            "login",
+            "einlogg",
+            "konto",
+            "benutzer",
+            "zugangsdaten",
+            "gesperrt",
             "account",
         ],
     ),
@@ -32,16 +40,40 @@ const KEYWORDS: &[(&str, &[&str])] = &[
     (
         "presentation",
         &[
-            "beamer", "projektor", "display", "whiteboard", "smartboard", "tafel", "hdmi", "vga", "leinwand",
-            "airplay", "miracast", "dokumentenkamera", "appletv", "praesentation",
+            "beamer",
+            "projektor",
+            "display",
+            "whiteboard",
+            "smartboard",
+            "tafel",
+            "hdmi",
+            "vga",
+            "leinwand",
+            "airplay",
+            "miracast",
+            "dokumentenkamera",
+            "appletv",
+            "praesentation",
         ],
     ),
     ("printing", &["drucker", "drucken", "druckt", "ausdruck", "kopier", "toner", "scanner", "scannen", "papierstau"]),
     (
         "devices",
         &[
-            "tablet", "ipad", "laptop", "notebook", "rechner", "computer", "pc", "akku", "ladekoffer", "ladewagen",
-            "tastatur", "maus", "chromebook", "touchpad",
+            "tablet",
+            "ipad",
+            "laptop",
+            "notebook",
+            "rechner",
+            "computer",
+            "pc",
+            "akku",
+            "ladekoffer",
+            "ladewagen",
+            "tastatur",
+            "maus",
+            "chromebook",
+            "touchpad",
         ],
     ),
     (
@@ -52,8 +84,18 @@ const KEYWORDS: &[(&str, &[&str])] = &[
     (
         "software",
         &[
-            "software", "programm", "app", "apps", "installier", "update", "lizenz", "office", "excel", "powerpoint",
-            "browser", "geogebra",
+            "software",
+            "programm",
+            "app",
+            "apps",
+            "installier",
+            "update",
+            "lizenz",
+            "office",
+            "excel",
+            "powerpoint",
+            "browser",
+            "geogebra",
         ],
     ),
     ("privacy", &["datenschutz", "dsgvo", "einwilligung", "personenbezogen", "datenpanne", "auskunftsersuchen"]),
@@ -110,10 +152,8 @@ pub fn suggest(services: &[service::Model], headline: &str, body: &str) -> Optio
     let mut best: Option<(u32, &str)> = None;
     let mut tied = false;
     for s in services.iter().filter(|s| s.active) {
-        let score: u32 = keywords_of(s)
-            .iter()
-            .map(|k| if matches(k, &headline) { 2 } else { u32::from(matches(k, &body)) })
-            .sum();
+        let score: u32 =
+            keywords_of(s).iter().map(|k| if matches(k, &headline) { 2 } else { u32::from(matches(k, &body)) }).sum();
         if score == 0 {
             continue;
         }

@@ -86,6 +86,7 @@ pub const SCHOOL: &[(&str, &str, &str)] = &[
     ("overview.col_teacher", "Gemeldet von", "Reported by"),
     ("overview.col_updated", "Zuletzt geändert", "Last changed"),
     ("overview.total", "Einträge", "entries"),
+    ("overview.total_one", "Eintrag", "entry"),
     ("overview.page_of", "Seite {arg}", "Page {arg}"),
     ("overview.previous", "Vorherige Seite", "Previous page"),
     ("overview.next", "Nächste Seite", "Next page"),

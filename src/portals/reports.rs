@@ -235,7 +235,8 @@ async fn escalate(
         let number = number(t.id);
         Saved::to("tickets.opened", format!("/helpdesk/tickets/{number}")).with_arg(number)
     };
-    finish(result, jar, lang, saved, || triage_page(app, &admin, id, Some(Typed { path: "escalate", form: &form }))).await
+    finish(result, jar, lang, saved, || triage_page(app, &admin, id, Some(Typed { path: "escalate", form: &form })))
+        .await
 }
 
 pub fn routes() -> Vec<Route> {

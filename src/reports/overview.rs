@@ -183,13 +183,14 @@ fn school_of(actor: &Actor) -> AppResult<i32> {
 /// `column` contains `text`, ignoring case: lower-cased on both sides (PostgreSQL's LIKE
 /// heeds case; SQLite's ignores it for ASCII only and lower-cases ASCII only, so the text
 /// as typed is tried too, which finds "Übertragung" for "Über").
-fn contains(column: (impl sea_orm::sea_query::IntoIden + Copy, impl sea_orm::sea_query::IntoIden + Copy), text: &str) -> Condition {
+fn contains(
+    column: (impl sea_orm::sea_query::IntoIden + Copy, impl sea_orm::sea_query::IntoIden + Copy),
+    text: &str,
+) -> Condition {
     let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     let lowered = LikeExpr::new(format!("%{}%", escaped.to_lowercase())).escape('\\');
     let as_typed = LikeExpr::new(format!("%{escaped}%")).escape('\\');
-    Condition::any()
-        .add(Expr::expr(Func::lower(Expr::col(column))).like(lowered))
-        .add(Expr::col(column).like(as_typed))
+    Condition::any().add(Expr::expr(Func::lower(Expr::col(column))).like(lowered)).add(Expr::col(column).like(as_typed))
 }
 
 fn report_condition(school_id: i32, statuses: Vec<ReportStatus>, q: &str) -> Condition {
@@ -285,7 +286,8 @@ async fn items<C: ConnectionTrait>(db: &C, school_id: i32, keys: &[Key]) -> AppR
         .into_iter()
         .map(|t| (t.id, t))
         .collect();
-    let report_ids: Vec<i32> = ids_of("report").into_iter().chain(tickets.values().filter_map(|t| t.report_id)).collect();
+    let report_ids: Vec<i32> =
+        ids_of("report").into_iter().chain(tickets.values().filter_map(|t| t.report_id)).collect();
     let reports: HashMap<i32, report::Model> = report::Entity::find()
         .filter(report::Column::Id.is_in(report_ids))
         .filter(report::Column::SchoolId.eq(school_id))
@@ -392,7 +394,8 @@ pub async fn tile_tickets<C: ConnectionTrait>(db: &C, actor: &Actor) -> AppResul
         .limit(TILE_CLOSED)
         .all(db)
         .await?;
-    let keys = |rows: &[ticket::Model]| rows.iter().map(|t| Key { kind: "ticket".into(), id: t.id }).collect::<Vec<_>>();
+    let keys =
+        |rows: &[ticket::Model]| rows.iter().map(|t| Key { kind: "ticket".into(), id: t.id }).collect::<Vec<_>>();
     let open_rows: Vec<ticket::Model> = waiting.into_iter().chain(rest).collect();
     Ok(TileTickets {
         open: items(db, school_id, &keys(&open_rows)).await?,

@@ -15,7 +15,12 @@ async fn setup(backend: &Backend) -> TestApp {
 
 /// The teacher files a report through the page; its id.
 async fn file(teacher: &mut Browser<'_>, affected: &str, description: &str) -> i32 {
-    let fields = [("affected", affected), ("since", "seit Montag"), ("how_many", "alle im Neubau"), ("description", description)];
+    let fields = [
+        ("affected", affected),
+        ("since", "seit Montag"),
+        ("how_many", "alle im Neubau"),
+        ("description", description),
+    ];
     let filed = teacher.post_form("/reports", &fields).await;
     assert_eq!(filed.status, Status::SeeOther, "{}", filed.body);
     filed.location.unwrap().trim_start_matches("/reports/").parse().expect("a report id")
@@ -71,7 +76,8 @@ both_dbs!(
         let mut teacher = app.login("lehrer@gym.de", PASSWORD).await;
         let id = file(&mut teacher, "Beamer Raum 104", "Kein Bild.").await;
         let mut admin = app.login("admin@gym.de", PASSWORD).await;
-        let done = admin.post_form(&format!("/helpdesk/reports/{id}/answer"), &[("answer", "HDMI-Kabel getauscht.")]).await;
+        let done =
+            admin.post_form(&format!("/helpdesk/reports/{id}/answer"), &[("answer", "HDMI-Kabel getauscht.")]).await;
         assert_eq!(done.status, Status::SeeOther, "{}", done.body);
         let report = entities::report::Entity::find_by_id(id).one(app.db()).await.unwrap().unwrap();
         assert_eq!(report.status, entities::ReportStatus::Answered);
@@ -108,7 +114,8 @@ both_dbs!(
             ("service", "Bitte wählen Sie den betroffenen Dienst"),
         ];
         for (field, message) in missing {
-            let fields: Vec<(&str, &str)> = ESCALATION.iter().map(|(k, v)| (*k, if *k == field { "" } else { *v })).collect();
+            let fields: Vec<(&str, &str)> =
+                ESCALATION.iter().map(|(k, v)| (*k, if *k == field { "" } else { *v })).collect();
             let refused = admin.post_form(&format!("/helpdesk/reports/{id}/escalate"), &fields).await;
             assert_eq!(refused.status, Status::UnprocessableEntity, "without {field}");
             assert!(refused.body.contains(message), "{field}: {}", refused.body);

@@ -33,7 +33,8 @@ async fn setup(backend: &Backend) -> TestApp {
 }
 
 async fn report(teacher: &mut Browser<'_>, affected: &str) -> i32 {
-    let fields = [("affected", affected), ("since", "heute"), ("how_many", "eine Klasse"), ("description", "Geht nicht.")];
+    let fields =
+        [("affected", affected), ("since", "heute"), ("how_many", "eine Klasse"), ("description", "Geht nicht.")];
     let filed = teacher.post_form("/reports", &fields).await;
     assert_eq!(filed.status, Status::SeeOther, "{}", filed.body);
     filed.location.unwrap().trim_start_matches("/reports/").parse().unwrap()
@@ -51,12 +52,19 @@ async fn fill(app: &TestApp) -> School {
     let new_report = report(&mut teacher, "Drucker Lehrerzimmer Papierstau").await;
     let answered_report = report(&mut teacher, "Beamer Raum 112 flackert").await;
     let escalated_report = report(&mut teacher, "WLAN Neubau weg").await;
-    let answered = admin.post_form(&format!("/helpdesk/reports/{answered_report}/answer"), &[("answer", "Kabel getauscht.")]).await;
+    let answered = admin
+        .post_form(&format!("/helpdesk/reports/{answered_report}/answer"), &[("answer", "Kabel getauscht.")])
+        .await;
     assert_eq!(answered.status, Status::SeeOther, "{}", answered.body);
     let escalated = admin
         .post_form(
             &format!("/helpdesk/reports/{escalated_report}/escalate"),
-            &[("triage_scope", "school"), ("triage_fault_type", "unknown"), ("service", "wifi"), ("title", "WLAN im Neubau ausgefallen")],
+            &[
+                ("triage_scope", "school"),
+                ("triage_fault_type", "unknown"),
+                ("service", "wifi"),
+                ("title", "WLAN im Neubau ausgefallen"),
+            ],
         )
         .await;
     assert_eq!(escalated.status, Status::SeeOther, "{}", escalated.body);
@@ -84,7 +92,10 @@ async fn fill(app: &TestApp) -> School {
 /// The links of the list's rows, in order.
 fn rows(page: &str) -> Vec<String> {
     let body = &page[page.find("<tbody>").expect("the list")..page.find("</tbody>").unwrap()];
-    body.split("<tr").skip(1).filter_map(|row| row.split("href=\"").nth(1)?.split('"').next().map(str::to_string)).collect()
+    body.split("<tr")
+        .skip(1)
+        .filter_map(|row| row.split("href=\"").nth(1)?.split('"').next().map(str::to_string))
+        .collect()
 }
 
 fn report_link(id: i32) -> String {
@@ -138,7 +149,12 @@ both_dbs!(
             ("closed", vec![ticket_link(&s.closed)]),
             (
                 "open",
-                vec![report_link(s.new_report), ticket_link(&s.from_report), ticket_link(&s.asked), ticket_link(&s.resolved)],
+                vec![
+                    report_link(s.new_report),
+                    ticket_link(&s.from_report),
+                    ticket_link(&s.asked),
+                    ticket_link(&s.resolved),
+                ],
             ),
         ];
         for (state, expected) in cases {
@@ -160,7 +176,11 @@ both_dbs!(
         let s = fill(&app).await;
         let mut admin = app.login("admin@gym.de", PASSWORD).await;
         let found = rows(&admin.get("/helpdesk/all?q=drucker").await.body);
-        assert_eq!(found, vec![ticket_link(&s.resolved), report_link(s.new_report)], "Farbdrucker and Drucker, not gs's");
+        assert_eq!(
+            found,
+            vec![ticket_link(&s.resolved), report_link(s.new_report)],
+            "Farbdrucker and Drucker, not gs's"
+        );
         let by_number = rows(&admin.get(&format!("/helpdesk/all?q={}", s.asked)).await.body);
         assert_eq!(by_number, vec![ticket_link(&s.asked)]);
         let narrowed = rows(&admin.get("/helpdesk/all?q=drucker&state=new").await.body);
@@ -234,7 +254,9 @@ both_dbs!(
         assert!(tile.contains("href=\"/helpdesk/all?state=waiting\""));
         let mut other = app.login("admin@gs.de", PASSWORD).await;
         let theirs = other.get("/helpdesk").await.body;
-        assert!(theirs.contains("id=\"count-new-reports\">1</span>") && theirs.contains("id=\"count-waiting\">0</span>"));
+        assert!(
+            theirs.contains("id=\"count-new-reports\">1</span>") && theirs.contains("id=\"count-waiting\">0</span>")
+        );
     }
 );
 
