@@ -73,6 +73,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
             }
         }))
         .attach(jobs::Jobs::default())
+        .attach(app::relay::LiveRelay::default())
         .attach(web::SecurityHeaders)
         .attach(web::RequestMetrics)
         .mount("/", portals::routes())

@@ -69,6 +69,20 @@ async fn metrics(app: &App) -> (ContentType, String) {
     let _ = writeln!(out, "# HELP staffel_writes_blocked 1 while a full disk or read-only storage stops writes.");
     let _ = writeln!(out, "# TYPE staffel_writes_blocked gauge");
     let _ = writeln!(out, "staffel_writes_blocked {}", u8::from(blocked.is_some()));
+    let relay = &app.live.relay_counts;
+    let _ = writeln!(out, "# HELP staffel_live_relay_up 1 while live events travel to and from other instances.");
+    let _ = writeln!(out, "# TYPE staffel_live_relay_up gauge");
+    let _ = writeln!(out, "staffel_live_relay_up {}", u8::from(app.live.relays()));
+    for (name, help, counter) in [
+        ("sent", "Live notices sent to the other instances.", &relay.sent),
+        ("heard", "Live notices heard from the other instances.", &relay.heard),
+        ("refused", "Notices on the live channel that were none of Staffel's.", &relay.refused),
+        ("resyncs", "Times the live relay lost its connection and had every topic read anew.", &relay.resyncs),
+    ] {
+        let _ = writeln!(out, "# HELP staffel_live_relay_{name}_total {help}");
+        let _ = writeln!(out, "# TYPE staffel_live_relay_{name}_total counter");
+        let _ = writeln!(out, "staffel_live_relay_{name}_total {}", counter.load(Ordering::Relaxed));
+    }
     let intake = app.intake.counts();
     let _ = writeln!(out, "# HELP staffel_tickets_opened_total New tickets written through the intake.");
     let _ = writeln!(out, "# TYPE staffel_tickets_opened_total counter");

@@ -20,7 +20,7 @@ use crate::chat::follow::Follower;
 use crate::chat::{self, channels, messages, presence};
 use crate::error::{json_body, AppError, AppResult};
 use crate::i18n::Lang;
-use crate::live::{Event, Topic};
+use crate::live::{Event, Topic, RESYNC};
 use crate::web::params::{Id, QueryParam};
 
 /// The largest frame a client may send: a message at its longest, with room to spare.
@@ -234,10 +234,11 @@ async fn desk_events(agent: Agent, app: &App, mut shutdown: Shutdown) -> AppResu
                 _ = &mut shutdown => break,
             };
             match next {
-                Ok(event) if event.is_for(actor.id) => yield sse(&event, None),
-                Ok(_) => {}
-                // Fell behind: a fresh snapshot says where things stand.
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => match desk_snapshot(&app, &actor).await {
+                Ok(event) if event.is_for(actor.id) && event.kind != RESYNC => yield sse(&event, None),
+                Ok(event) if event.kind != RESYNC => {}
+                // Fell behind, or events from another instance may be lost: a fresh
+                // snapshot says where things stand.
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => match desk_snapshot(&app, &actor).await {
                     Ok(snapshot) => yield sse(&snapshot, None),
                     Err(_) => break,
                 },
@@ -252,6 +253,7 @@ async fn availability_events(app: &App, mut shutdown: Shutdown) -> AppResult<Eve
     let mut events = app.live.subscribe(Topic::Availability);
     let now = channels::availability(app.db.read(), &app.settings, chrono::Utc::now()).await?;
     let first = Arc::new(Event::new("availability", serde_json::to_value(&now).unwrap_or_default()));
+    let app = app.clone();
     Ok(EventStream! {
         yield sse(&first, None);
         loop {
@@ -260,8 +262,13 @@ async fn availability_events(app: &App, mut shutdown: Shutdown) -> AppResult<Eve
                 _ = &mut shutdown => break,
             };
             match next {
-                Ok(event) => yield sse(&event, None),
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Ok(event) if event.kind != RESYNC => yield sse(&event, None),
+                // Missed what changed: read where availability stands.
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    if let Ok(now) = channels::availability(app.db.read(), &app.settings, chrono::Utc::now()).await {
+                        yield sse(&Event::new("availability", serde_json::to_value(&now).unwrap_or_default()), None);
+                    }
+                }
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
             }
         }

@@ -6,6 +6,7 @@
 //! shared, so a clone costs a few reference counts). The request guards that hand the acting
 //! user to handlers are in `guards`.
 pub mod guards;
+pub mod relay;
 
 use std::sync::Arc;
 
@@ -94,6 +95,10 @@ impl crate::tickets::Env for App {
 
     fn intake(&self) -> &Intake {
         &self.intake
+    }
+
+    fn live(&self) -> &crate::live::Hub {
+        &self.live
     }
 }
 

@@ -100,6 +100,7 @@ pub async fn to_ticket(app: &App, actor: &Actor, id: i32) -> AppResult<ticket::M
     let line = end(&txn, actor, &current, Some(applied.ticket.id)).await?;
     txn.commit().await?;
     let ticket = applied.keep_files();
+    tickets::tell_queues(&app.live);
     ended(app, &current, line).await?;
     Ok(ticket)
 }
@@ -123,6 +124,7 @@ pub async fn attach(app: &App, actor: &Actor, id: i32, number: &str) -> AppResul
     let line = end(&txn, actor, &current, Some(applied.ticket.id)).await?;
     txn.commit().await?;
     let ticket = applied.keep_files();
+    tickets::tell_queues(&app.live);
     ended(app, &current, line).await?;
     Ok(ticket)
 }

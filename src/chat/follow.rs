@@ -16,7 +16,7 @@ use super::messages::{line_event, read_after, seq_of, PAGE};
 use crate::app::App;
 use crate::auth::Actor;
 use crate::error::AppResult;
-use crate::live::{Event, Topic};
+use crate::live::{Event, Topic, RESYNC};
 
 pub struct Follower {
     chat_id: i32,
@@ -65,6 +65,11 @@ impl Follower {
                 Err(RecvError::Closed) => return Ok(None),
             };
             if !event.is_for(self.user_id) {
+                continue;
+            }
+            // Events may have been lost on the way from another instance: read the lines.
+            if event.kind == RESYNC {
+                self.behind = true;
                 continue;
             }
             match seq_of(&event) {

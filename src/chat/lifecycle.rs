@@ -129,7 +129,8 @@ pub async fn ask(app: &App, actor: &Actor, request: &Request) -> AppResult<Asked
     publish(app, created.id, &[first]);
     let shown = view::chat(app.db.read(), created).await?;
     let takers = channels::takers(app.db.read(), &channel).await?;
-    app.live.publish(Topic::Desk, Event::new("request", json!({ "chat": shown })).to(takers));
+    let request = Event::new("request", json!({ "chat": shown })).relayed(json!({ "chat": shown.id }));
+    app.live.publish(Topic::Desk, request.to(takers));
     Ok(Asked::Waiting(Box::new(shown)))
 }
 
@@ -203,7 +204,8 @@ async fn tell_positions(app: &App, channel_id: Option<i32>) -> AppResult<()> {
         .await?;
     for c in waiting {
         let position = view::position(app.db.read(), &c).await?;
-        app.live.publish(Topic::Chat(c.id), Event::new("position", json!({ "chat": c.id, "position": position })));
+        let event = Event::new("position", json!({ "chat": c.id, "position": position })).relayed(json!({}));
+        app.live.publish(Topic::Chat(c.id), event);
     }
     Ok(())
 }
@@ -254,7 +256,8 @@ pub async fn accept(app: &App, actor: &Actor, id: i32) -> AppResult<ChatView> {
     .await?;
     txn.commit().await?;
     publish(app, id, &[joined]);
-    app.live.publish(Topic::Desk, Event::new("taken", json!({ "chat": id, "by": actor.name })));
+    let taken = Event::new("taken", json!({ "chat": id, "by": actor.name })).relayed(json!({ "chat": id }));
+    app.live.publish(Topic::Desk, taken);
     tell_positions(app, current.channel_id).await?;
     let updated = chat::Entity::find_by_id(id).one(app.db.read()).await?.ok_or(AppError::NotFound)?;
     view::chat(app.db.read(), updated).await
@@ -307,7 +310,8 @@ pub async fn bring_in(app: &App, actor: &Actor, id: i32, email: &str, handover: 
     txn.commit().await?;
     publish(app, id, &lines);
     let invited =
-        Event::new("invited", json!({ "chat": id, "agent": other.email, "by": actor.name, "handover": handover }));
+        Event::new("invited", json!({ "chat": id, "agent": other.email, "by": actor.name, "handover": handover }))
+            .relayed(json!({ "chat": id, "agent": other.id, "by": actor.id, "handover": handover }));
     app.live.publish(Topic::Desk, invited.to(vec![other.id]));
     let updated = chat::Entity::find_by_id(id).one(app.db.read()).await?.ok_or(AppError::NotFound)?;
     view::chat(app.db.read(), updated).await
@@ -349,7 +353,10 @@ pub async fn end(
 /// Tells everyone that a chat ended (after its transaction committed).
 pub async fn ended(app: &App, current: &chat::Model, line: entities::chat_message::Model) -> AppResult<ChatView> {
     publish(app, current.id, &[line]);
-    app.live.publish(Topic::Desk, Event::new("closed", json!({ "chat": current.id })));
+    app.live.publish(
+        Topic::Desk,
+        Event::new("closed", json!({ "chat": current.id })).relayed(json!({ "chat": current.id })),
+    );
     if current.status == ChatStatus::Waiting {
         tell_positions(app, current.channel_id).await?;
     }
@@ -405,7 +412,9 @@ pub async fn direct(app: &App, actor: &Actor, email: &str, message: &str) -> App
     publish(app, created.id, &[first]);
     app.live.publish(
         Topic::Desk,
-        Event::new("direct", json!({ "chat": created.id, "to": other.email, "from": actor.name })).to(vec![other.id]),
+        Event::new("direct", json!({ "chat": created.id, "to": other.email, "from": actor.name }))
+            .relayed(json!({ "chat": created.id, "to": other.id, "from": actor.id }))
+            .to(vec![other.id]),
     );
     view::chat(app.db.read(), created).await
 }

@@ -63,7 +63,8 @@ pub async fn append(
 /// Tells the chat's followers about lines that were just committed.
 pub fn publish(app: &App, chat_id: i32, lines: &[chat_message::Model]) {
     for line in lines {
-        app.live.publish(Topic::Chat(chat_id), line_event(chat_id, view::message(line.clone())));
+        let event = line_event(chat_id, view::message(line.clone())).relayed(json!({ "seq": line.seq }));
+        app.live.publish(Topic::Chat(chat_id), event);
     }
 }
 
@@ -170,6 +171,7 @@ pub async fn typing(app: &App, actor: &Actor, chat_id: i32) -> AppResult<()> {
     if participation != Participation::Active || current.status == ChatStatus::Closed {
         return Err(AppError::Forbidden);
     }
-    app.live.publish(Topic::Chat(chat_id), Event::new("typing", json!({ "chat": chat_id, "author": actor.name })));
+    let typing = Event::new("typing", json!({ "chat": chat_id, "author": actor.name }));
+    app.live.publish(Topic::Chat(chat_id), typing.relayed(json!({ "user": actor.id })));
     Ok(())
 }

@@ -13,6 +13,7 @@ pub mod follow;
 pub mod lifecycle;
 pub mod messages;
 pub mod presence;
+pub mod relay;
 pub mod transcript;
 pub mod upkeep;
 pub mod view;

@@ -69,7 +69,8 @@ pub async fn offer_again(app: &App, now: DateTime<Utc>) -> AppResult<usize> {
         offered += 1;
         let shown = view::chat(app.db.read(), request).await?;
         let others: Vec<i32> = takers.into_iter().filter(|id| !sleepers.contains(id)).collect();
-        app.live.publish(Topic::Desk, Event::new("request", json!({ "chat": shown, "again": true })).to(others));
+        let again = Event::new("request", json!({ "chat": shown, "again": true }));
+        app.live.publish(Topic::Desk, again.relayed(json!({ "chat": shown.id, "again": true })).to(others));
     }
     Ok(offered)
 }
@@ -87,12 +88,12 @@ pub async fn announce(app: &App, announced: &mut Announced, now: DateTime<Utc>) 
     let availability = channels::availability(app.db.read(), &app.settings, now).await?;
     if announced.availability.as_ref() != Some(&availability) {
         let payload = serde_json::to_value(&availability).unwrap_or_default();
-        app.live.publish(Topic::Availability, Event::new("availability", payload));
+        app.live.publish(Topic::Availability, Event::new("availability", payload).relayed(json!({})));
         announced.availability = Some(availability);
     }
     let people = presence::people(app.db.read(), &app.settings, now).await?;
     if announced.people.as_ref() != Some(&people) {
-        app.live.publish(Topic::Desk, Event::new("presence", json!({ "people": people })));
+        app.live.publish(Topic::Desk, Event::new("presence", json!({ "people": people })).relayed(json!({})));
         announced.people = Some(people);
     }
     Ok(())

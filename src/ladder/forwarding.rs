@@ -20,6 +20,7 @@ pub async fn forward(
     let (fwd, applied) = forwarding.write(&txn, app, actor, version).await?;
     super::follow::carry_out(&txn, app, &applied).await?;
     txn.commit().await?;
+    crate::tickets::tell_queues(&app.live);
     applied.keep_files();
     Ok(fwd)
 }
@@ -36,6 +37,7 @@ pub async fn recall(
     let applied = on_forward.recall(&txn, actor, version).await?;
     super::follow::carry_out(&txn, app, &applied).await?;
     txn.commit().await?;
+    crate::tickets::tell_queues(&app.live);
     Ok(applied.keep_files())
 }
 
@@ -53,5 +55,6 @@ pub async fn answer_provider(
     let applied = on_forward.answer(&txn, app, actor, body, files).await?;
     super::follow::carry_out(&txn, app, &applied).await?;
     txn.commit().await?;
+    crate::tickets::tell_queues(&app.live);
     Ok(applied.keep_files())
 }

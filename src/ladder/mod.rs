@@ -39,5 +39,6 @@ async fn run(
     let applied = crate::tickets::apply(&txn, who, current, expected_version, change).await?;
     follow::carry_out(&txn, app, &applied).await?;
     txn.commit().await?;
+    crate::tickets::tell_queues(&app.live);
     Ok(applied.keep_files())
 }

@@ -11,6 +11,7 @@ async fn run(app: &App, access: Access, action: ProviderAction) -> AppResult<Acc
     let applied = action.write(&txn, &access).await?;
     super::follow::carry_out(&txn, app, &applied).await?;
     txn.commit().await?;
+    crate::tickets::tell_queues(&app.live);
     applied.keep_files();
     forwards::reopen(app.db.read(), access).await
 }

@@ -6,8 +6,14 @@
 //! transaction that wrote it committed; a subscriber that missed events (it lagged behind,
 //! or its connection dropped) reads what it missed from the database, so an event may be
 //! lost here without anything being lost for its reader.
+//!
+//! Several instances on one PostgreSQL hear each other's events through `relay`: an event
+//! that names the ids it is about (`Event::relayed`) is also sent to the other instances,
+//! which build it again from the rows; events without ids stay in this process.
+pub mod relay;
+
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Serialize;
 use serde_json::Value;
@@ -22,7 +28,36 @@ pub enum Topic {
     Desk,
     /// Whether chat is available (the helpdesk tile, the widget).
     Availability,
+    /// The desk's ticket queues: some ticket changed.
+    Queue,
 }
+
+impl Topic {
+    /// The topic as a relay notice names it.
+    pub fn key(&self) -> String {
+        match self {
+            Topic::Chat(id) => format!("chat:{id}"),
+            Topic::Desk => "desk".into(),
+            Topic::Availability => "availability".into(),
+            Topic::Queue => "queue".into(),
+        }
+    }
+
+    /// The topic a relay notice names, if it is one.
+    pub fn parse(key: &str) -> Option<Topic> {
+        match key {
+            "desk" => Some(Topic::Desk),
+            "availability" => Some(Topic::Availability),
+            "queue" => Some(Topic::Queue),
+            _ => key.strip_prefix("chat:")?.parse().ok().filter(|id| *id > 0).map(Topic::Chat),
+        }
+    }
+}
+
+/// The kind of the event a subscriber gets when events may have been lost for reasons not
+/// its own (the relay's connection dropped): like a subscriber that lagged, it reads where
+/// things stand from the database.
+pub const RESYNC: &str = "resync";
 
 /// One event: its kind (`message`, `typing`, `joined`, …) and what the kind says.
 #[derive(Debug, Clone, Serialize)]
@@ -35,11 +70,22 @@ pub struct Event {
     /// the agents of its channel): the subscriber's route filters, the event never says.
     #[serde(skip)]
     pub to: Option<Vec<i32>>,
+    /// The ids another instance needs to build this event again from the database (the
+    /// chat and the line's number, say); `None`: the event stays in this process.
+    #[serde(skip)]
+    pub relay: Option<Value>,
 }
 
 impl Event {
     pub fn new(kind: &'static str, payload: Value) -> Event {
-        Event { kind, payload, to: None }
+        Event { kind, payload, to: None, relay: None }
+    }
+
+    /// The same event, told to the other instances too by these ids (a JSON object of
+    /// numbers and booleans; see `relay`).
+    pub fn relayed(mut self, ids: Value) -> Event {
+        self.relay = Some(ids);
+        self
     }
 
     /// The same event for these people only.
@@ -66,7 +112,7 @@ impl Event {
 fn backlog(topic: Topic) -> usize {
     match topic {
         Topic::Chat(_) => 32,
-        Topic::Desk | Topic::Availability => 256,
+        Topic::Desk | Topic::Availability | Topic::Queue => 256,
     }
 }
 
@@ -76,6 +122,10 @@ fn backlog(topic: Topic) -> usize {
 pub struct Hub {
     topics: Arc<Mutex<HashMap<Topic, broadcast::Sender<Arc<Event>>>>>,
     sent: Arc<Mutex<HashMap<i32, (std::time::Instant, u32)>>>,
+    /// Where events for the other instances go, once the relay runs (PostgreSQL only).
+    outbound: Arc<OnceLock<relay::Outbound>>,
+    /// What the relay sent, heard, refused and how often it resynced.
+    pub relay_counts: Arc<relay::RelayCounts>,
 }
 
 impl Hub {
@@ -105,15 +155,39 @@ impl Hub {
         topics.entry(topic).or_insert_with(|| broadcast::channel(backlog(topic)).0).subscribe()
     }
 
-    /// Tells the topic's subscribers, if it has any. Topics nobody follows any more are
-    /// forgotten on the way.
+    /// Tells the topic's subscribers, if it has any, and the other instances if the event
+    /// names its ids and the relay runs. Topics nobody follows any more are forgotten on
+    /// the way.
     pub fn publish(&self, topic: Topic, event: Event) {
+        if let (Some(ids), Some(outbound)) = (&event.relay, self.outbound.get()) {
+            outbound.send(topic, event.kind, ids, event.to.as_deref());
+        }
+        self.publish_here(topic, event);
+    }
+
+    /// Tells only this process's subscribers (an event another instance sent).
+    pub fn publish_here(&self, topic: Topic, event: Event) {
         let mut topics = self.lock();
         if let Some(sender) = topics.get(&topic) {
             if sender.send(Arc::new(event)).is_err() {
                 topics.remove(&topic);
             }
         }
+    }
+
+    /// Whether events travel to other instances (the relay runs).
+    pub fn relays(&self) -> bool {
+        self.outbound.get().is_some()
+    }
+
+    /// Sends events that name their ids to the other instances from now on.
+    pub fn relay_to(&self, outbound: relay::Outbound) {
+        let _ = self.outbound.set(outbound);
+    }
+
+    /// The topics somebody in this process follows.
+    pub fn topics(&self) -> Vec<Topic> {
+        self.lock().iter().filter(|(_, s)| s.receiver_count() > 0).map(|(t, _)| *t).collect()
     }
 
     /// How many subscribers a topic has (for tests and metrics).
@@ -144,5 +218,15 @@ mod tests {
         drop(rx);
         hub.publish(Topic::Chat(1), Event::new("message", serde_json::json!({ "seq": 3 })));
         assert_eq!(hub.subscribers(Topic::Chat(1)), 0, "a topic nobody follows is forgotten");
+    }
+
+    #[test]
+    fn topics_read_back_from_their_keys() {
+        for topic in [Topic::Chat(7), Topic::Desk, Topic::Availability, Topic::Queue] {
+            assert_eq!(Topic::parse(&topic.key()), Some(topic));
+        }
+        for bad in ["chat:", "chat:0", "chat:-3", "chat:x", "Desk", "", "chat:1:2"] {
+            assert_eq!(Topic::parse(bad), None, "{bad}");
+        }
     }
 }

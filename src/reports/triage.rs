@@ -236,6 +236,7 @@ pub async fn escalate(
     .await?;
     to_teacher(&txn, &app.mailer, &updated, "report_escalated", &number(created.id), &[]).await?;
     txn.commit().await?;
+    tickets::tell_queues(&app.live);
     staged.keep();
     Ok(created)
 }

@@ -42,4 +42,13 @@ pub trait Env: Send + Sync {
     fn settings(&self) -> &Settings;
     fn desk_clock(&self) -> &crate::sla::ClockCache;
     fn intake(&self) -> &Intake;
+    fn live(&self) -> &crate::live::Hub;
+}
+
+/// Tells the desk's queues, on every instance, that tickets changed (after the commit):
+/// their pages read again what they show. The event names no ticket; an agent's queue reads
+/// only what that agent may see.
+pub fn tell_queues(live: &crate::live::Hub) {
+    let changed = crate::live::Event::new("tickets", serde_json::json!({})).relayed(serde_json::json!({}));
+    live.publish(crate::live::Topic::Queue, changed);
 }

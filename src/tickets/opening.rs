@@ -104,7 +104,9 @@ pub struct Opened {
 /// A school admin opens a ticket for their school, with its files (possibly none).
 pub async fn open(env: &impl Env, actor: &Actor, input: &NewTicket, files: Staged) -> AppResult<Opened> {
     let checked = check_new(env, actor, input, files).await?;
-    env.intake().open(env, actor, checked).await
+    let opened = env.intake().open(env, actor, checked).await?;
+    super::tell_queues(env.live());
+    Ok(opened)
 }
 
 /// Inserts a checked ticket with its first event, audit event, files and mail, in the

@@ -101,6 +101,7 @@ def main():
             agent = new_driver()
             try:
                 walk_chat(driver, agent, base)
+                walk_live_queue(driver, agent, base)
             finally:
                 agent.quit()
         finally:
@@ -213,6 +214,32 @@ def walk_chat(admin, agent, base):
     seen(admin, lambda d: start(d).is_displayed(), "back online in the header: the tile offers chat again live")
     agent.get(base + "/healthz")
     seen(admin, lambda d: not start(d).is_displayed(), "the agent leaves the desk: the tile stops offering chat live")
+
+
+def walk_live_queue(admin, agent, base):
+    """The agent's queue is open with the focus on a ticket; the school admin opens a ticket in
+    another browser: the new row appears in place (no reload), the live region announces it,
+    and the focus stays where it was."""
+    sign_in(agent, base, "agent1@desk.demo")
+    agent.get(base + "/desk?queue=all")
+    agent.execute_script("window.__stillTheSamePage = true;")
+    first = agent.find_element(By.CSS_SELECTOR, "#queue-results tbody tr td:first-child a")
+    focused = first.get_attribute("href")
+    agent.execute_script("arguments[0].focus();", first)
+    sign_in(admin, base, "admin@gym-mitte.demo")
+    admin.get(base + "/helpdesk")
+    admin.find_element(By.ID, "q").send_keys("Whiteboard im Raum 12 bleibt dunkel")
+    admin.find_element(By.ID, "f-description").send_keys("Seit der ersten Stunde.")
+    admin.find_element(By.CSS_SELECTOR, "form[action='/helpdesk/tickets'] button[type=submit]").click()
+    wait_until(admin, lambda d: re.search(r"/helpdesk/tickets/T-\d+$", d.current_url))
+    number = admin.current_url.rsplit("/", 1)[1]
+    seen(agent, lambda d: d.find_elements(By.CSS_SELECTOR, f"#queue-results a[href='/desk/tickets/{number}']"),
+         "a ticket opened elsewhere appears in the agent's queue live")
+    check(agent.execute_script("return window.__stillTheSamePage === true;"), "the queue updated in place, without a reload")
+    check(agent.find_element(By.ID, "live").text == "1 neues Ticket", "the live region announces one new ticket")
+    check(agent.execute_script("return document.activeElement && document.activeElement.href;") == focused,
+          "the focus stayed on the ticket it was on")
+    agent.save_screenshot(os.path.join(SHOTS, "desk-queue-live.png"))
 
 
 def wait_until(driver, condition, timeout=10):

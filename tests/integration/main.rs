@@ -18,6 +18,7 @@ mod desk_settings;
 mod faq_drafts;
 mod faults;
 mod hardening;
+mod instances;
 mod kb;
 mod kb_authoring;
 mod ladder;

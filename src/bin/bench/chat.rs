@@ -20,9 +20,9 @@ const PASSWORD: &str = "bench-passwort-123";
 const P99_TARGET_MS: f64 = 50.0;
 const KB_PER_SOCKET_TARGET: f64 = 40.0;
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<TcpStream>>;
+pub(crate) type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<TcpStream>>;
 
-struct Running(Child);
+pub(crate) struct Running(pub(crate) Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -31,12 +31,12 @@ impl Drop for Running {
     }
 }
 
-fn free_port() -> Result<u16, String> {
+pub(crate) fn free_port() -> Result<u16, String> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     Ok(listener.local_addr().map_err(|e| e.to_string())?.port())
 }
 
-async fn wait_listening(port: u16) -> Result<(), String> {
+pub(crate) async fn wait_listening(port: u16) -> Result<(), String> {
     let deadline = Instant::now() + Duration::from_secs(60);
     while TcpStream::connect(("127.0.0.1", port)).await.is_err() {
         if Instant::now() > deadline {
@@ -48,7 +48,7 @@ async fn wait_listening(port: u16) -> Result<(), String> {
 }
 
 /// One JSON request over a fresh connection; the status and the body.
-async fn call(
+pub(crate) async fn call(
     port: u16,
     method: &str,
     path: &str,
@@ -74,7 +74,7 @@ async fn call(
     Ok((status, serde_json::from_str(&body).unwrap_or(serde_json::Value::Null)))
 }
 
-async fn connect(url: &str, token: Option<&str>) -> Result<Socket, String> {
+pub(crate) async fn connect(url: &str, token: Option<&str>) -> Result<Socket, String> {
     let mut request = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(url)
         .map_err(|e| e.to_string())?;
     if let Some(token) = token {
@@ -164,7 +164,7 @@ async fn measure(
     })
 }
 
-fn staffel(binary: &Path, data: &Path, port: u16) -> Command {
+pub(crate) fn staffel(binary: &Path, data: &Path, port: u16) -> Command {
     let mut command = Command::new(binary);
     command
         .env("STAFFEL_DATA_DIR", data)

@@ -3,6 +3,7 @@
 mod chat;
 mod corpus;
 mod http;
+mod instances;
 mod load;
 mod quality;
 mod report;
@@ -57,6 +58,16 @@ enum Command {
         #[arg(long)]
         port: u16,
     },
+    /// Message delivery between two instances on one PostgreSQL, beside one instance.
+    Instances {
+        /// A PostgreSQL server (trust auth); the benchmark creates and drops its own database.
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432")]
+        pg: String,
+        #[arg(long, default_value_t = 20)]
+        chats: usize,
+        #[arg(long, default_value_t = 2000)]
+        rounds: usize,
+    },
     /// Requests/s of the JSON search API against /healthz, with `wrk`, on the real server.
     Http {
         #[arg(long, default_value_t = 10)]
@@ -95,6 +106,7 @@ fn main() -> std::process::ExitCode {
         Command::Quality => quality::run(&cli.corpus),
         Command::Chat { clients, rounds } => chat::run(clients, rounds),
         Command::ChatEcho { port } => chat::echo_server(port),
+        Command::Instances { pg, chats, rounds } => instances::run(&pg, chats, rounds),
         Command::Http { seconds, connections } => http::run(&cli.corpus, seconds, connections),
         Command::Tickets { tickets, schools, backend, seconds, connections, pg, reuse } => {
             tickets::run(&tickets::Options { tickets, schools, backend, seconds, connections, pg_url: pg, reuse })

@@ -111,7 +111,7 @@ pub fn run(options: &Options) -> Result<(), String> {
     }
 }
 
-async fn pg_admin(server: &str, sql: &str) -> Result<(), String> {
+pub(crate) async fn pg_admin(server: &str, sql: &str) -> Result<(), String> {
     use sea_orm::ConnectionTrait;
     let url = format!("{}/postgres", server.trim_end_matches('/'));
     let db = sea_orm::Database::connect(&url).await.map_err(|e| format!("connect {url}: {e}"))?;

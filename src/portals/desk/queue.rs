@@ -1,13 +1,19 @@
 //! The desk's queues: named views over all schools' tickets with counts and filters, and
-//! the stamp the page polls to refresh itself when tickets change.
+//! the feed that tells the page when tickets changed (on any instance), so that it reads its
+//! rows again in place.
+use std::time::Duration;
+
+use rocket::response::stream::{Event as SseEvent, EventStream};
 use rocket::serde::json::Json;
-use rocket::{get, Route};
+use rocket::{get, Route, Shutdown};
 use serde_json::json;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 use crate::app::{Agent, App};
 use crate::auth::Role;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::live::Topic;
 use crate::tickets::{queue, Priority, Status};
 use crate::web::page::Page;
 use crate::web::params::QueueQuery;
@@ -40,12 +46,57 @@ async fn queues(agent: Agent, app: &App, query: QueueQuery, lang: Lang) -> AppRe
     }
 }
 
-/// What the queue page polls to know when to refresh itself.
+/// The queue's change stamp now, for a client without event streams.
 #[get("/desk/changes")]
 async fn changes(agent: Agent, app: &App) -> AppResult<Json<serde_json::Value>> {
     Ok(Json(json!({ "stamp": queue::stamp(app.db.read(), &agent.0).await? })))
 }
 
+/// How long the feed waits after a change for more before it reads the stamp: a group of
+/// new tickets, or a change with its follow-ups, is one refresh of the page.
+const SETTLE: Duration = Duration::from_millis(150);
+
+/// The queue page's feed: the stamp at once, then again whenever tickets changed. Each
+/// event is `{"type": "tickets", "stamp": …}`; the page reads its rows when the stamp
+/// differs from the one it shows.
+#[get("/desk/events")]
+async fn events(agent: Agent, app: &App, mut shutdown: Shutdown) -> AppResult<EventStream![SseEvent + 'static]> {
+    let mut changes = app.live.subscribe(Topic::Queue);
+    let mut shown = queue::stamp(app.db.read(), &agent.0).await?;
+    let (app, actor) = (app.clone(), agent.0);
+    let stamped = |stamp: &str| SseEvent::data(json!({ "type": "tickets", "stamp": stamp }).to_string());
+    Ok(EventStream! {
+        yield stamped(&shown);
+        loop {
+            let next = tokio::select! {
+                next = changes.recv() => next,
+                _ = &mut shutdown => break,
+            };
+            // Any event (a change, a resync after lost notices, or having fallen behind)
+            // means: read the stamp.
+            if let Err(RecvError::Closed) = next {
+                break;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(SETTLE) => {}
+                _ = &mut shutdown => break,
+            }
+            while let Ok(_) | Err(TryRecvError::Lagged(_)) = changes.try_recv() {}
+            match queue::stamp(app.db.read(), &actor).await {
+                Ok(stamp) if stamp != shown => {
+                    yield stamped(&stamp);
+                    shown = stamp;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e.chain(), "the queue's feed cannot read the tickets");
+                    break;
+                }
+            }
+        }
+    })
+}
+
 pub fn routes() -> Vec<Route> {
-    rocket::routes![queues, changes]
+    rocket::routes![queues, changes, events]
 }

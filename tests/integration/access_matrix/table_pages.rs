@@ -207,6 +207,8 @@ fn ticket_rows() -> Vec<Row> {
         ),
         // The queue page's live refresh asks what changed (JSON for its script).
         get("/desk/changes", "/desk/changes", only(&[AGENT, DESK_LEAD], Ok(200))),
+        // Its feed (an event stream) says when tickets changed, on any instance.
+        get("/desk/events", "/desk/events", only(&[AGENT, DESK_LEAD], Ok(200))),
         get("/desk/tickets/<number>", "/desk/tickets/{ticket-b}", only(&[AGENT, DESK_LEAD], Ok(200))),
         get("/desk/tickets/<number>", "/desk/tickets/T-999999", only(&[AGENT, DESK_LEAD], NotFound)),
         get("/desk/tickets/<number>", "/desk/tickets/kein-ticket", only(&[AGENT, DESK_LEAD], NotFound)),

@@ -23,27 +23,18 @@ pub struct LiveServer {
 impl LiveServer {
     pub async fn start_with(backend: &Backend, adjust: impl Fn(Figment) -> Figment) -> LiveServer {
         let app = TestApp::with(backend, &adjust).await;
-        let port = free_port();
-        let base = format!("http://127.0.0.1:{port}");
         let url = app.pg.as_ref().map(|p| p.url.clone()).unwrap_or_default();
-        let figment = adjust(test_figment(app.dir.path(), &url))
-            .merge(("address", "127.0.0.1"))
-            .merge(("port", port))
-            .merge(("staffel.base_url", base.clone()))
-            .merge(("shutdown.grace", 1))
-            .merge(("shutdown.mercy", 1));
-        let ignited = staffel::build(figment).ignite().await.expect("the live server ignites");
-        let live = ignited.state::<staffel::app::App>().expect("App in state").clone();
-        let shutdown = ignited.shutdown();
-        tokio::spawn(async move {
-            let _ = ignited.launch().await;
-        });
-        let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
-            assert!(std::time::Instant::now() < deadline, "the live server never listened on {port}");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let (base, live, shutdown) = launch(adjust(test_figment(app.dir.path(), &url))).await;
         LiveServer { app, base, live, shutdown }
+    }
+
+    /// Another instance on this server's PostgreSQL database, with a data directory of its
+    /// own, as a second `staffel serve` behind the same load balancer.
+    pub async fn another_instance(&self) -> Instance {
+        let url = self.app.pg.as_ref().map(|p| p.url.clone()).expect("several instances need PostgreSQL");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (base, live, shutdown) = launch(test_figment(dir.path(), &url)).await;
+        Instance { base, live, shutdown, _dir: dir }
     }
 
     /// An HTTP client holding a bearer token for this person.
@@ -93,6 +84,51 @@ impl Drop for LiveServer {
     fn drop(&mut self) {
         self.shutdown.clone().notify();
     }
+}
+
+/// A second instance beside a `LiveServer`, on its database.
+pub struct Instance {
+    pub base: String,
+    pub live: staffel::app::App,
+    shutdown: rocket::Shutdown,
+    _dir: tempfile::TempDir,
+}
+
+impl Instance {
+    /// An HTTP client of this instance for someone who has a token (from `TestApp::token`).
+    pub fn client(&self, token: &str) -> Caller {
+        Caller { base: self.base.clone(), http: reqwest::Client::new(), token: Some(token.to_string()) }
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        self.shutdown.clone().notify();
+    }
+}
+
+/// Launches Staffel on a free port; its address, application context and shutdown handle.
+async fn launch(figment: Figment) -> (String, staffel::app::App, rocket::Shutdown) {
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let figment = figment
+        .merge(("address", "127.0.0.1"))
+        .merge(("port", port))
+        .merge(("staffel.base_url", base.clone()))
+        .merge(("shutdown.grace", 1))
+        .merge(("shutdown.mercy", 1));
+    let ignited = staffel::build(figment).ignite().await.expect("the live server ignites");
+    let live = ignited.state::<staffel::app::App>().expect("App in state").clone();
+    let shutdown = ignited.shutdown();
+    tokio::spawn(async move {
+        let _ = ignited.launch().await;
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+        assert!(std::time::Instant::now() < deadline, "the live server never listened on {port}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    (base, live, shutdown)
 }
 
 /// An API caller with a bearer token (or none).
@@ -239,6 +275,20 @@ impl Session {
             Err(tokio_tungstenite::tungstenite::Error::Http(response)) => Err(response.status().as_u16()),
             Err(e) => panic!("socket to {path}: {e}"),
         }
+    }
+
+    /// An event stream of a page's feed (`/desk/events`) at this base URL (another
+    /// instance takes the same session), with this session's cookies.
+    pub async fn events_at(&self, base: &str, path: &str) -> Events {
+        let response = reqwest::Client::new()
+            .get(format!("{base}{path}"))
+            .header("Cookie", &self.cookie_header)
+            .header("Accept", "text/event-stream")
+            .send()
+            .await
+            .expect("the event stream opens");
+        assert_eq!(response.status(), reqwest::StatusCode::OK, "event stream {path}");
+        Events { response, buffer: String::new() }
     }
 }
 
