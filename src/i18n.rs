@@ -9,14 +9,16 @@ use serde::Serialize;
 
 mod catalogue;
 mod chat;
+mod desk;
 mod school;
 pub use catalogue::CATALOGUE;
 pub use chat::CHAT;
+pub use desk::DESK;
 pub use school::SCHOOL;
 
 /// Every entry of the catalogue: the core's, the chat's, the school admin's.
 pub fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
-    CATALOGUE.iter().chain(CHAT.iter()).chain(SCHOOL.iter())
+    CATALOGUE.iter().chain(CHAT.iter()).chain(DESK.iter()).chain(SCHOOL.iter())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]

@@ -17,6 +17,7 @@ pub mod demo;
 pub mod error;
 pub mod forwards;
 pub mod i18n;
+pub mod instances;
 pub mod jobs;
 pub mod kb;
 pub mod ladder;
@@ -73,7 +74,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
             }
         }))
         .attach(jobs::Jobs::default())
-        .attach(app::relay::LiveRelay::default())
+        .attach(instances::LiveRelay::default())
         .attach(web::SecurityHeaders)
         .attach(web::RequestMetrics)
         .mount("/", portals::routes())

@@ -13,13 +13,16 @@
 
   function busy() {
     var el = document.activeElement;
-    return el && (el.tagName === "INPUT" || el.tagName === "SELECT" || el.tagName === "TEXTAREA");
+    if (!el) { return false; }
+    // A ticked box is kept and focused again after the swap; typing and choosing are not.
+    if (el.tagName === "INPUT" && el.type === "checkbox" && el.closest("#queue-results")) { return false; }
+    return el.tagName === "INPUT" || el.tagName === "SELECT" || el.tagName === "TEXTAREA";
   }
 
   function numbers(root) {
     var seen = {};
-    var links = root.querySelectorAll("#queue-results tbody tr td:first-child a");
-    for (var i = 0; i < links.length; i++) { seen[links[i].textContent] = true; }
+    var cells = root.querySelectorAll("#queue-results td.number");
+    for (var i = 0; i < cells.length; i++) { seen[cells[i].textContent.trim()] = true; }
     return seen;
   }
 
@@ -31,19 +34,36 @@
     live.textContent = text;
   }
 
+  function checkedTickets() {
+    var picked = {};
+    var boxes = document.querySelectorAll("#queue-results input[name=tickets]:checked");
+    for (var i = 0; i < boxes.length; i++) { picked[boxes[i].value] = true; }
+    return picked;
+  }
+
   function swap(next) {
     var before = numbers(document);
+    var picked = checkedTickets();
     var focused = document.activeElement;
     var focusHref = focused && focused.tagName === "A" ? focused.getAttribute("href") : null;
+    var focusBox = focused && focused.name === "tickets" ? focused.value : null;
     ["queue-counts", "queue-results"].forEach(function (id) {
       var here = document.getElementById(id);
       var there = next.getElementById(id);
       if (here && there) { here.innerHTML = there.innerHTML; }
     });
+    if (focusBox) {
+      var box = document.querySelector('#queue-results input[name=tickets][value="' + focusBox.replace(/"/g, '') + '"]');
+      if (box) { box.focus(); }
+    }
     if (focusHref) {
       var again = document.querySelector('a[href="' + focusHref.replace(/"/g, '\\"') + '"]');
       if (again) { again.focus(); }
     }
+    // What the agent had ticked for a bulk action stays ticked.
+    var boxes = document.querySelectorAll("#queue-results input[name=tickets]");
+    for (var b = 0; b < boxes.length; b++) { boxes[b].checked = !!picked[boxes[b].value]; }
+    selectAll();
     var after = numbers(document);
     var fresh = 0;
     for (var n in after) { if (!before[n]) { fresh++; } }
@@ -73,6 +93,18 @@
   function changed(newStamp) {
     if (newStamp && newStamp !== stamp) { refresh(); }
   }
+
+  // "Select all on this page": shown only where a script can tick the boxes.
+  function selectAll() {
+    var all = document.getElementById("select-all");
+    if (!all) { return; }
+    all.hidden = false;
+    all.onchange = function () {
+      var boxes = document.querySelectorAll("#queue-results input[name=tickets]");
+      for (var i = 0; i < boxes.length; i++) { boxes[i].checked = all.checked; }
+    };
+  }
+  selectAll();
 
   document.addEventListener("focusout", function () { setTimeout(function () { if (pending) { refresh(); } }, 0); });
   document.addEventListener("visibilitychange", function () { if (pending) { refresh(); } });

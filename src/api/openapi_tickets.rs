@@ -24,6 +24,7 @@ pub fn schemas() -> Value {
                 "solution": { "type": "string", "nullable": true },
                 "first_response_due": { "type": "string", "format": "date-time", "nullable": true },
                 "resolution_due": { "type": "string", "format": "date-time", "nullable": true },
+                "next_due": { "type": "string", "format": "date-time", "nullable": true, "description": "the earliest due time still to be met; null once the ticket is resolved or closed" },
                 "sla": { "type": "string", "enum": ["near", "overdue"], "nullable": true },
                 "version": { "type": "integer", "description": "send it back with a change to be told if someone else changed the ticket first" },
                 "created_at": { "type": "string", "format": "date-time" },

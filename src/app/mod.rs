@@ -6,7 +6,6 @@
 //! shared, so a clone costs a few reference counts). The request guards that hand the acting
 //! user to handlers are in `guards`.
 pub mod guards;
-pub mod relay;
 
 use std::sync::Arc;
 

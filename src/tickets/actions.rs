@@ -123,6 +123,10 @@ pub async fn close(env: &impl Env, actor: &Actor, current: &ticket::Model) -> Ap
     }
     let mut change = Change::new(EventKind::Closed);
     change.status = Some(Status::Closed);
+    // A closed ticket is not closed again (that would write a second "closed" event and
+    // mail the school once more); every other status goes as the status machine allows.
+    change.only_from =
+        Some(&[Status::New, Status::Open, Status::WaitingOnSchool, Status::AtProvider, Status::Resolved]);
     change.columns.push((ticket::Column::ClosedAt, Expr::value(Some(Utc::now()))));
     if actor.role.is_desk() {
         // A provider's solution reaches the school only now, verified by the desk.

@@ -28,6 +28,9 @@ pub struct TicketView {
     pub solution: Option<String>,
     pub first_response_due: Option<DateTime<Utc>>,
     pub resolution_due: Option<DateTime<Utc>>,
+    /// The earliest due time still to be met (the first response's until it came, then the
+    /// resolution's); none once the ticket is no longer worked on.
+    pub next_due: Option<DateTime<Utc>>,
     /// "overdue", "near" or null: how the SLA stands.
     pub sla: Option<&'static str>,
     pub version: i32,
@@ -113,12 +116,22 @@ impl Lookup {
             solution: t.solution.clone(),
             first_response_due: t.first_response_due,
             resolution_due: t.resolution_due,
+            next_due: next_due(t),
             sla: sla_flag(t, now),
             version: t.version,
             created_at: t.created_at,
             updated_at: t.updated_at,
         }
     }
+}
+
+/// The earliest due time of an active ticket that is still to be met.
+pub fn next_due(t: &ticket::Model) -> Option<DateTime<Utc>> {
+    if !t.status.is_active() {
+        return None;
+    }
+    let first = t.first_response_at.is_none().then_some(t.first_response_due).flatten();
+    [first, t.resolution_due].into_iter().flatten().min()
 }
 
 /// Overdue when a due time has passed without its answer; near within the last quarter

@@ -22,6 +22,11 @@ pub fn success_with(jar: &CookieJar<'_>, key: &'static str, arg: &str) {
     set(jar, "success", key, arg);
 }
 
+/// A refusal shown on the page the post returns to (when there is no form to show again).
+pub fn error_with(jar: &CookieJar<'_>, key: &'static str, arg: &str) {
+    set(jar, "error", key, arg);
+}
+
 fn set(jar: &CookieJar<'_>, kind: &str, key: &str, arg: &str) {
     let value = format!("{kind}|{key}|{arg}");
     jar.add_private(Cookie::build((FLASH_COOKIE, value)).path("/").same_site(SameSite::Lax).http_only(true));

@@ -58,6 +58,8 @@ impl<'r> Responder<'r, 'static> for Page {
         self.ctx.insert("me", me);
         self.ctx.insert("csrf", &csrf::token(req));
         self.ctx.insert("path", req.uri().path().as_str());
+        // Times are stored in UTC and shown in Staffel's time zone (`date(…, timezone=tz)`).
+        self.ctx.insert("tz", &app.settings.timezone);
         self.ctx.insert("flash", &crate::web::flash::take(req, lang));
         let ctx = i18n::template_context(lang, self.ctx);
         match app.templates.render(self.template, &ctx) {

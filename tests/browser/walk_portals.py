@@ -223,7 +223,7 @@ def walk_live_queue(admin, agent, base):
     sign_in(agent, base, "agent1@desk.demo")
     agent.get(base + "/desk?queue=all")
     agent.execute_script("window.__stillTheSamePage = true;")
-    first = agent.find_element(By.CSS_SELECTOR, "#queue-results tbody tr td:first-child a")
+    first = agent.find_element(By.CSS_SELECTOR, "#queue-results tbody tr td a")
     focused = first.get_attribute("href")
     agent.execute_script("arguments[0].focus();", first)
     sign_in(admin, base, "admin@gym-mitte.demo")
@@ -239,7 +239,22 @@ def walk_live_queue(admin, agent, base):
     check(agent.find_element(By.ID, "live").text == "1 neues Ticket", "the live region announces one new ticket")
     check(agent.execute_script("return document.activeElement && document.activeElement.href;") == focused,
           "the focus stayed on the ticket it was on")
+    box = lambda d, n: d.find_element(By.CSS_SELECTOR, f"#queue-results input[name=tickets][value='{n}']")
+    box(agent, number).click()
+    admin.get(base + "/helpdesk")
+    admin.find_element(By.ID, "q").send_keys("Dokumentenkamera im Raum 7 ohne Bild")
+    admin.find_element(By.ID, "f-description").send_keys("Seit Montag.")
+    admin.find_element(By.CSS_SELECTOR, "form[action='/helpdesk/tickets'] button[type=submit]").click()
+    wait_until(admin, lambda d: re.search(r"/helpdesk/tickets/T-\d+$", d.current_url) and number not in d.current_url)
+    second = admin.current_url.rsplit("/", 1)[1]
+    seen(agent, lambda d: d.find_elements(By.CSS_SELECTOR, f"#queue-results a[href='/desk/tickets/{second}']"),
+         "the next ticket appears while one is ticked")
+    check(box(agent, number).is_selected() and not box(agent, second).is_selected(), "the ticked box stays ticked through the update")
     agent.save_screenshot(os.path.join(SHOTS, "desk-queue-live.png"))
+    Select(agent.find_element(By.ID, "bulk-action")).select_by_value("assign")
+    agent.find_element(By.CSS_SELECTOR, "form#bulk button[type=submit]").click()
+    seen(agent, lambda d: "1 von 1 Tickets geändert." in d.find_element(By.CSS_SELECTOR, ".flash").text,
+         "a bulk action on the ticked ticket says what it changed")
 
 
 def wait_until(driver, condition, timeout=10):

@@ -26,6 +26,7 @@ mod ladder_files;
 mod mail;
 mod markdown;
 mod privacy;
+mod queue_bulk;
 mod queue_counts;
 mod reminders;
 mod report_paths;

@@ -1,6 +1,7 @@
 //! The service desk's pages: the queues, each ticket with its timeline and every action,
 //! and the desk lead's settings (SLA targets, business week, holidays).
 pub mod actions;
+pub mod bulk;
 pub mod queue;
 pub mod settings;
 pub mod ticket;
@@ -9,6 +10,7 @@ pub fn routes() -> Vec<rocket::Route> {
     let mut routes = queue::routes();
     routes.extend(ticket::routes());
     routes.extend(actions::routes());
+    routes.extend(bulk::routes());
     routes.extend(settings::routes());
     routes
 }

@@ -14,16 +14,32 @@ use crate::auth::Role;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::live::Topic;
+use crate::tickets::queue::Filter;
+use crate::tickets::view::TicketView;
 use crate::tickets::{queue, Priority, Status};
 use crate::web::page::Page;
 use crate::web::params::QueueQuery;
 
 #[get("/desk?<query..>")]
 async fn queues(agent: Agent, app: &App, query: QueueQuery, lang: Lang) -> AppResult<Page> {
+    queue_page(app, &agent, query.filter("open"), lang).await
+}
+
+/// The queue page for this filter (also shown again, with its error, when a bulk action
+/// on it was refused).
+pub(super) async fn queue_page(app: &App, agent: &Agent, filter: Filter, lang: Lang) -> AppResult<Page> {
     let db = app.db.read();
-    let filter = query.filter("open");
     // The stamp first: counts read after it are at least as new as what it names.
     let stamp = queue::stamp(db, &agent.0).await?;
+    let services = crate::catalogue::services::list(db, false).await?;
+    let back = format!(
+        "/desk?queue={}&school={}&service={}&priority={}&status={}",
+        enc(&filter.queue),
+        enc(&filter.school),
+        enc(&filter.service),
+        enc(&filter.priority),
+        enc(&filter.status)
+    );
     let base = Page::new("tickets/desk_queue.html")
         .with("queue", &filter.queue)
         .with(
@@ -32,17 +48,59 @@ async fn queues(agent: Agent, app: &App, query: QueueQuery, lang: Lang) -> AppRe
         )
         .with("counts", queue::counts(db, &agent.0, &stamp, &app.overdue).await?)
         .with("schools", crate::schools::service::list(db, crate::audit::By::User(&agent.0), false).await?)
-        .with("services", crate::catalogue::services::list(db, false).await?)
+        .with("back", back)
         .with("priorities", Priority::ALL.iter().map(|p| p.as_str()).collect::<Vec<_>>())
         .with("statuses", Status::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>())
         .with("is_lead", agent.0.role == Role::DeskLead)
         .with("stamp", stamp);
     match queue::page(db, &agent.0, &filter).await {
-        Ok(page) => Ok(base.with("page", page)),
-        Err(e @ AppError::Invalid { .. }) => {
-            Ok(base.with("page", json!({ "items": [], "next": null })).with_error(&e, lang))
+        Ok(page) => {
+            let rows = rows(&page.items, &services, lang);
+            Ok(base.with("rows", rows).with("next", page.next).with("services", services))
         }
+        Err(e @ AppError::Invalid { .. }) => Ok(base
+            .with("rows", json!([]))
+            .with("next", None::<String>)
+            .with("services", services)
+            .with_error(&e, lang)),
         Err(e) => Err(e),
+    }
+}
+
+/// The queue's rows as the page shows them: each ticket with its service's name (not its
+/// code) and how long ago it was opened, in the reader's language.
+fn rows(items: &[TicketView], services: &[entities::service::Model], lang: Lang) -> Vec<serde_json::Value> {
+    let now = chrono::Utc::now();
+    items
+        .iter()
+        .map(|t| {
+            let service_name =
+                t.service.as_deref().and_then(|slug| services.iter().find(|s| s.slug == slug)).map(|s| {
+                    if lang == Lang::En {
+                        s.name_en.clone()
+                    } else {
+                        s.name_de.clone()
+                    }
+                });
+            let mut row = serde_json::to_value(t).unwrap_or_default();
+            row["service_name"] = json!(service_name);
+            row["age"] = json!(age(now - t.created_at, lang));
+            row
+        })
+        .collect()
+}
+
+fn enc(text: &str) -> String {
+    rocket::http::RawStr::new(text).percent_encode().to_string()
+}
+
+/// A ticket's age, short: minutes within the hour, hours within two days, then days.
+fn age(elapsed: chrono::Duration, lang: Lang) -> String {
+    let minutes = elapsed.num_minutes().max(0);
+    match minutes {
+        0..=59 => crate::i18n::tr_arg(lang, "desk.age_minutes", &minutes.to_string()),
+        60..=2879 => crate::i18n::tr_arg(lang, "desk.age_hours", &(minutes / 60).to_string()),
+        _ => crate::i18n::tr_arg(lang, "desk.age_days", &(minutes / 1440).to_string()),
     }
 }
 

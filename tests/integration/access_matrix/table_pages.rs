@@ -209,6 +209,13 @@ fn ticket_rows() -> Vec<Row> {
         get("/desk/changes", "/desk/changes", only(&[AGENT, DESK_LEAD], Ok(200))),
         // Its feed (an event stream) says when tickets changed, on any instance.
         get("/desk/events", "/desk/events", only(&[AGENT, DESK_LEAD], Ok(200))),
+        // Several tickets at once: back to the queue the action came from.
+        post(
+            "/desk/bulk",
+            "/desk/bulk",
+            &[("action", "priority"), ("priority", "P2"), ("tickets", "T-000001"), ("back", "/desk?queue=all")],
+            only(&[AGENT, DESK_LEAD], To("/desk?queue=all")),
+        ),
         get("/desk/tickets/<number>", "/desk/tickets/{ticket-b}", only(&[AGENT, DESK_LEAD], Ok(200))),
         get("/desk/tickets/<number>", "/desk/tickets/T-999999", only(&[AGENT, DESK_LEAD], NotFound)),
         get("/desk/tickets/<number>", "/desk/tickets/kein-ticket", only(&[AGENT, DESK_LEAD], NotFound)),

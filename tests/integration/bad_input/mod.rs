@@ -227,7 +227,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     let school_b = app.token(SCHOOL_B_ADMIN).await;
     let desk = app.token(AGENT).await;
     let mut tickets = std::collections::HashMap::new();
-    for purpose in ["school comment", "desk action", "api comments", "api assign", "api resolve"] {
+    for purpose in ["school comment", "desk action", "desk bulk", "api comments", "api assign", "api resolve"] {
         tickets.insert(purpose, open_ticket(app, &school, None).await);
     }
     for purpose in ["school close", "school reopen", "api close", "api reopen"] {

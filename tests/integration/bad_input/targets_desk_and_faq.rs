@@ -2,8 +2,9 @@
 use super::*;
 
 /// The desk lead's targets, week and holidays.
-pub(super) fn desk_settings_targets(_: &Fixture) -> Vec<Target> {
+pub(super) fn desk_settings_targets(f: &Fixture) -> Vec<Target> {
     let post = Method::Post;
+    let bulk_ticket = f.tickets["desk bulk"].clone();
     let sla = |p1_first: &str| {
         let mut all = Vec::new();
         for (i, (priority, first, resolution)) in
@@ -26,6 +27,33 @@ pub(super) fn desk_settings_targets(_: &Fixture) -> Vec<Target> {
         all
     };
     vec![
+        Target {
+            method: post,
+            route: "/desk/bulk",
+            path: "/desk/bulk".into(),
+            who: Some(AGENT),
+            valid: vec![
+                ("action", "assign".into()),
+                ("agent", "me".into()),
+                ("tickets", bulk_ticket),
+                ("back", "/desk?queue=all".into()),
+            ],
+            valid_reply: (303, Some("/desk?queue=all")),
+            empty: Some(invalid("desk.bulk_action_invalid")),
+            long: Some(("action", invalid("desk.bulk_action_invalid"))),
+            cases: vec![
+                drop("no ticket", &["tickets"], invalid("desk.bulk_none")),
+                set("an unknown action", &[("action", "delete")], invalid("desk.bulk_action_invalid")),
+                set("not a ticket number", &[("tickets", "T-12ab")], invalid_arg("desk.bulk_unknown_ticket", "T-12ab")),
+                set("an agent nobody is", &[("agent", "x@y.de")], invalid_arg("tickets.unknown_agent", "x@y.de")),
+                set(
+                    "an unknown priority",
+                    &[("action", "priority"), ("priority", "P0")],
+                    invalid("desk.priority_invalid"),
+                ),
+                raw("broken escapes", &[("tickets", "%zz")], invalid_arg("desk.bulk_unknown_ticket", "%zz")),
+            ],
+        },
         Target {
             method: post,
             route: "/desk/settings/sla",

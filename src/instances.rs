@@ -1,6 +1,7 @@
-//! The live relay between instances (see `live::relay`), started when the server lifts off
-//! on PostgreSQL: what a notice of another instance stands for is built again here, where
-//! the domains are known. On SQLite there is one instance and nothing to relay.
+//! Several instances on one PostgreSQL: the live relay between them (see `live::relay`),
+//! started when the server lifts off. What a notice of another instance stands for is built
+//! again here, at the composition layer, where the domains are known. On SQLite there is one
+//! instance and nothing to relay.
 use std::sync::{Arc, Mutex};
 
 use rocket::fairing::{Fairing, Info, Kind};
@@ -8,7 +9,7 @@ use rocket::{Orbit, Rocket};
 use serde_json::json;
 use tokio::sync::watch;
 
-use super::App;
+use crate::app::App;
 use crate::live::relay::{self, Notice, Rebuild};
 use crate::live::{Event, Topic};
 
