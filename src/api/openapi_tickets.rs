@@ -51,7 +51,13 @@ pub fn schemas() -> Value {
             "type": "object",
             "properties": {
                 "number": { "type": "string" }, "title": { "type": "string" },
-                "description": { "type": "string", "nullable": true }, "priority": { "type": "string" },
+                "description": { "type": "string", "nullable": true },
+                "origin": {
+                    "type": "object", "nullable": true,
+                    "description": "the fields of the teacher's report the ticket came from, shared with the description (never who reported it)",
+                    "properties": { "affected": { "type": "string" }, "since": { "type": "string" }, "how_many": { "type": "string" } }
+                },
+                "priority": { "type": "string" },
                 "message": { "type": "string" }, "status": { "type": "string" }, "forward_status": { "type": "string" },
                 "reference": { "type": "string", "nullable": true }, "provider": { "type": "string" },
                 "due_at": { "type": "string", "format": "date-time" }, "solution": { "type": "string", "nullable": true },

@@ -2,3 +2,4 @@
 //! who cover them. Below the ticket kernel, which checks a ticket's service against it.
 pub mod providers;
 pub mod services;
+pub mod suggest;

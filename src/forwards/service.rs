@@ -382,6 +382,9 @@ pub struct SharedTicket {
     pub number: String,
     pub title: String,
     pub description: Option<String>,
+    /// The fields of the report the ticket came from, shared with the description (never
+    /// who reported it).
+    pub origin: Option<SharedOrigin>,
     pub priority: Priority,
     pub message: String,
     pub status: Status,
@@ -393,6 +396,14 @@ pub struct SharedTicket {
     pub events: Vec<SharedEvent>,
     /// The files shared with this forward and the ones the provider uploaded.
     pub attachments: Vec<attachments::AttachmentView>,
+}
+
+/// What the teacher's report said about the problem, without the report's id or author.
+#[derive(Debug, Serialize)]
+pub struct SharedOrigin {
+    pub affected: String,
+    pub since: String,
+    pub how_many: String,
 }
 
 pub async fn shared<C: ConnectionTrait>(db: &C, access: &Access) -> AppResult<SharedTicket> {
@@ -416,6 +427,14 @@ pub async fn shared<C: ConnectionTrait>(db: &C, access: &Access) -> AppResult<Sh
         number: number(access.ticket.id),
         title: access.ticket.title.clone(),
         description: access.forward.share_description.then(|| access.ticket.description.clone()),
+        origin: match access.forward.share_description {
+            true => crate::reports::service::origin_of(db, &access.ticket).await?.map(|r| SharedOrigin {
+                affected: r.affected,
+                since: r.since,
+                how_many: r.how_many,
+            }),
+            false => None,
+        },
         priority: access.forward.priority,
         message: access.forward.message.clone(),
         status: access.ticket.status,

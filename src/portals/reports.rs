@@ -1,5 +1,6 @@
-//! The teacher's reports page and the school admin's report triage: solve at first level
-//! (answer the teacher) or escalate (hand up as a ticket).
+//! The teacher's reports page and the school admin's report page with its two paths:
+//! solve at first level (answer the teacher) or escalate (the first-level questions, then a
+//! ticket for the service desk).
 use rocket::http::CookieJar;
 use rocket::{get, post, FromForm, Route};
 use serde_json::json;
@@ -11,7 +12,7 @@ use crate::csrf_form;
 use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::reports::service::{self, Answer, Escalation, NewReport, Triage};
-use crate::tickets::{number, FAULT_TYPES, TRIAGE_SCOPES};
+use crate::tickets::{number, Priority, FAULT_TYPES, TRIAGE_SCOPES};
 use crate::web::form::{finish, Posted, Saved};
 use crate::web::page::Page;
 use crate::web::params::Id;
@@ -33,7 +34,9 @@ pub struct ReportForm<'r> {
     pub files: Vec<store::Upload<'r>>,
 }
 
-/// The triage form: both of its exits (answer, escalate) post it.
+/// The fields of both paths' forms: the answer form posts the answer (and may name the
+/// service), the escalation form the first-level questions, title, priority and the
+/// description for the desk.
 #[derive(Debug, FromForm)]
 pub struct TriageForm<'r> {
     #[field(name = "_csrf", default = String::new())]
@@ -50,6 +53,8 @@ pub struct TriageForm<'r> {
     pub title: String,
     #[field(default = String::new())]
     pub priority: String,
+    /// The escalation's description for the desk; absent: the teacher's, as the form offers.
+    pub description: Option<String>,
     #[field(default = String::new())]
     pub version: String,
     /// Files with the answer (for the teacher) or the escalation (for the desk).
@@ -70,6 +75,33 @@ impl TriageForm<'_> {
     fn version(&self) -> Option<i32> {
         self.version.trim().parse().ok()
     }
+}
+
+/// What one of the two forms shows: what was typed into it before it was refused, or else
+/// what the report and the service suggestion offer.
+struct Typed<'a, 'r> {
+    path: &'static str,
+    form: &'a TriageForm<'r>,
+}
+
+fn forms(typed: Option<Typed<'_, '_>>, report: &entities::report::Model, suggested: Option<&str>) -> serde_json::Value {
+    let suggested = suggested.unwrap_or_default();
+    let solve = match &typed {
+        Some(Typed { path: "solve", form }) => json!({ "answer": form.answer, "service": form.service }),
+        _ => json!({ "answer": "", "service": suggested }),
+    };
+    let escalate = match &typed {
+        Some(Typed { path: "escalate", form }) => json!({
+            "triage_scope": form.triage_scope, "triage_fault_type": form.triage_fault_type,
+            "service": form.service, "title": form.title, "priority": form.priority,
+            "description": form.description.clone().unwrap_or_default(),
+        }),
+        _ => json!({
+            "triage_scope": "", "triage_fault_type": "", "service": suggested, "title": report.affected,
+            "priority": "P3", "description": report.description,
+        }),
+    };
+    json!({ "failed": typed.map(|t| t.path).unwrap_or(""), "solve": solve, "escalate": escalate })
 }
 
 async fn teacher_page(app: &App, teacher: &Teacher) -> AppResult<Page> {
@@ -124,24 +156,32 @@ async fn show(teacher: Teacher, id: Id, app: &App) -> AppResult<Page> {
         .with("triage", false))
 }
 
-async fn triage_page(app: &App, admin: &SchoolAdmin, id: Id) -> AppResult<Page> {
+/// The report as its school admins see it, with the two paths while it is new; `typed` is
+/// the form refused just now, shown again as it was filled in.
+async fn triage_page(app: &App, admin: &SchoolAdmin, id: Id, typed: Option<Typed<'_, '_>>) -> AppResult<Page> {
     let db = app.db.read();
     let report = service::find(db, &admin.0, id.0).await?;
     app.views.record(&admin.0, "report", report.id, Some(report.school_id), "school");
     let attachments = crate::attachments::service::for_report(db, &admin.0, report.id).await?;
+    let services = crate::catalogue::services::list(db, false).await?;
+    let suggested = crate::catalogue::suggest::suggest(&services, &report.affected, &report.description);
+    let forms = forms(typed, &report, suggested.as_deref());
     Ok(Page::new("reports/show.html")
         .with("attachments", attachments)
         .with("upload", crate::attachments::hints(&app.settings))
         .with("report", service::view(db, report).await?)
         .with("triage", true)
-        .with("services", crate::catalogue::services::list(db, false).await?)
+        .with("suggested", suggested)
+        .with("services", services)
         .with("scopes", TRIAGE_SCOPES)
-        .with("fault_types", FAULT_TYPES))
+        .with("fault_types", FAULT_TYPES)
+        .with("priorities", Priority::ALL.iter().map(|p| p.as_str()).collect::<Vec<_>>())
+        .with("forms", forms))
 }
 
 #[get("/helpdesk/reports/<id>")]
 async fn triage(admin: SchoolAdmin, id: Id, app: &App) -> AppResult<Page> {
-    triage_page(app, &admin, id).await
+    triage_page(app, &admin, id, None).await
 }
 
 /// The report first: a file message must not tell anyone that a report exists. Files are
@@ -151,7 +191,7 @@ async fn files(app: &App, admin: &SchoolAdmin, id: Id, form: &TriageForm<'_>) ->
     store::accept(&app.settings, &form.files).await
 }
 
-/// Solved at first level: the teacher gets the answer.
+/// Solved at first level: the teacher gets the answer, the report is done.
 #[post("/helpdesk/reports/<id>/answer", data = "<form>")]
 async fn answer(
     admin: SchoolAdmin,
@@ -167,10 +207,10 @@ async fn answer(
         Err(e) => Err(e),
     };
     let saved = |_| Saved::to("reports.answered", format!("/helpdesk/reports/{}", id.0));
-    finish(result, jar, lang, saved, || triage_page(app, &admin, id)).await
+    finish(result, jar, lang, saved, || triage_page(app, &admin, id, Some(Typed { path: "solve", form: &form }))).await
 }
 
-/// Handed up: a ticket for the desk that carries the report.
+/// Escalated: a ticket for the desk that carries the report and links back to it.
 #[post("/helpdesk/reports/<id>/escalate", data = "<form>")]
 async fn escalate(
     admin: SchoolAdmin,
@@ -184,6 +224,7 @@ async fn escalate(
         triage: form.triage(),
         title: form.title.clone(),
         priority: form.priority.clone(),
+        description: form.description.clone(),
         version: form.version(),
     };
     let result = match files(app, &admin, id, &form).await {
@@ -194,7 +235,8 @@ async fn escalate(
         let number = number(t.id);
         Saved::to("tickets.opened", format!("/helpdesk/tickets/{number}")).with_arg(number)
     };
-    finish(result, jar, lang, saved, || triage_page(app, &admin, id)).await
+    finish(result, jar, lang, saved, || triage_page(app, &admin, id, Some(Typed { path: "escalate", form: &form })))
+        .await
 }
 
 pub fn routes() -> Vec<Route> {

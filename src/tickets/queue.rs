@@ -401,24 +401,6 @@ async fn overdue_count(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult
     Ok(past_resolution + only_first_response)
 }
 
-/// A school's tickets for its helpdesk tile: open ones first, then the recently finished.
-pub async fn for_school(db: &DatabaseConnection, actor: &Actor) -> AppResult<Vec<TicketView>> {
-    let Some(school_id) = actor.school_id.filter(|_| actor.role == Role::SchoolAdmin) else {
-        return Err(AppError::Forbidden);
-    };
-    let rows = ticket::Entity::find()
-        .filter(ticket::Column::SchoolId.eq(school_id))
-        .order_by_desc(ticket::Column::UpdatedAt)
-        .limit(100)
-        .all(db)
-        .await?;
-    let lookup = Lookup::load(db, &rows).await?;
-    let now = Utc::now();
-    let mut views: Vec<TicketView> = rows.iter().map(|t| lookup.view(t, now)).collect();
-    views.sort_by_key(|v| !v.status.is_active());
-    Ok(views)
-}
-
 /// The API's list for a school admin: their school's tickets, with the same filters and
 /// cursor as the desk (the queue names are the desk's and do not apply).
 pub async fn school_page(db: &DatabaseConnection, actor: &Actor, filter: &Filter) -> AppResult<QueuePage> {

@@ -5,7 +5,8 @@ Starts `staffel serve --demo` on a free port with a fresh data dir, signs in thr
 form as each demo user, checks the role's start page and every page its navigation offers
 (status, no error page, German and English), follows the FAQ search with and without
 JavaScript suggestions, walks a teacher's report with a file to the school admin, who answers
-with a file of their own through the triage form, walks a ticket to a provider with the
+with a file of their own on the solve path, walks a report up the escalation path into a
+ticket linked both ways and finds it in the school's list, walks a ticket to a provider with the
 desk's answer carrying a file (opened through the link in the provider's mail), and saves
 screenshots to
 target/screenshots/. Ends with the plain 'N passed, N failed' line.
@@ -40,7 +41,7 @@ PASSWORD = "staffel-demo"
 ROLES = [
     ("schueler@gym-mitte.demo", "pupil", "/faq", ["/faq"]),
     ("lehrer@gym-mitte.demo", "teacher", "/faq", ["/faq", "/reports", "/account"]),
-    ("admin@gym-mitte.demo", "school_admin", "/helpdesk", ["/helpdesk", "/faq", "/kb/new", "/account"]),
+    ("admin@gym-mitte.demo", "school_admin", "/helpdesk", ["/helpdesk", "/helpdesk/all", "/faq", "/kb/new", "/account"]),
     ("agent1@desk.demo", "agent", "/desk", ["/desk", "/faq", "/desk/kb/misses", "/kb/new"]),
     ("lead@desk.demo", "desk_lead", "/desk", ["/desk", "/desk/settings", "/desk/kb/misses"]),
     ("operator@staffel.demo", "operator", "/admin", ["/admin", "/admin/schools", "/admin/users", "/admin/services", "/admin/providers", "/admin/providers/new", "/admin/users/new", "/admin/views"]),
@@ -315,8 +316,8 @@ def walk_report_with_files(driver, base):
     driver.get(f"{base}/helpdesk/reports/{report}")
     check("beamer-foto.png" in driver.page_source, "the school admin sees the teacher's file")
     form = f"form[action='/helpdesk/reports/{report}/answer']"
-    driver.find_element(By.CSS_SELECTOR, f"{form} input[name=triage_scope][value=local]").click()
-    driver.find_element(By.CSS_SELECTOR, f"{form} input[name=triage_fault_type][value=hardware]").click()
+    check(Select(driver.find_element(By.ID, "f-solve-service")).first_selected_option.get_attribute("value") == "presentation",
+          "the solve path suggests the service from the report's words")
     driver.find_element(By.CSS_SELECTOR, f"{form} input[type=file][name=files]").send_keys(png_file("anleitung.png"))
     driver.find_element(By.ID, "f-answer").send_keys("Bitte das HDMI-Kabel neu stecken, siehe Bild.")
     driver.find_element(By.CSS_SELECTOR, f"{form} button.primary").click()
@@ -451,6 +452,62 @@ def walk(driver, base):
         check("abgemeldet" in driver.page_source, f"{role} signs out")
 
     walk_report_with_files(driver, base)
+    walk_report_escalated(driver, base)
+
+
+def walk_report_escalated(driver, base):
+    """The teacher reports a Wi-Fi outage; the school admin takes the escalation path: the
+    service is preselected, leaving out the first-level questions is refused with what was
+    typed kept, answering them opens a ticket that links back to the report (and the report
+    to it); the school's list finds it under "Beim Service-Desk" and by its title."""
+    sign_in(driver, base, "lehrer@gym-mitte.demo")
+    driver.get(base + "/reports")
+    driver.find_element(By.ID, "q").send_keys("WLAN im Neubau")
+    driver.find_element(By.ID, "f-since").send_keys("seit Montag")
+    driver.find_element(By.ID, "f-how-many").send_keys("alle Räume im Neubau")
+    driver.find_element(By.ID, "f-description").send_keys("Kein Netz in den Räumen 201 bis 212.")
+    driver.find_element(By.CSS_SELECTOR, "form[action='/reports'] button[type=submit]").click()
+    wait_until(driver, lambda d: re.search(r"/reports/\d+$", d.current_url))
+    report = re.search(r"/reports/(\d+)$", driver.current_url).group(1)
+
+    sign_in(driver, base, "admin@gym-mitte.demo")
+    driver.get(f"{base}/helpdesk/reports/{report}")
+    driver.save_screenshot(os.path.join(SHOTS, "report-paths.png"))
+    check(page_ok(driver, driver.current_url), "the report page shows both paths")
+    form = f"form[action='/helpdesk/reports/{report}/escalate']"
+    check(Select(driver.find_element(By.ID, "f-esc-service")).first_selected_option.get_attribute("value") == "wifi",
+          "the escalation suggests the service from the report's words")
+    title = driver.find_element(By.ID, "f-title")
+    title.clear()
+    title.send_keys("WLAN Neubau ausgefallen")
+    driver.find_element(By.CSS_SELECTOR, f"{form} button.primary").click()
+    wait_until(driver, lambda d: "Bitte wählen Sie, wie weit das Problem reicht" in d.page_source)
+    check(driver.find_element(By.ID, "f-title").get_attribute("value") == "WLAN Neubau ausgefallen",
+          "escalating without the first-level questions is refused, the typed title kept")
+    driver.find_element(By.CSS_SELECTOR, f"{form} input[name=triage_scope][value=school]").click()
+    driver.find_element(By.CSS_SELECTOR, f"{form} input[name=triage_fault_type][value=unknown]").click()
+    driver.find_element(By.CSS_SELECTOR, f"{form} button.primary").click()
+    wait_until(driver, lambda d: re.search(r"/helpdesk/tickets/T-\d+$", d.current_url))
+    number = driver.current_url.rsplit("/", 1)[1]
+    source = driver.page_source
+    check("alle Räume im Neubau" in source and "Was ist betroffen?:" not in source,
+          "the ticket shows the report's fields as fields, not pasted into its description")
+    driver.save_screenshot(os.path.join(SHOTS, "ticket-from-report.png"))
+    driver.find_element(By.ID, "origin-link").click()
+    wait_until(driver, lambda d: d.current_url.endswith(f"/helpdesk/reports/{report}"))
+    check(driver.find_elements(By.CSS_SELECTOR, f"a[href='/helpdesk/tickets/{number}']") != [],
+          "the ticket links to its report and the report back to the ticket")
+
+    driver.get(base + "/helpdesk/all?state=desk")
+    check(number in driver.page_source and page_ok(driver, driver.current_url), "the school's list shows it at the desk")
+    search = driver.find_element(By.ID, "f-q")
+    search.send_keys("neubau")
+    search.send_keys(Keys.ENTER)
+    wait_until(driver, lambda d: "q=neubau" in d.current_url)
+    check(number in driver.page_source, "the school's list finds it by a word of its title")
+    driver.save_screenshot(os.path.join(SHOTS, "helpdesk-all.png"))
+    driver.get(base + "/helpdesk")
+    check(driver.find_element(By.ID, "count-new-reports").text.isdigit(), "the tile counts new reports")
 
 
 if __name__ == "__main__":

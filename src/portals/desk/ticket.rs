@@ -31,12 +31,14 @@ pub async fn ticket_page(app: &App, agent: &Agent, number: TicketNumber) -> AppR
     let providers = crate::forwards::service::choices(db, &ticket).await?;
     let forwards = crate::forwards::service::for_ticket(db, ticket.id).await?;
     let reporter = crate::reports::service::reporter_of(db, &ticket).await?;
+    let origin = crate::reports::service::origin_of(db, &ticket).await?;
     Ok(Page::new("tickets/desk_ticket.html")
         .with("attachments", attachments)
         .with("upload", crate::attachments::hints(&app.settings))
         .with("providers", providers)
         .with("forwards", forwards)
         .with("reporter", reporter)
+        .with("origin", origin)
         .with("ticket", lookup.view(&ticket, chrono::Utc::now()))
         .with("events", events.into_iter().map(view::event_view).collect::<Vec<_>>())
         .with("agents", agents)

@@ -1,6 +1,8 @@
 //! The school admin's side: the helpdesk tile with the school's tickets, new reports and
 //! the new-ticket form, and each ticket with its (public) timeline, reply, confirm and
-//! reopen. The triage of teachers' reports is `portals::reports`.
+//! reopen; and the list of all the school's reports and tickets. The triage of teachers'
+//! reports is `portals::reports`.
+pub mod overview;
 pub mod tickets;
 
 use rocket::http::CookieJar;
@@ -13,7 +15,7 @@ use crate::attachments::store;
 use crate::auth::csrf::CsrfForm;
 use crate::error::AppResult;
 use crate::i18n::Lang;
-use crate::tickets::{number, opening, queue, Opened, FAULT_TYPES, TRIAGE_SCOPES};
+use crate::tickets::{number, opening, Opened, FAULT_TYPES, TRIAGE_SCOPES};
 use crate::web::form::{finish, Posted, Saved};
 use crate::web::page::Page;
 
@@ -35,7 +37,8 @@ pub(crate) async fn tile(app: &App, admin: &SchoolAdmin) -> AppResult<Page> {
                 .collect::<Vec<_>>(),
         )
         .with("services", crate::catalogue::services::list(db, false).await?)
-        .with("tickets", queue::for_school(db, &admin.0).await?)
+        .with("tickets", crate::reports::overview::tile_tickets(db, &admin.0).await?)
+        .with("counters", crate::reports::overview::counters(db, &admin.0).await?)
         .with("reports", crate::reports::service::inbox(db, &admin.0).await?)
         .with("input", json!({}))
         .with("scopes", TRIAGE_SCOPES)
@@ -79,5 +82,6 @@ async fn open_ticket(
 pub fn routes() -> Vec<Route> {
     let mut routes = rocket::routes![helpdesk, open_ticket];
     routes.extend(tickets::routes());
+    routes.extend(overview::routes());
     routes
 }

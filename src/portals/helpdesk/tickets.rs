@@ -22,7 +22,13 @@ async fn ticket_page(app: &App, admin: &SchoolAdmin, number: TicketNumber) -> Ap
     let attachments = crate::attachments::service::for_ticket(db, &admin.0, ticket.id).await?;
     let events = tickets::timeline(db, &admin.0, &ticket).await?;
     let lookup = view::Lookup::load(db, std::slice::from_ref(&ticket)).await?;
+    // The report it was escalated from, linked and shown as fields (the school's own
+    // teacher, so their name too).
+    let origin = crate::reports::service::origin_of(db, &ticket).await?;
+    let reporter = crate::reports::service::reporter_of(db, &ticket).await?;
     Ok(Page::new("tickets/school_ticket.html")
+        .with("origin", origin)
+        .with("reporter", reporter)
         .with("attachments", attachments)
         .with("upload", crate::attachments::hints(&app.settings))
         // Schools read the service by its name, not its code (retired services included).

@@ -96,7 +96,13 @@ fn report_rows() -> Vec<Row> {
         post(
             "/helpdesk/reports/<id>/escalate",
             "/helpdesk/reports/{report-a}/escalate",
-            &[("triage_scope", "school"), ("service", "presentation"), ("title", "Beamer 112"), ("priority", "P3")],
+            &[
+                ("triage_scope", "school"),
+                ("triage_fault_type", "hardware"),
+                ("service", "presentation"),
+                ("title", "Beamer 112"),
+                ("priority", "P3"),
+            ],
             only(&[SCHOOL_ADMIN], Under("/helpdesk/tickets/T-")),
         ),
         post(
@@ -107,6 +113,10 @@ fn report_rows() -> Vec<Row> {
         ),
         post(UNROUTED, "/helpdesk/reports/{report-a}/explode", &[], only(&[SCHOOL_ADMIN], NotFound)),
         get("/helpdesk", "/helpdesk", only(&[SCHOOL_ADMIN], Ok(200))),
+        // The school's list of all its reports and tickets; a bad filter is the page's 422.
+        get("/helpdesk/all?<query..>", "/helpdesk/all", only(&[SCHOOL_ADMIN], Ok(200))),
+        get("/helpdesk/all?<query..>", "/helpdesk/all?state=closed&q=Beamer&page=2", only(&[SCHOOL_ADMIN], Ok(200))),
+        get("/helpdesk/all?<query..>", "/helpdesk/all?state=mars", only(&[SCHOOL_ADMIN], Ok(422))),
         get("/desk?<query..>", "/desk", only(&[AGENT, DESK_LEAD], Ok(200))),
         // A solution becomes an FAQ draft: the desk from any ticket, a school admin from their
         // school's tickets and answered reports; a report nobody answered has no solution yet.

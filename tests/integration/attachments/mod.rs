@@ -92,7 +92,13 @@ async fn escalate(p: &mut People<'_>, report_path: &str) -> String {
         .school
         .post_form(
             &format!("/helpdesk/reports/{report_id}/escalate"),
-            &[("triage_scope", "local"), ("service", "presentation"), ("title", "Beamer 204"), ("priority", "P3")],
+            &[
+                ("triage_scope", "local"),
+                ("triage_fault_type", "hardware"),
+                ("service", "presentation"),
+                ("title", "Beamer 204"),
+                ("priority", "P3"),
+            ],
         )
         .await;
     assert_eq!(escalated.status, Status::SeeOther, "{}", escalated.body);

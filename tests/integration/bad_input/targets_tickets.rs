@@ -86,6 +86,22 @@ pub(super) fn report_targets(f: &Fixture) -> Vec<Target> {
                     .on(report_path("escalate")),
                 set("escalating with a NUL title", &[("title", "Beamer\0")], invalid("validation.control_chars"))
                     .on(report_path("escalate")),
+                set("escalating without the scope", &[("triage_scope", "")], invalid("reports.scope_required"))
+                    .on(report_path("escalate")),
+                set("escalating without hardware or software", &[("triage_fault_type", "")], {
+                    invalid("reports.fault_type_required")
+                })
+                .on(report_path("escalate")),
+                set("escalating without a service", &[("service", "")], invalid("reports.service_required"))
+                    .on(report_path("escalate")),
+                set("escalating with a blank description", &[("description", " ")], invalid("validation.required"))
+                    .on(report_path("escalate")),
+                set(
+                    "escalating with a description of 50 001 characters",
+                    &[("description", &long_text(50_001))],
+                    invalid_arg("validation.too_long", 50_000),
+                )
+                .on(report_path("escalate")),
                 at("an unknown action", report_path("explode"), not_found()),
                 at("another school's report", format!("/helpdesk/reports/{}/answer", f.other_report), not_found()),
                 at("an unknown report", "/helpdesk/reports/999999/answer", not_found()),

@@ -59,6 +59,8 @@ async fn escalation_fields(admin: &mut Browser<'_>, report: &str) -> Vec<(&'stat
     let version = version_field(&admin.get(&format!("/helpdesk/reports/{report}")).await.body);
     vec![
         ("triage_scope", "local".into()),
+        ("triage_fault_type", "hardware".into()),
+        ("service", "presentation".into()),
         ("title", "Beamer 204".into()),
         ("priority", "P3".into()),
         ("version", version),

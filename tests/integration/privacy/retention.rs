@@ -181,7 +181,13 @@ both_dbs!(
         let waiting = app.file_report(TEACHER, "Noch keine Antwort darauf.").await;
         date_report_back(&app, waiting, 20).await;
         let escalated = app.file_report(TEACHER, "Beamer flackert bei Friederike.").await;
-        let escalation = Escalation { triage: triage(), title: "Beamer".into(), priority: "P3".into(), version: None };
+        let escalation = Escalation {
+            triage: Triage { service: "presentation".into(), ..triage() },
+            title: "Beamer".into(),
+            priority: "P3".into(),
+            description: None,
+            version: None,
+        };
         let ticket = escalate(app.app(), &admin, escalated, &escalation, Staged::none()).await.unwrap();
         let number = crate::common::ticket_number(ticket.id);
         super::close(&app, &w.agent_token, &w.admin_token, &number, 14).await;

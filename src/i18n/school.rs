@@ -1,0 +1,102 @@
+//! The school admin's strings for a report's two paths, the list of all reports and tickets
+//! and the tile's counters: (key, German, English), like `CATALOGUE`.
+pub const SCHOOL: &[(&str, &str, &str)] = &[
+    // A report's two paths
+    ("reports.paths", "Wie geht es weiter?", "What next?"),
+    ("reports.solve_title", "Selbst gelöst: Antwort an die Lehrkraft", "Solved here: answer the teacher"),
+    (
+        "reports.solve_intro",
+        "Sie haben das Problem gelöst oder können es mit einer Anleitung lösen: Die Lehrkraft bekommt Ihre Antwort, und die Meldung ist erledigt.",
+        "You solved the problem or can solve it with instructions: the teacher gets your answer, and the report is done.",
+    ),
+    ("reports.solve_service", "Betroffener Dienst (freiwillig, für einen FAQ-Artikel)", "Service concerned (optional, for an FAQ article)"),
+    ("reports.solve_files_hint", "Die Dateien gehen mit der Antwort an die Lehrkraft.", "The files go with the answer to the teacher."),
+    ("reports.escalate_title", "An den Service-Desk eskalieren", "Escalate to the service desk"),
+    (
+        "reports.escalate_intro",
+        "Sie können es nicht selbst lösen: Grenzen Sie das Problem ein, daraus wird ein Ticket für den Service-Desk. Die Lehrkraft sieht den Stand bei ihrer Meldung.",
+        "You cannot solve it here: narrow the problem down, and it becomes a ticket for the service desk. The teacher sees its state on their report.",
+    ),
+    (
+        "reports.service_suggested",
+        "Vorgeschlagen nach den Worten der Meldung – bitte prüfen.",
+        "Suggested from the report's words – please check.",
+    ),
+    (
+        "reports.service_hint",
+        "Welcher Dienst ist betroffen? Passt keiner, wählen Sie „Sonstiges“.",
+        "Which service is affected? If none fits, choose “Other”.",
+    ),
+    ("reports.escalate_description", "Beschreibung für den Service-Desk", "Description for the service desk"),
+    (
+        "reports.escalate_description_hint",
+        "Vorausgefüllt mit der Meldung der Lehrkraft; ergänzen Sie, was Sie schon geprüft haben. Der Name der Lehrkraft geht nicht mit.",
+        "Filled in with the teacher's report; add what you have already checked. The teacher's name is not passed on.",
+    ),
+    (
+        "reports.escalate_files_hint",
+        "Die Dateien der Meldung gehen mit; hier fügen Sie weitere für den Service-Desk hinzu.",
+        "The report's files go along; add more for the service desk here.",
+    ),
+    (
+        "reports.scope_required",
+        "Bitte wählen Sie, wie weit das Problem reicht – oder „ließ sich nicht eingrenzen“.",
+        "Please choose how far the problem reaches – or “could not be narrowed down”.",
+    ),
+    (
+        "reports.fault_type_required",
+        "Bitte wählen Sie Hardware oder Software – oder „unklar“.",
+        "Please choose hardware or software – or “unclear”.",
+    ),
+    (
+        "reports.service_required",
+        "Bitte wählen Sie den betroffenen Dienst – passt keiner, „Sonstiges“.",
+        "Please choose the service affected – if none fits, “Other”.",
+    ),
+    // A ticket and the report it came from
+    ("reports.origin_title", "Aus der Meldung einer Lehrkraft", "From a teacher's report"),
+    ("reports.open_report", "Meldung ansehen", "View the report"),
+    // The list of all reports and tickets
+    ("overview.title", "Alle Meldungen und Tickets", "All reports and tickets"),
+    (
+        "overview.intro",
+        "Alles, was Lehrkräfte Ihrer Schule gemeldet und Sie an den Service-Desk gegeben haben – auch das Erledigte.",
+        "Everything your school's teachers reported and you handed to the service desk – what is done, too.",
+    ),
+    ("overview.search", "Suche in Titel oder Ticketnummer", "Search in title or ticket number"),
+    ("overview.state_label", "Stand", "State"),
+    ("overview.apply", "Anzeigen", "Show"),
+    ("overview.state.all", "Alle", "All"),
+    ("overview.state.open", "Offen", "Open"),
+    ("overview.state.new", "Neue Meldungen", "New reports"),
+    ("overview.state.waiting", "Antwort wartet auf uns", "Answer waiting for us"),
+    ("overview.state.desk", "Beim Service-Desk", "With the service desk"),
+    ("overview.state.answered", "Selbst beantwortet", "Answered by us"),
+    ("overview.state.closed", "Geschlossen", "Closed"),
+    (
+        "overview.state_invalid",
+        "Den Filter „{arg}“ gibt es nicht. Erlaubt: all, open, new, waiting, desk, answered, closed.",
+        "There is no filter “{arg}”. Allowed: all, open, new, waiting, desk, answered, closed.",
+    ),
+    ("overview.none", "Nichts gefunden.", "Nothing found."),
+    ("overview.kind.report", "Meldung", "Report"),
+    ("overview.kind.ticket", "Ticket", "Ticket"),
+    ("overview.col_title", "Titel", "Title"),
+    ("overview.col_status", "Stand", "State"),
+    ("overview.col_teacher", "Gemeldet von", "Reported by"),
+    ("overview.col_updated", "Zuletzt geändert", "Last changed"),
+    ("overview.total", "Einträge", "entries"),
+    ("overview.total_one", "Eintrag", "entry"),
+    ("overview.page_of", "Seite {arg}", "Page {arg}"),
+    ("overview.previous", "Vorherige Seite", "Previous page"),
+    ("overview.next", "Nächste Seite", "Next page"),
+    ("overview.pages", "Seiten", "Pages"),
+    ("overview.waiting", "Antwort wartet", "Answer waiting"),
+    // The tile
+    ("helpdesk.all_link", "Alle Meldungen und Tickets", "All reports and tickets"),
+    ("helpdesk.counters", "Was auf Sie wartet", "What waits for you"),
+    ("helpdesk.counter_new", "neue Meldungen", "new reports"),
+    ("helpdesk.counter_waiting", "Antworten warten auf Sie", "answers wait for you"),
+    ("helpdesk.recently_closed", "Zuletzt geschlossen", "Recently closed"),
+    ("helpdesk.more_open", "Alle offenen Tickets", "All open tickets"),
+];
