@@ -76,23 +76,41 @@ def status_of(url):
         return None
 
 
+def start_demo(binary, port, data, **extra_env):
+    """`staffel serve --demo` on a data dir of its own (SQLite), waited for until `/healthz`
+    answers: the process, and whether it came up (checked and reported as "server starts")."""
+    base = f"http://127.0.0.1:{port}"
+    env = dict(os.environ, STAFFEL_DATA_DIR=data, ROCKET_PORT=str(port), ROCKET_ADDRESS="127.0.0.1",
+               ROCKET_LOG_LEVEL="off", RUST_LOG="warn", STAFFEL_BASE_URL=base, **extra_env)
+    env.pop("STAFFEL_DATABASE_URL", None)
+    server = subprocess.Popen([binary, "serve", "--demo"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while status_of(base + "/healthz") != 200:
+        if time.time() > deadline or server.poll() is not None:
+            check(False, "server starts")
+            return server, False
+        time.sleep(0.3)
+    check(True, "server starts")
+    return server, True
+
+
+def stop(server):
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
 def main():
     os.makedirs(SHOTS, exist_ok=True)
     data = tempfile.mkdtemp(prefix="staffel-browser-")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, STAFFEL_DATA_DIR=data, ROCKET_PORT=str(port), ROCKET_ADDRESS="127.0.0.1",
-               ROCKET_LOG_LEVEL="off", RUST_LOG="warn", STAFFEL_BASE_URL=base)
-    env.pop("STAFFEL_DATABASE_URL", None)
-    server = subprocess.Popen([BINARY, "serve", "--demo"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server, started = start_demo(BINARY, port, data)
     try:
-        deadline = time.time() + 60
-        while status_of(base + "/healthz") != 200:
-            if time.time() > deadline or server.poll() is not None:
-                check(False, "server starts")
-                return
-            time.sleep(0.3)
-        check(True, "server starts")
+        if not started:
+            return
         driver = new_driver()
         try:
             walk(driver, base)
@@ -107,11 +125,7 @@ def main():
         finally:
             driver.quit()
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
 
 
 def new_driver():

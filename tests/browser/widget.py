@@ -20,7 +20,6 @@ import http.server
 import json
 import os
 import secrets
-import subprocess
 import sys
 import tempfile
 import threading
@@ -29,7 +28,7 @@ import time
 from selenium.webdriver.common.by import By
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from walk_portals import check, free_port, new_driver, seen, status_of, wait_until, PASSWORD  # noqa: E402
+from walk_portals import check, free_port, new_driver, seen, wait_until, PASSWORD  # noqa: E402
 import walk_portals  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -96,21 +95,13 @@ def main():
     data = tempfile.mkdtemp(prefix="staffel-widget-")
     port, site_port, foreign_port = free_port(), free_port(), free_port()
     base, site, foreign = (f"http://127.0.0.1:{p}" for p in (port, site_port, foreign_port))
-    env = dict(os.environ, STAFFEL_DATA_DIR=data, ROCKET_PORT=str(port), ROCKET_ADDRESS="127.0.0.1",
-               ROCKET_LOG_LEVEL="off", RUST_LOG="warn", STAFFEL_BASE_URL=base,
-               STAFFEL_WIDGET_ORIGINS=site, STAFFEL_WIDGET_SECRETS=f"{site}={SECRET}")
-    env.pop("STAFFEL_DATABASE_URL", None)
-    server = subprocess.Popen([BINARY, "serve", "--demo"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     embedder = serve(pages(base, site, True), site_port)
     stranger = serve(pages(base, foreign, False), foreign_port)
+    server, started = walk_portals.start_demo(
+        BINARY, port, data, STAFFEL_WIDGET_ORIGINS=site, STAFFEL_WIDGET_SECRETS=f"{site}={SECRET}")
     try:
-        deadline = time.time() + 60
-        while status_of(base + "/healthz") != 200:
-            if time.time() > deadline or server.poll() is not None:
-                check(False, "server starts")
-                return
-            time.sleep(0.3)
-        check(True, "server starts")
+        if not started:
+            return
         driver = new_driver()
         try:
             walk(driver, base, site, foreign)
@@ -119,11 +110,7 @@ def main():
     finally:
         embedder.shutdown()
         stranger.shutdown()
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        walk_portals.stop(server)
 
 
 def walk(driver, base, site, foreign):

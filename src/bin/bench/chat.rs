@@ -108,9 +108,14 @@ async fn open_all(urls: Vec<(String, Option<String>)>) -> Result<(Vec<Socket>, V
 async fn deliver(from: &mut Socket, to: &mut Socket, frame: String, marker: &str) -> Result<Duration, String> {
     let started = Instant::now();
     from.send(Message::Text(frame)).await.map_err(|e| e.to_string())?;
+    Ok(arrival(to, marker).await? - started)
+}
+
+/// Waits (at most 10 s) on a socket for a frame containing `marker`; when it came.
+pub(crate) async fn arrival(socket: &mut Socket, marker: &str) -> Result<Instant, String> {
     loop {
-        match tokio::time::timeout(Duration::from_secs(10), to.next()).await {
-            Ok(Some(Ok(Message::Text(text)))) if text.contains(marker) => return Ok(started.elapsed()),
+        match tokio::time::timeout(Duration::from_secs(10), socket.next()).await {
+            Ok(Some(Ok(Message::Text(text)))) if text.contains(marker) => return Ok(Instant::now()),
             Ok(Some(Ok(_))) => {}
             Ok(Some(Err(e))) => return Err(e.to_string()),
             Ok(None) => return Err("socket closed".into()),

@@ -10,26 +10,13 @@ use std::time::{Duration, Instant};
 use rocket::futures::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::chat::{call, connect, free_port, staffel, wait_listening, Running, Socket};
+use crate::chat::{arrival, call, connect, free_port, staffel, wait_listening, Running};
 use crate::load::server_binary;
 use crate::report::{ms, verdict, Latency, Table, TempDir};
 use crate::tickets::pg_admin;
 
 const P99_TARGET_MS: f64 = 100.0;
 const SHARED_SECRET: &str = "4b1e9c2d7a3f6e0b8c5d2a9f1e4b7c0d3a6f9e2b5c8d1a4f7e0b3c6d9a2f5e8b";
-
-/// Waits on a socket for a frame containing `marker`; when it came.
-async fn arrival(socket: &mut Socket, marker: &str) -> Result<Instant, String> {
-    loop {
-        match tokio::time::timeout(Duration::from_secs(10), socket.next()).await {
-            Ok(Some(Ok(Message::Text(text)))) if text.contains(marker) => return Ok(Instant::now()),
-            Ok(Some(Ok(_))) => {}
-            Ok(Some(Err(e))) => return Err(e.to_string()),
-            Ok(None) => return Err("socket closed".into()),
-            Err(_) => return Err(format!("{marker} never arrived")),
-        }
-    }
-}
 
 pub fn run(pg: &str, chats: usize, rounds: usize) -> Result<(), String> {
     let binary = server_binary()?;

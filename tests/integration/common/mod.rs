@@ -22,7 +22,7 @@ pub use browser::{encode, find_csrf, version_field, Browser, Reply};
 pub use fixtures::{article_by_slug, provider_token_in, ticket_id, ticket_number};
 pub use messages::{html_message, text_message};
 pub use routes::fits;
-pub use server::{Answer, Caller, Instance, LiveServer};
+pub use server::{sign_in, Answer, Caller, Instance, LiveServer};
 pub use smtp::{free_port, SmtpServer};
 
 pub const SECRET: &str = "8f1c2b7e4a9d0c3f6e5b8a7d2c1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f";

@@ -51,28 +51,7 @@ impl LiveServer {
     /// A browser-like client signed in through the login form: session cookie and the
     /// page's CSRF token, as the pages' scripts call the chat API.
     pub async fn signed_in(&self, email: &str) -> Session {
-        let http = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("a client");
-        let login = http.get(format!("{}/login", self.base)).send().await.expect("login page").text().await.unwrap();
-        let csrf = super::find_csrf(&login).expect("the login form's token");
-        let signed = http
-            .post(format!("{}/login", self.base))
-            .form(&[("email", email), ("password", PASSWORD), ("_csrf", csrf.as_str())])
-            .send()
-            .await
-            .expect("log in");
-        assert_eq!(signed.status(), reqwest::StatusCode::SEE_OTHER, "login of {email}");
-        let cookies: Vec<String> = signed
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .map(|v| v.split(';').next().unwrap_or("").to_string())
-            .collect();
-        Session { base: self.base.clone(), http, csrf, cookie_header: cookies.join("; ") }
+        sign_in(&self.base, email, PASSWORD).await
     }
 
     pub fn ws_url(&self, path: &str) -> String {
@@ -84,6 +63,33 @@ impl Drop for LiveServer {
     fn drop(&mut self) {
         self.shutdown.clone().notify();
     }
+}
+
+/// Signs in through the login form of the Staffel at `base` (any server, the real binary
+/// too): session cookie and the page's CSRF token.
+pub async fn sign_in(base: &str, email: &str, password: &str) -> Session {
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client");
+    let login = http.get(format!("{base}/login")).send().await.expect("login page").text().await.unwrap();
+    let csrf = super::find_csrf(&login).expect("the login form's token");
+    let signed = http
+        .post(format!("{base}/login"))
+        .form(&[("email", email), ("password", password), ("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("log in");
+    assert_eq!(signed.status(), reqwest::StatusCode::SEE_OTHER, "login of {email}");
+    let cookies: Vec<String> = signed
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").to_string())
+        .collect();
+    Session { base: base.to_string(), http, csrf, cookie_header: cookies.join("; ") }
 }
 
 /// A second instance beside a `LiveServer`, on its database.

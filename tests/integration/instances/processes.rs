@@ -79,46 +79,6 @@ fn staffel_ok(cwd: &Path, data_dir: &Path, url: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-/// Signs in through the login form; the session cookies as a `Cookie` header.
-async fn session_cookie(base: &str, email: &str) -> String {
-    let http =
-        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let login = http.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
-    let csrf = common::find_csrf(&login).expect("the login form's token");
-    let signed = http
-        .post(format!("{base}/login"))
-        .form(&[("email", email), ("password", staffel::demo::DEMO_PASSWORD), ("_csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed.status(), reqwest::StatusCode::SEE_OTHER, "login of {email}");
-    let cookies: Vec<String> = signed
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").to_string())
-        .collect();
-    cookies.join("; ")
-}
-
-/// The next data line of an event stream, as JSON, within five seconds.
-async fn next_event(response: &mut reqwest::Response, buffer: &mut String) -> serde_json::Value {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    loop {
-        if let Some(end) = buffer.find("\n\n") {
-            let block: String = buffer.drain(..end + 2).collect();
-            let data: String = block.lines().filter_map(|l| l.strip_prefix("data:")).map(str::trim).collect();
-            if !data.is_empty() {
-                return serde_json::from_str(&data).expect("JSON event data");
-            }
-            continue;
-        }
-        let chunk = tokio::time::timeout_at(deadline, response.chunk()).await.expect("an event within 5 s");
-        buffer.push_str(&String::from_utf8_lossy(&chunk.unwrap().expect("the stream stays open")));
-    }
-}
-
 #[test]
 fn two_processes_on_one_postgresql_behave_as_one() {
     let Some(Backend::Postgres(admin)) = common::backends().into_iter().find(|b| matches!(b, Backend::Postgres(_)))
@@ -148,22 +108,16 @@ async fn walk(admin: String) {
     let agent = b.client(&agent_token);
     let beat = agent.post("/api/v1/chat/presence/heartbeat", json!({ "session": "tab-b", "input": true })).await;
     assert_eq!(beat.status, 200, "{:?}", beat.json);
-    let mut desk = agent.request(reqwest::Method::GET, "/api/v1/chat/desk/events").send().await.unwrap();
-    let mut desk_buffer = String::new();
-    assert_eq!(next_event(&mut desk, &mut desk_buffer).await["type"], "snapshot");
+    let mut desk = agent.events("/api/v1/chat/desk/events", None).await;
+    assert_eq!(desk.next().await.data["type"], "snapshot");
 
     // The school admin asks on A; the request reaches the agent on B.
     let school = a.client(&admin_token);
     let asked = school.post("/api/v1/chats", json!({ "message": "Das WLAN im Lehrerzimmer ist weg." })).await;
     assert_eq!(asked.status, 201, "{:?}", asked.json);
     let id = asked.json["id"].as_i64().unwrap();
-    loop {
-        let event = next_event(&mut desk, &mut desk_buffer).await;
-        if event["type"] == "request" {
-            assert_eq!(event["chat"]["id"], id);
-            break;
-        }
-    }
+    let (_, request) = desk.until("request").await;
+    assert_eq!(request.data["chat"]["id"], id);
     let mut on_a = school.socket(&format!("/api/v1/chats/{id}/ws?after=0")).await;
     let accepted = agent.post(&format!("/api/v1/chats/{id}/accept"), json!({})).await;
     assert_eq!(accepted.status, 200, "{:?}", accepted.json);
@@ -181,17 +135,15 @@ async fn walk(admin: String) {
     let last = answer["message"]["seq"].as_i64().unwrap();
 
     // A ticket opened on A: B's queue feed hears of it, and B's queue lists it.
-    let cookie = session_cookie(&a.base, "agent1@desk.demo").await;
-    let mut feed =
-        reqwest::Client::new().get(format!("{}/desk/events", b.base)).header("Cookie", &cookie).send().await.unwrap();
-    assert_eq!(feed.status(), 200, "the session of A is good on B");
-    let mut feed_buffer = String::new();
-    let before = next_event(&mut feed, &mut feed_buffer).await["stamp"].as_str().unwrap().to_string();
+    // Signed in on A, followed on B: the session of A is good on B.
+    let session = common::sign_in(&a.base, "agent1@desk.demo", staffel::demo::DEMO_PASSWORD).await;
+    let mut feed = session.events_at(&b.base, "/desk/events").await;
+    let before = feed.next().await.data["stamp"].as_str().unwrap().to_string();
     let opened = school
         .post("/api/v1/tickets", json!({ "title": "Drucker im Sekretariat", "description": "Papierstau." }))
         .await;
     assert_eq!(opened.status, 201, "{:?}", opened.json);
-    let after = next_event(&mut feed, &mut feed_buffer).await["stamp"].as_str().unwrap().to_string();
+    let after = feed.next().await.data["stamp"].as_str().unwrap().to_string();
     assert_ne!(after, before);
     let number = opened.json["number"].as_str().unwrap();
     let queue = agent.get("/api/v1/tickets?limit=50").await;
