@@ -12,7 +12,9 @@ use rocket::figment::{
 use serde::{Deserialize, Serialize};
 
 mod widget;
+mod xmpp;
 pub use widget::web_origin;
+pub use xmpp::XmppTransport;
 
 /// Why the configuration cannot be used; the message names the setting.
 #[derive(Debug, thiserror::Error)]
@@ -140,6 +142,13 @@ pub struct Settings {
     pub widget_origins: String,
     pub widget_secrets: String,
     pub widget_assertion_max_secs: i64,
+    /// Agents on XMPP: Staffel's own account (empty: no XMPP), its password, the server to
+    /// connect to (`host:port`; empty: the address's domain via DNS), and the transport
+    /// (`starttls`, or `plain` for a server on the same host only).
+    pub xmpp_jid: String,
+    pub xmpp_password: String,
+    pub xmpp_server: String,
+    pub xmpp_transport: String,
     /// Derived from Rocket's secret key, never configured: provider link tokens are
     /// HMAC(key, stored salt), so a mail can repeat a link of which only the hash is stored.
     #[serde(skip)]
@@ -197,6 +206,10 @@ impl Default for Settings {
             widget_origins: String::new(),
             widget_secrets: String::new(),
             widget_assertion_max_secs: 300,
+            xmpp_jid: String::new(),
+            xmpp_password: String::new(),
+            xmpp_server: String::new(),
+            xmpp_transport: "starttls".into(),
             provider_link_key: [0; 32],
         }
     }
@@ -302,7 +315,8 @@ impl Settings {
         if url::Url::parse(&self.base_url).is_err() {
             return Err("STAFFEL_BASE_URL must be an absolute URL".into());
         }
-        self.validate_widget()
+        self.validate_widget()?;
+        self.validate_xmpp()
     }
 
     pub fn database_url(&self) -> String {
@@ -425,6 +439,10 @@ const TEXT_KEYS: &[&str] = &[
     "trusted_proxies",
     "widget_origins",
     "widget_secrets",
+    "xmpp_jid",
+    "xmpp_password",
+    "xmpp_server",
+    "xmpp_transport",
 ];
 
 /// Rocket's figment (Rocket.toml, `ROCKET_*`) plus `STAFFEL_*` variables as `staffel.*` keys.

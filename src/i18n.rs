@@ -12,16 +12,18 @@ mod chat;
 mod desk;
 mod school;
 mod widget;
+mod xmpp;
 pub use catalogue::CATALOGUE;
 pub use chat::CHAT;
 pub use desk::DESK;
 pub use school::SCHOOL;
 pub use widget::WIDGET;
+pub use xmpp::XMPP;
 
 /// Every entry of the catalogue: the core's, then the chat's, the desk queue's, the school
 /// admin's and the widget's.
 pub fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
-    CATALOGUE.iter().chain(CHAT.iter()).chain(DESK.iter()).chain(SCHOOL.iter()).chain(WIDGET.iter())
+    CATALOGUE.iter().chain(CHAT.iter()).chain(DESK.iter()).chain(SCHOOL.iter()).chain(WIDGET.iter()).chain(XMPP.iter())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]

@@ -40,6 +40,7 @@ pub mod tickets;
 pub mod validate;
 pub mod web;
 pub mod widget;
+pub mod xmpp;
 
 use rocket::fairing::AdHoc;
 use rocket::figment::Figment;
@@ -77,6 +78,7 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .manage(widget::StatusCache::default())
         .attach(jobs::Jobs::default())
         .attach(instances::LiveRelay::default())
+        .attach(xmpp::bridge::XmppBridge::default())
         .attach(web::SecurityHeaders)
         .attach(web::RequestMetrics)
         .mount("/", portals::routes())

@@ -1,5 +1,5 @@
 //! Counters of this process for `/metrics`: HTTP responses by status class, a latency
-//! histogram and mail delivery. Shared by the request fairing and the mail worker.
+//! histogram, mail delivery and the XMPP bridge. Shared by the request fairing and the mail worker.
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Upper bounds of the latency buckets, in seconds.
@@ -13,6 +13,11 @@ pub struct Metrics {
     pub micros_sum: AtomicU64,
     pub mails_sent: AtomicU64,
     pub mail_failures: AtomicU64,
+    /// 1 while this instance's XMPP bridge is signed in to its server.
+    pub xmpp_up: AtomicU64,
+    /// Messages the XMPP bridge wrote to agents and read from them.
+    pub xmpp_sent: AtomicU64,
+    pub xmpp_received: AtomicU64,
 }
 
 impl Metrics {

@@ -83,6 +83,17 @@ async fn metrics(app: &App) -> (ContentType, String) {
         let _ = writeln!(out, "# TYPE staffel_live_relay_{name}_total counter");
         let _ = writeln!(out, "staffel_live_relay_{name}_total {}", counter.load(Ordering::Relaxed));
     }
+    let _ = writeln!(out, "# HELP staffel_xmpp_up 1 while this instance is signed in to the XMPP server for agents.");
+    let _ = writeln!(out, "# TYPE staffel_xmpp_up gauge");
+    let _ = writeln!(out, "staffel_xmpp_up {}", metrics.xmpp_up.load(Ordering::Relaxed));
+    for (name, help, counter) in [
+        ("sent", "Messages the XMPP bridge wrote to agents.", &metrics.xmpp_sent),
+        ("received", "Messages the XMPP bridge read from XMPP addresses.", &metrics.xmpp_received),
+    ] {
+        let _ = writeln!(out, "# HELP staffel_xmpp_messages_{name}_total {help}");
+        let _ = writeln!(out, "# TYPE staffel_xmpp_messages_{name}_total counter");
+        let _ = writeln!(out, "staffel_xmpp_messages_{name}_total {}", counter.load(Ordering::Relaxed));
+    }
     let intake = app.intake.counts();
     let _ = writeln!(out, "# HELP staffel_tickets_opened_total New tickets written through the intake.");
     let _ = writeln!(out, "# TYPE staffel_tickets_opened_total counter");

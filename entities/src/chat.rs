@@ -24,6 +24,8 @@ pub struct Model {
     pub accepted_at: Option<DateTimeUtc>,
     pub closed_at: Option<DateTimeUtc>,
     pub ticket_id: Option<i32>,
+    /// Where the agent who took it answers: `web` (the browser) or `xmpp`.
+    pub answered_via: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -1,4 +1,5 @@
-//! Someone at the desk's chosen presence, and whether an unanswered request set them away.
+//! Someone at the desk's chosen presence, whether an unanswered request set them away, and
+//! the presence their XMPP client reports.
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +13,10 @@ pub struct Model {
     pub manual_state: Option<PresenceState>,
     pub away_since: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
+    /// What another client (the agent's XMPP client) reports, and when that was last known
+    /// to hold; counts only while no browser of theirs is open.
+    pub remote_state: Option<PresenceState>,
+    pub remote_seen_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -37,6 +37,7 @@ pub mod ticket;
 pub mod ticket_event;
 pub mod user;
 pub mod widget_nonce;
+pub mod xmpp_link;
 
 pub use states::{
     ArticleOrigin, ArticleStatus, ChatKind, ChatStatus, EventKind, ForwardStatus, MailStatus, MessageKind,

@@ -55,6 +55,7 @@ pub fn schemas() -> Value {
                 "ticket": { "type": "string", "nullable": true, "description": "the ticket the chat became or was attached to" },
                 "created_at": { "type": "string", "format": "date-time" },
                 "accepted_at": { "type": "string", "format": "date-time", "nullable": true },
+                "answered_via": { "type": "string", "enum": ["web", "xmpp"], "description": "where the agent who took it answers: the browser or their XMPP client" },
                 "closed_at": { "type": "string", "format": "date-time", "nullable": true }
             }
         },

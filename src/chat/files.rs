@@ -71,5 +71,7 @@ async fn writable(app: &App, actor: &Actor, chat_id: i32) -> AppResult<chat::Mod
     if current.status == ChatStatus::Closed {
         return Err(AppError::conflict("chat.closed"));
     }
+    // Files come from the pages; a chat taken on XMPP is answered there.
+    super::Via::Web.check(actor, &current)?;
     Ok(current)
 }

@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 use super::channels::{self, Availability};
 use super::messages::{append, publish};
 use super::view::{self, ChatView};
-use super::{find, Participation};
+use super::{find, Participation, Via};
 use crate::app::App;
 use crate::audit::{self, By, Target};
 use crate::auth::{Actor, Role};
@@ -210,9 +210,14 @@ async fn tell_positions(app: &App, channel_id: Option<i32>) -> AppResult<()> {
     Ok(())
 }
 
-/// An agent takes a waiting request. Of two agents accepting at once one wins; the other
-/// is told who took it.
+/// An agent takes a waiting request in the browser. Of two agents accepting at once one
+/// wins; the other is told who took it.
 pub async fn accept(app: &App, actor: &Actor, id: i32) -> AppResult<ChatView> {
+    accept_via(app, actor, id, Via::Web).await
+}
+
+/// An agent takes a waiting request where they will answer it.
+pub async fn accept_via(app: &App, actor: &Actor, id: i32, via: Via) -> AppResult<ChatView> {
     desk_only(actor)?;
     let (current, _) = find(app.db.read(), actor, id).await?;
     if current.kind != ChatKind::Request {
@@ -228,6 +233,7 @@ pub async fn accept(app: &App, actor: &Actor, id: i32) -> AppResult<ChatView> {
         .col_expr(chat::Column::Status, Expr::value(ChatStatus::Active))
         .col_expr(chat::Column::AcceptedBy, Expr::value(Some(actor.id)))
         .col_expr(chat::Column::AcceptedAt, Expr::value(Some(now)))
+        .col_expr(chat::Column::AnsweredVia, Expr::value(via.as_str()))
         .col_expr(chat::Column::UpdatedAt, Expr::value(now))
         .filter(chat::Column::Id.eq(id))
         .filter(chat::Column::Status.eq(ChatStatus::Waiting))
@@ -251,7 +257,7 @@ pub async fn accept(app: &App, actor: &Actor, id: i32) -> AppResult<ChatView> {
         By::User(actor),
         "chat.accept",
         Target::new("chat", id).in_school(current.school_id),
-        json!({}),
+        json!({ "via": via.as_str() }),
     )
     .await?;
     txn.commit().await?;
@@ -293,6 +299,8 @@ pub async fn bring_in(app: &App, actor: &Actor, id: i32, email: &str, handover: 
         leave(&txn, id, actor.id).await?;
         chat::Entity::update_many()
             .col_expr(chat::Column::AcceptedBy, Expr::value(Some(other.id)))
+            // The newcomer answers in the browser, whatever the one handing over used.
+            .col_expr(chat::Column::AnsweredVia, Expr::value(Via::Web.as_str()))
             .filter(chat::Column::Id.eq(id))
             .exec(&txn)
             .await?;

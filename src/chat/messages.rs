@@ -8,7 +8,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use serde_json::json;
 
 use super::view::{self, MessageView};
-use super::{find, Participation};
+use super::{find, Participation, Via};
 use crate::app::App;
 use crate::auth::Actor;
 use crate::db::WriteTxn;
@@ -100,8 +100,21 @@ pub struct Posted {
     pub repeated: bool,
 }
 
-/// A participant writes. Plain text; links are made clickable by the pages, not here.
+/// A participant writes in the browser. Plain text; links are made clickable by the
+/// pages, not here.
 pub async fn post(app: &App, actor: &Actor, chat_id: i32, body: &str, client: Option<&str>) -> AppResult<Posted> {
+    post_via(app, actor, chat_id, body, client, Via::Web).await
+}
+
+/// A participant writes from where they answer.
+pub async fn post_via(
+    app: &App,
+    actor: &Actor,
+    chat_id: i32,
+    body: &str,
+    client: Option<&str>,
+    via: Via,
+) -> AppResult<Posted> {
     let (current, participation) = find(app.db.read(), actor, chat_id).await?;
     if participation != Participation::Active {
         return Err(AppError::Forbidden);
@@ -109,6 +122,7 @@ pub async fn post(app: &App, actor: &Actor, chat_id: i32, body: &str, client: Op
     if current.status == ChatStatus::Closed {
         return Err(AppError::conflict("chat.closed"));
     }
+    via.check(actor, &current)?;
     let body = crate::validate::multiline("body", body, app.settings.chat_message_max)?;
     let client = client_id(client)?;
     if let Some(stored) = earlier(app.db.read(), chat_id, actor.id, client.as_deref()).await? {
@@ -162,6 +176,25 @@ pub async fn read_after<C: ConnectionTrait>(db: &C, chat_id: i32, after: i32) ->
         .await?
         .into_iter()
         .map(view::message)
+        .collect())
+}
+
+/// The lines after `after` with who wrote each (`None`: Staffel), for a caller that checked
+/// who may read them and must tell a person's own lines from the others'.
+pub async fn lines_after<C: ConnectionTrait>(
+    db: &C,
+    chat_id: i32,
+    after: i32,
+) -> AppResult<Vec<(Option<i32>, MessageView)>> {
+    Ok(chat_message::Entity::find()
+        .filter(chat_message::Column::ChatId.eq(chat_id))
+        .filter(chat_message::Column::Seq.gt(after))
+        .order_by_asc(chat_message::Column::Seq)
+        .limit(PAGE)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.author_id, view::message(m)))
         .collect())
 }
 

@@ -16,7 +16,10 @@ pub mod presence;
 pub mod relay;
 pub mod transcript;
 pub mod upkeep;
+pub mod via;
 pub mod view;
+
+pub use via::Via;
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 

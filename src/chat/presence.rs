@@ -10,6 +10,9 @@
 //!   than `chat_xa_after_secs` away, longer extended away;
 //! - an agent who let a chat request go unanswered is away until their next input.
 //!
+//! - with no browser session but an XMPP client that reports in (see `report_remote`), what
+//!   that client says (available, away, xa, dnd) counts.
+//!
 //! Sessions and chosen states are rows, so every instance on one database sees the same.
 use std::collections::HashMap;
 
@@ -34,6 +37,16 @@ pub struct Facts {
     pub away_since: Option<DateTime<Utc>>,
     /// (last heard of, last input) of each session.
     pub sessions: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    /// What another client reports, and when that was last known to hold.
+    pub remote: Option<(PresenceState, DateTime<Utc>)>,
+}
+
+impl Facts {
+    /// Whether a browser tab or device of theirs reported in within the timeout.
+    pub fn browser_open(&self, settings: &Settings, now: DateTime<Utc>) -> bool {
+        let timeout = Duration::seconds(settings.chat_heartbeat_timeout_secs);
+        self.sessions.iter().any(|(seen, _)| now - *seen <= timeout)
+    }
 }
 
 /// The state these facts mean at `now`.
@@ -43,7 +56,13 @@ pub fn state_at(facts: &Facts, settings: &Settings, now: DateTime<Utc>) -> Prese
     }
     let timeout = Duration::seconds(settings.chat_heartbeat_timeout_secs);
     let last_input = facts.sessions.iter().filter(|(seen, _)| now - *seen <= timeout).map(|(_, input)| *input).max();
-    let Some(last_input) = last_input else { return PresenceState::Offline };
+    let Some(last_input) = last_input else {
+        // No browser: the XMPP client's word, while it is fresh.
+        return match facts.remote {
+            Some((state, seen)) if now - seen <= timeout => state,
+            _ => PresenceState::Offline,
+        };
+    };
     if facts.away_since.is_some_and(|since| last_input <= since) {
         return PresenceState::Away;
     }
@@ -70,6 +89,7 @@ pub async fn facts<C: ConnectionTrait>(db: &C, users: Option<&[i32]>) -> AppResu
         let facts = out.entry(row.user_id).or_default();
         facts.manual = row.manual_state;
         facts.away_since = row.away_since;
+        facts.remote = row.remote_state.zip(row.remote_seen_at);
     }
     for session in sessions.all(db).await? {
         out.entry(session.user_id).or_default().sessions.push((session.last_seen_at, session.last_input_at));
@@ -89,6 +109,63 @@ pub async fn states<C: ConnectionTrait>(
         .iter()
         .map(|id| (*id, facts.get(id).map_or(PresenceState::Offline, |f| state_at(f, settings, now))))
         .collect())
+}
+
+/// Whether a browser of this person's is open now (then chats are answered there).
+pub async fn browser_open<C: ConnectionTrait>(db: &C, settings: &Settings, user_id: i32) -> AppResult<bool> {
+    let facts = facts(db, Some(&[user_id])).await?.remove(&user_id).unwrap_or_default();
+    Ok(facts.browser_open(settings, Utc::now()))
+}
+
+/// What this person's other client (XMPP) reports now: a state, or `None` when it went
+/// away. It holds for the heartbeat timeout unless `refresh_remote` confirms it.
+pub async fn report_remote<C: ConnectionTrait>(
+    db: &C,
+    user_id: i32,
+    state: Option<PresenceState>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    chat_presence::Entity::insert(chat_presence::ActiveModel {
+        user_id: Set(user_id),
+        manual_state: Set(None),
+        away_since: Set(None),
+        updated_at: Set(now),
+        remote_state: Set(state),
+        remote_seen_at: Set(Some(now)),
+    })
+    .on_conflict(
+        OnConflict::column(chat_presence::Column::UserId)
+            .update_columns([
+                chat_presence::Column::RemoteState,
+                chat_presence::Column::RemoteSeenAt,
+                chat_presence::Column::UpdatedAt,
+            ])
+            .to_owned(),
+    )
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// The other client's states of these people still hold (it is still connected).
+pub async fn refresh_remote<C: ConnectionTrait>(db: &C, users: &[i32], now: DateTime<Utc>) -> AppResult<()> {
+    chat_presence::Entity::update_many()
+        .col_expr(chat_presence::Column::RemoteSeenAt, Some(now).into())
+        .filter(chat_presence::Column::UserId.is_in(users.to_vec()))
+        .filter(chat_presence::Column::RemoteState.is_not_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Forgets what other clients reported (the connection they reported through is gone).
+pub async fn forget_remote<C: ConnectionTrait>(db: &C) -> AppResult<()> {
+    chat_presence::Entity::update_many()
+        .col_expr(chat_presence::Column::RemoteState, Option::<PresenceState>::None.into())
+        .filter(chat_presence::Column::RemoteState.is_not_null())
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// This agent's own state now.
@@ -183,6 +260,7 @@ pub async fn choose(app: &App, actor: &Actor, state: &str) -> AppResult<Presence
         manual_state: Set(manual),
         away_since: Set(None),
         updated_at: Set(now),
+        ..Default::default()
     })
     .on_conflict(
         OnConflict::column(chat_presence::Column::UserId)
@@ -216,6 +294,7 @@ pub async fn set_away<C: ConnectionTrait>(db: &C, users: &[i32], now: DateTime<U
             manual_state: Set(None),
             away_since: Set(Some(now)),
             updated_at: Set(now),
+            ..Default::default()
         })
         .on_conflict(
             OnConflict::column(chat_presence::Column::UserId)

@@ -42,6 +42,8 @@ pub struct ChatView {
     pub ticket: Option<String>,
     pub created_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
+    /// Where the agent who took it answers (`web`, `xmpp`).
+    pub answered_via: String,
     pub closed_at: Option<DateTime<Utc>>,
 }
 
@@ -143,6 +145,7 @@ pub async fn chats<C: ConnectionTrait>(db: &C, rows: Vec<chat::Model>) -> AppRes
             ticket: c.ticket_id.map(crate::tickets::number),
             created_at: c.created_at,
             accepted_at: c.accepted_at,
+            answered_via: c.answered_via.clone(),
             closed_at: c.closed_at,
         });
     }

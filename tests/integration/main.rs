@@ -38,3 +38,4 @@ mod search_terms;
 mod ticket_intake;
 mod tickets;
 mod widget;
+mod xmpp;

@@ -1,5 +1,6 @@
 //! Sign-in, sign-out, one's own account, language, password reset.
 pub mod forms;
+mod xmpp;
 
 use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::response::Redirect;
@@ -81,7 +82,8 @@ async fn logout(_form: CsrfForm<CsrfOnly>, app: &App, jar: &CookieJar<'_>) -> Ap
 /// tokens themselves, which were shown once).
 async fn account_view(app: &App, user: &AnyUser) -> AppResult<Page> {
     let tokens = api_tokens::list_for(app.db.read(), user.0.id).await?;
-    Ok(Page::new("accounts/account.html").with("account", &user.0).with("tokens", tokens))
+    let xmpp = xmpp::section(app, &user.0).await?;
+    Ok(Page::new("accounts/account.html").with("account", &user.0).with("tokens", tokens).with("xmpp", xmpp))
 }
 
 #[get("/account")]
@@ -189,7 +191,8 @@ async fn reset_submit(
 }
 
 pub fn routes() -> Vec<Route> {
-    rocket::routes![
+    let mut routes = xmpp::routes();
+    routes.extend(rocket::routes![
         login_page,
         login_submit,
         logout,
@@ -201,5 +204,6 @@ pub fn routes() -> Vec<Route> {
         forgot_submit,
         reset_page,
         reset_submit
-    ]
+    ]);
+    routes
 }

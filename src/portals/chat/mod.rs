@@ -69,11 +69,14 @@ pub async fn conversation(app: &App, actor: &Actor, id: i32, side: Side) -> AppR
     let db = app.db.read();
     let (found, participation) = chat::find(db, actor, id).await?;
     let lines = messages::read_after(db, id, 0).await?;
+    // The agent who took the chat on XMPP answers it there, not here.
+    let on_xmpp = chat::Via::Web.check(actor, &found).is_err();
     let shown = chat::view::chat(db, found).await?;
     let page = Page::new("chat/conversation.html")
         .with("side", if side == Side::Desk { "desk" } else { "school" })
         .with("base", side.base(id))
-        .with("writing", participation == Participation::Active)
+        .with("writing", participation == Participation::Active && !on_xmpp)
+        .with("on_xmpp", on_xmpp)
         .with("lines", lines)
         .with("upload", crate::attachments::hints(&app.settings))
         .with("chat", shown);

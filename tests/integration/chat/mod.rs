@@ -29,7 +29,12 @@ pub async fn desk_with(
     adjust: impl Fn(rocket::figment::Figment) -> rocket::figment::Figment,
 ) -> LiveServer {
     let server = LiveServer::start_with(backend, adjust).await;
-    let app = &server.app;
+    people(&server.app).await;
+    server
+}
+
+/// The desk's and the schools' people of these tests.
+pub async fn people(app: &crate::common::TestApp) {
     app.school("gym-a").await;
     app.school("gym-b").await;
     app.user_named(ADMIN_A, "Jörg Schäfer", "school_admin", "gym-a", "de").await;
@@ -38,7 +43,6 @@ pub async fn desk_with(
     app.user_named(AGENT_1, "Anna Agentin", "agent", "", "de").await;
     app.user_named(AGENT_2, "Bernd Berater", "agent", "", "de").await;
     app.user_named(LEAD, "Lea Leitung", "desk_lead", "", "de").await;
-    server
 }
 
 /// This agent's tab reports in with input: they are online.

@@ -28,6 +28,15 @@ impl LiveServer {
         LiveServer { app, base, live, shutdown }
     }
 
+    /// A server of which only the launched instance gets these settings, not the set-up's
+    /// own Rocket: for what must run once per database (the XMPP bridge).
+    pub async fn start_launched_with(backend: &Backend, launched: impl Fn(Figment) -> Figment) -> LiveServer {
+        let app = TestApp::new(backend).await;
+        let url = app.pg.as_ref().map(|p| p.url.clone()).unwrap_or_default();
+        let (base, live, shutdown) = launch(launched(test_figment(app.dir.path(), &url))).await;
+        LiveServer { app, base, live, shutdown }
+    }
+
     /// Another instance on this server's PostgreSQL database, with a data directory of its
     /// own, as a second `staffel serve` behind the same load balancer.
     pub async fn another_instance(&self) -> Instance {
@@ -167,6 +176,12 @@ impl Caller {
 
     pub async fn get(&self, path: &str) -> Answer {
         answer(self.with_token(self.http.get(format!("{}{path}", self.base))).send().await.expect("GET")).await
+    }
+
+    /// A page that is no JSON (`/metrics`), as text.
+    pub async fn get_text(&self, path: &str) -> String {
+        let response = self.with_token(self.http.get(format!("{}{path}", self.base))).send().await.expect("GET");
+        response.text().await.unwrap_or_default()
     }
 
     pub async fn post(&self, path: &str, body: serde_json::Value) -> Answer {
