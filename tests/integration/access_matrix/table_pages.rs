@@ -49,6 +49,9 @@ fn shell_and_account_rows() -> Vec<Row> {
         .ending_session(),
         // One's own API tokens: an id that is not one's own is not found.
         post("/account/tokens/<id>/revoke", "/account/tokens/999999/revoke", &[], signed_in(NotFound)),
+        // One's XMPP address, for the desk (this Staffel has no XMPP account: refused clearly).
+        post("/account/xmpp", "/account/xmpp", &[("jid", "x@example.org")], only(&[AGENT, DESK_LEAD], Ok(422))),
+        post("/account/xmpp/unlink", "/account/xmpp/unlink", &[], only(&[AGENT, DESK_LEAD], To("/account#xmpp"))),
         post("/language", "/language", &[("lang", "de"), ("next", "/faq")], everyone(To("/faq"))),
         get("/password/forgot", "/password/forgot", everyone(Ok(200))),
         post("/password/forgot", "/password/forgot", &[("email", VICTIM)], everyone(Ok(200))),

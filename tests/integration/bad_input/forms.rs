@@ -231,7 +231,16 @@ async fn check_target(app: &TestApp, backend: &Backend, target: &Target) -> Vec<
 
 /// Every target of a group on a fresh fixture.
 async fn check_targets(backend: Backend, group: fn(&Fixture) -> Vec<Target>) {
-    let app = TestApp::new(&backend).await;
+    check_targets_with(backend, |f| f, group).await;
+}
+
+/// The same on an app with these settings.
+async fn check_targets_with(
+    backend: Backend,
+    adjust: impl FnOnce(rocket::figment::Figment) -> rocket::figment::Figment,
+    group: fn(&Fixture) -> Vec<Target>,
+) {
+    let app = TestApp::with(&backend, adjust).await;
     let f = fixture(&app).await;
     let mut failures: Vec<String> = Vec::new();
     for target in group(&f) {
@@ -285,5 +294,18 @@ both_dbs!(
 both_dbs!(
     async fn bad_widget_forms_get_a_clear_message_and_change_nothing(backend: Backend) {
         check_targets(backend, super::targets_widget::widget_targets).await;
+    }
+);
+
+both_dbs!(
+    async fn bad_xmpp_addresses_get_a_clear_message_and_change_nothing(backend: Backend) {
+        // An XMPP account on a server that is not there: the account page works regardless.
+        let with_xmpp = |f: rocket::figment::Figment| {
+            f.merge(("staffel.xmpp_jid", "staffel@localhost"))
+                .merge(("staffel.xmpp_password", "secret"))
+                .merge(("staffel.xmpp_server", "127.0.0.1:9"))
+                .merge(("staffel.xmpp_transport", "plain"))
+        };
+        check_targets_with(backend, with_xmpp, super::targets_accounts_and_admin::xmpp_targets).await;
     }
 );

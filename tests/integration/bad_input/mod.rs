@@ -326,6 +326,7 @@ fn targets(f: &Fixture) -> Vec<Target> {
         targets_desk_and_faq::faq_targets(f),
         targets_accounts_and_admin::account_targets(f),
         targets_accounts_and_admin::admin_targets(f),
+        targets_accounts_and_admin::xmpp_targets(f),
         targets_chat_pages::chat_form_targets(f),
         targets_widget::widget_targets(f),
     ]

@@ -152,6 +152,45 @@ pub(super) fn account_targets(f: &Fixture) -> Vec<Target> {
     ]
 }
 
+/// An agent's XMPP address on their account page (Staffel with an XMPP account).
+pub(super) fn xmpp_targets(_f: &Fixture) -> Vec<Target> {
+    let post = Method::Post;
+    vec![
+        Target {
+            method: post,
+            route: "/account/xmpp",
+            path: "/account/xmpp".into(),
+            who: Some(AGENT),
+            valid: fields(&[("jid", "anna@example.org")]),
+            valid_reply: (303, Some("/account#xmpp")),
+            empty: Some(invalid("xmpp.jid_invalid")),
+            long: Some(("jid", invalid("xmpp.jid_invalid"))),
+            cases: vec![
+                set("no domain", &[("jid", "anna")], invalid("xmpp.jid_invalid")),
+                set("no name", &[("jid", "@example.org")], invalid("xmpp.jid_invalid")),
+                set("two at signs", &[("jid", "a@b@example.org")], invalid("xmpp.jid_invalid")),
+                set("a space", &[("jid", "an na@example.org")], invalid("xmpp.jid_invalid")),
+                set("a NUL", &[("jid", "anna\0@example.org")], invalid("xmpp.jid_invalid")),
+                set("RTL override and emoji", &[("jid", "\u{202e}😀@example.org")], invalid("xmpp.jid_invalid")),
+                set("Staffel's own address", &[("jid", "staffel@localhost")], invalid("xmpp.jid_invalid")),
+                set("60 000 characters", &[("jid", &noise(60_000))], invalid("xmpp.jid_invalid")),
+                raw("broken escapes", &[("jid", "%zz%G0")], invalid("xmpp.jid_invalid")),
+            ],
+        },
+        Target {
+            method: post,
+            route: "/account/xmpp/unlink",
+            path: "/account/xmpp/unlink".into(),
+            who: Some(AGENT),
+            valid: Vec::new(),
+            valid_reply: (303, Some("/account#xmpp")),
+            empty: None,
+            long: None,
+            cases: Vec::new(),
+        },
+    ]
+}
+
 /// The operators' users, mail, schools, services and providers.
 pub(super) fn admin_targets(f: &Fixture) -> Vec<Target> {
     let post = Method::Post;
