@@ -10,18 +10,20 @@ use serde::Serialize;
 mod catalogue;
 mod chat;
 mod desk;
+mod forms;
 mod school;
 mod widget;
 pub use catalogue::CATALOGUE;
 pub use chat::CHAT;
 pub use desk::DESK;
+pub use forms::FORMS;
 pub use school::SCHOOL;
 pub use widget::WIDGET;
 
 /// Every entry of the catalogue: the core's, then the chat's, the desk queue's, the school
-/// admin's and the widget's.
+/// admin's, the widget's and the form errors'.
 pub fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
-    CATALOGUE.iter().chain(CHAT.iter()).chain(DESK.iter()).chain(SCHOOL.iter()).chain(WIDGET.iter())
+    CATALOGUE.iter().chain(CHAT.iter()).chain(DESK.iter()).chain(SCHOOL.iter()).chain(WIDGET.iter()).chain(FORMS.iter())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
