@@ -132,9 +132,18 @@ mod tests {
     #[test]
     fn a_task_list_checkbox_is_labelled_by_its_item() {
         let html = people_html("- [x] Kabel geprüft\n- [ ] Beamer *neu* gestartet\n  - [ ] Lampe\n");
-        assert!(html.contains("<label><input checked=\"\" type=\"checkbox\" disabled=\"\"> Kabel geprüft</label>"), "{html}");
-        assert!(html.contains("<label><input type=\"checkbox\" disabled=\"\"> Beamer <em>neu</em> gestartet</label>"), "{html}");
-        assert!(html.contains("<label><input type=\"checkbox\" disabled=\"\"> Lampe</label>"), "a nested item too: {html}");
+        assert!(
+            html.contains("<label><input checked=\"\" type=\"checkbox\" disabled=\"\"> Kabel geprüft</label>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<label><input type=\"checkbox\" disabled=\"\"> Beamer <em>neu</em> gestartet</label>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<label><input type=\"checkbox\" disabled=\"\"> Lampe</label>"),
+            "a nested item too: {html}"
+        );
         assert_eq!(html.matches("<label>").count(), html.matches("</label>").count(), "{html}");
     }
 

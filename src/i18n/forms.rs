@@ -2,7 +2,11 @@
 //! label of a table's scroll box:
 //! (key, German, English), like `CATALOGUE`. `field.<name>` is the field's form name.
 pub const FORMS: &[(&str, &str, &str)] = &[
-    ("a11y.table_scroll", "Tabelle (auf schmalen Bildschirmen seitlich verschiebbar)", "Table (scrolls sideways on narrow screens)"),
+    (
+        "form.table_scroll",
+        "Tabelle (auf schmalen Bildschirmen seitlich verschiebbar)",
+        "Table (scrolls sideways on narrow screens)",
+    ),
     ("form.summary", "Bitte prüfen Sie diese Angaben:", "Please check these fields:"),
     ("field.affected", "Was ist betroffen?", "What is affected?"),
     ("field.since", "Seit wann?", "Since when?"),

@@ -33,7 +33,9 @@ both_dbs!(
         app.school("gym").await;
         app.user("t@gym.de", "teacher", "gym").await;
         let mut teacher = app.login("t@gym.de", PASSWORD).await;
-        let refused = teacher.post_form("/reports", &[("affected", "Beamer"), ("since", ""), ("how_many", ""), ("description", "")]).await;
+        let refused = teacher
+            .post_form("/reports", &[("affected", "Beamer"), ("since", ""), ("how_many", ""), ("description", "")])
+            .await;
         assert_eq!(refused.status, Status::UnprocessableEntity, "{}", refused.body);
         let page = &refused.body;
         for id in ["f-since", "f-how_many", "f-description"] {
@@ -52,7 +54,8 @@ both_dbs!(
         app.school("gym").await;
         app.user("admin@gym.de", "school_admin", "gym").await;
         let mut admin = app.login("admin@gym.de", PASSWORD).await;
-        let refused = admin.post_form("/helpdesk/tickets", &[("title", ""), ("description", ""), ("priority", "P9")]).await;
+        let refused =
+            admin.post_form("/helpdesk/tickets", &[("title", ""), ("description", ""), ("priority", "P9")]).await;
         assert_eq!(refused.status, Status::UnprocessableEntity, "{}", refused.body);
         for id in ["f-title", "f-description", "f-priority"] {
             assert!(marked(&refused.body, id), "{id} is marked: {}", refused.body);
@@ -69,13 +72,17 @@ both_dbs!(
         app.users(&[("admin@gym.de", "school_admin", "gym"), ("agent@desk.de", "agent", "")]).await;
         let mut school = app.login("admin@gym.de", PASSWORD).await;
         let opened = school
-            .post_form("/helpdesk/tickets", &[("title", "Drucker streikt"), ("description", "- [x] Papier geprüft\n- [ ] Neu gestartet")])
+            .post_form(
+                "/helpdesk/tickets",
+                &[("title", "Drucker streikt"), ("description", "- [x] Papier geprüft\n- [ ] Neu gestartet")],
+            )
             .await;
         assert_eq!(opened.status, Status::SeeOther, "{}", opened.body);
         let mut agent = app.login("agent@desk.de", PASSWORD).await;
         let page = agent.get("/desk/tickets/T-000001").await.body;
-        let refused =
-            agent.post_form("/desk/tickets/T-000001/comment", &[("body", "  "), ("version", &version_field(&page))]).await;
+        let refused = agent
+            .post_form("/desk/tickets/T-000001/comment", &[("body", "  "), ("version", &version_field(&page))])
+            .await;
         assert_eq!(refused.status, Status::UnprocessableEntity, "{}", refused.body);
         assert!(marked(&refused.body, "f-body"), "{}", refused.body);
         assert!(summary_links(&refused.body, "f-body"));
@@ -89,11 +96,17 @@ both_dbs!(
         app.users(&[("admin@gym.de", "school_admin", "gym"), ("agent@desk.de", "agent", "")]).await;
         let mut school = app.login("admin@gym.de", PASSWORD).await;
         school
-            .post_form("/helpdesk/tickets", &[("title", "Drucker streikt"), ("description", "- [x] Papier geprüft\n- [ ] Neu gestartet")])
+            .post_form(
+                "/helpdesk/tickets",
+                &[("title", "Drucker streikt"), ("description", "- [x] Papier geprüft\n- [ ] Neu gestartet")],
+            )
             .await;
         let mut agent = app.login("agent@desk.de", PASSWORD).await;
         let desk = agent.get("/desk/tickets/T-000001").await.body;
-        assert!(desk.contains("<label><input checked=\"\" type=\"checkbox\" disabled=\"\"> Papier geprüft</label>"), "{desk}");
+        assert!(
+            desk.contains("<label><input checked=\"\" type=\"checkbox\" disabled=\"\"> Papier geprüft</label>"),
+            "{desk}"
+        );
         assert!(desk.contains("<label><input type=\"checkbox\" disabled=\"\"> Neu gestartet</label>"), "{desk}");
         // The shipped checklist article, too.
         let article = agent.get("/kb/beamer-zeigt-kein-bild").await.body;
@@ -116,6 +129,9 @@ both_dbs!(
         assert!(faq.contains("<li lang=\"de\"><a href=\"/kb/"), "the FAQ's article titles: {faq}");
         let mut german = app.login("l@gym.de", PASSWORD).await;
         let page = german.get("/kb/beamer-zeigt-kein-bild").await.body;
-        assert!(!page.contains("lang=\"de\"><") && page.contains("<div class=\"markdown\">"), "no mark needed in German");
+        assert!(
+            !page.contains("lang=\"de\"><") && page.contains("<div class=\"markdown\">"),
+            "no mark needed in German"
+        );
     }
 );
