@@ -15,8 +15,10 @@ pub enum AppError {
     #[error("forbidden")]
     Forbidden,
     /// A field failed validation. `message` is a catalogue key; `arg` fills `{arg}` in it.
+    /// `also`: the other fields of the same form that failed too (each an `Invalid`), so the
+    /// form comes back with every error at once (`validate::Checks`).
     #[error("invalid {field}: {message}")]
-    Invalid { field: String, message: &'static str, arg: Option<String> },
+    Invalid { field: String, message: &'static str, arg: Option<String>, also: Vec<AppError> },
     /// The request conflicts with the current state (duplicate, stale version, wrong status).
     #[error("conflict: {message}")]
     Conflict { message: &'static str, arg: Option<String> },
@@ -78,11 +80,11 @@ pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     pub fn invalid(field: &str, message: &'static str) -> AppError {
-        AppError::Invalid { field: field.to_string(), message, arg: None }
+        AppError::Invalid { field: field.to_string(), message, arg: None, also: Vec::new() }
     }
 
     pub fn invalid_with(field: &str, message: &'static str, arg: impl ToString) -> AppError {
-        AppError::Invalid { field: field.to_string(), message, arg: Some(arg.to_string()) }
+        AppError::Invalid { field: field.to_string(), message, arg: Some(arg.to_string()), also: Vec::new() }
     }
 
     pub fn conflict(message: &'static str) -> AppError {
@@ -174,6 +176,31 @@ impl AppError {
             AppError::Invalid { field, .. } => Some(field),
             _ => None,
         }
+    }
+
+    /// Every field this error refuses, each with its message in `lang`: the first, then
+    /// the others of the same form.
+    pub fn fields(&self, lang: Lang) -> Vec<(String, String)> {
+        match self {
+            AppError::Invalid { field, also, .. } => std::iter::once((field.clone(), self.message(lang)))
+                .chain(also.iter().flat_map(|e| e.fields(lang)))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// This error with `others` of the same form: an `Invalid` collects the other `Invalid`s;
+    /// any other error (the database failed) wins, as it is nobody's input.
+    pub fn with_also(self, others: impl IntoIterator<Item = AppError>) -> AppError {
+        let mut first = self;
+        for other in others {
+            match (&mut first, other) {
+                (AppError::Invalid { also, .. }, other @ AppError::Invalid { .. }) => also.push(other),
+                (AppError::Invalid { .. }, other) => first = other,
+                _ => {}
+            }
+        }
+        first
     }
 
     /// The message for a person, in their language. Internal details never leave the log.

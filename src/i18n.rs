@@ -10,20 +10,29 @@ use serde::Serialize;
 mod catalogue;
 mod chat;
 mod desk;
+mod forms;
 mod school;
 mod widget;
 mod xmpp;
 pub use catalogue::CATALOGUE;
 pub use chat::CHAT;
 pub use desk::DESK;
+pub use forms::FORMS;
 pub use school::SCHOOL;
 pub use widget::WIDGET;
 pub use xmpp::XMPP;
 
 /// Every entry of the catalogue: the core's, then the chat's, the desk queue's, the school
-/// admin's and the widget's.
+/// admin's, the widget's, the form errors' and XMPP's.
 pub fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
-    CATALOGUE.iter().chain(CHAT.iter()).chain(DESK.iter()).chain(SCHOOL.iter()).chain(WIDGET.iter()).chain(XMPP.iter())
+    CATALOGUE
+        .iter()
+        .chain(CHAT.iter())
+        .chain(DESK.iter())
+        .chain(SCHOOL.iter())
+        .chain(WIDGET.iter())
+        .chain(FORMS.iter())
+        .chain(XMPP.iter())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]

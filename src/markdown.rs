@@ -1,7 +1,7 @@
 //! The Markdown dialect of Staffel: FAQ articles (rendered by `kb`, indexed by `search`)
 //! and what people write on the ladder (descriptions, comments, reports, answers), shown
 //! by the templates' `markdown` filter. One sanitiser makes every piece of it safe HTML.
-use pulldown_cmark::{Event, Options, Parser, TagEnd};
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 
 /// The extensions articles may use.
 pub fn options() -> Options {
@@ -42,7 +42,7 @@ pub const ID_PREFIX: &str = "kb-";
 pub fn sanitize(html: &str, source: Source) -> String {
     let mut builder = ammonia::Builder::default();
     builder
-        .add_tags(["input"])
+        .add_tags(["input", "label"])
         .add_tag_attributes("input", ["checked"])
         // Task-list checkboxes only: every input becomes a disabled checkbox, whatever it
         // was written as (an `<input>` without a type would be a text field, a fake
@@ -65,6 +65,43 @@ pub fn sanitize(html: &str, source: Source) -> String {
     builder.clean(html).to_string()
 }
 
+/// Task-list items with their checkbox inside a `<label>` that holds the item's text: a
+/// checkbox needs an accessible name (WCAG 4.1.2), and the item's text is what it is. The
+/// label closes before anything that is not the item's first line (a nested list, a second
+/// paragraph), so it holds phrasing content only.
+pub fn label_task_items<'a>(events: impl Iterator<Item = Event<'a>>) -> impl Iterator<Item = Event<'a>> {
+    let mut open = false;
+    events.flat_map(move |event| {
+        let mut out: Vec<Event<'a>> = Vec::with_capacity(2);
+        match &event {
+            Event::TaskListMarker(checked) => {
+                let checked = if *checked { " checked=\"\"" } else { "" };
+                out.push(Event::InlineHtml(CowStr::from(format!(
+                    "<label><input disabled=\"\" type=\"checkbox\"{checked}> "
+                ))));
+                open = true;
+                return out;
+            }
+            Event::End(TagEnd::Item | TagEnd::Paragraph)
+            | Event::Start(
+                Tag::List(_)
+                | Tag::Paragraph
+                | Tag::CodeBlock(_)
+                | Tag::BlockQuote(_)
+                | Tag::Heading { .. }
+                | Tag::Table(_)
+                | Tag::HtmlBlock,
+            ) if open => {
+                out.push(Event::InlineHtml(CowStr::from("</label>")));
+                open = false;
+            }
+            _ => {}
+        }
+        out.push(event);
+        out
+    })
+}
+
 /// What someone on the ladder wrote, as safe HTML. People write plain text more often than
 /// Markdown: a line break stays a line break, and raw HTML is shown as the text it is.
 pub fn people_html(text: &str) -> String {
@@ -73,6 +110,7 @@ pub fn people_html(text: &str) -> String {
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
         other => other,
     });
+    let events = label_task_items(events);
     let mut raw = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut raw, events);
     sanitize(&raw, Source::People)
@@ -89,6 +127,24 @@ mod tests {
         assert!(html.contains("<li>Raum 104</li>"), "{html}");
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "markup is shown as text: {html}");
         assert!(!html.contains("<img") && !html.contains("javascript:"), "{html}");
+    }
+
+    #[test]
+    fn a_task_list_checkbox_is_labelled_by_its_item() {
+        let html = people_html("- [x] Kabel geprüft\n- [ ] Beamer *neu* gestartet\n  - [ ] Lampe\n");
+        assert!(
+            html.contains("<label><input checked=\"\" type=\"checkbox\" disabled=\"\"> Kabel geprüft</label>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<label><input type=\"checkbox\" disabled=\"\"> Beamer <em>neu</em> gestartet</label>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<label><input type=\"checkbox\" disabled=\"\"> Lampe</label>"),
+            "a nested item too: {html}"
+        );
+        assert_eq!(html.matches("<label>").count(), html.matches("</label>").count(), "{html}");
     }
 
     #[test]

@@ -2,6 +2,31 @@
 //! `Invalid` error naming the field, with a message from the catalogue.
 use crate::error::{AppError, AppResult};
 
+/// Checks every field of a form before refusing it, so the form comes back with all its
+/// errors at once rather than one per try. `take` keeps a field's value (its default when
+/// refused); `done` refuses the form if any field was.
+#[derive(Default)]
+pub struct Checks {
+    refused: Vec<AppError>,
+}
+
+impl Checks {
+    pub fn take<T: Default>(&mut self, checked: AppResult<T>) -> T {
+        checked.unwrap_or_else(|e| {
+            self.refused.push(e);
+            T::default()
+        })
+    }
+
+    pub fn done(self) -> AppResult<()> {
+        let mut refused = self.refused.into_iter();
+        match refused.next() {
+            None => Ok(()),
+            Some(first) => Err(first.with_also(refused)),
+        }
+    }
+}
+
 pub const NAME_MAX: usize = 120;
 pub const EMAIL_MAX: usize = 254;
 pub const SLUG_MAX: usize = 48;

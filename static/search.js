@@ -1,6 +1,8 @@
 // Search-as-you-type for every form with data-suggest: a combobox whose list is
-// navigable with the arrow keys, Enter opens the chosen article, Escape closes the list.
-// Without JavaScript the form is a plain GET search.
+// navigable with the arrow keys, Enter opens the chosen article. Escape closes an open list
+// and keeps the query (a second Escape, list closed, clears the box as a search box does);
+// ↓ opens the list again. An option is text, not a link: a link inside role=option would be
+// a control inside a control. Without JavaScript the form is a plain GET search.
 (function () {
   "use strict";
   document.querySelectorAll("form[data-suggest]").forEach(function (form) {
@@ -8,7 +10,7 @@
     var list = document.getElementById(input.getAttribute("aria-controls"));
     var status = document.getElementById(input.id + "-status");
     var endpoint = form.getAttribute("data-suggest");
-    var active = -1, timer = null, seq = 0;
+    var active = -1, timer = null, seq = 0, last = [];
 
     function close() {
       list.hidden = true; list.innerHTML = ""; active = -1;
@@ -23,12 +25,14 @@
       else { input.removeAttribute("aria-activedescendant"); }
     }
     function show(hits) {
+      last = hits;
       list.innerHTML = "";
       hits.forEach(function (hit, i) {
         var li = document.createElement("li");
         li.id = input.id + "-opt-" + i; li.setAttribute("role", "option"); li.setAttribute("aria-selected", "false");
-        var a = document.createElement("a"); a.href = hit.url; a.textContent = hit.title; a.tabIndex = -1;
-        li.appendChild(a);
+        li.setAttribute("data-url", hit.url); li.textContent = hit.title;
+        // Articles are written in German: in the English UI a screen reader reads them so.
+        if (document.documentElement.lang !== "de") { li.lang = "de"; }
         li.addEventListener("mousedown", function (e) { e.preventDefault(); window.location = hit.url; });
         list.appendChild(li);
       });
@@ -40,7 +44,7 @@
     input.addEventListener("input", function () {
       clearTimeout(timer);
       var q = input.value.trim();
-      if (q.length < 2) { close(); return; }
+      if (q.length < 2) { last = []; close(); return; }
       timer = setTimeout(function () {
         var mine = ++seq;
         fetch(endpoint + "?q=" + encodeURIComponent(q), { credentials: "same-origin", headers: { "Accept": "application/json" } })
@@ -50,11 +54,12 @@
       }, 120);
     });
     input.addEventListener("keydown", function (e) {
-      var items = list.querySelectorAll("[role=option]");
-      if (e.key === "ArrowDown" && items.length) { e.preventDefault(); mark((active + 1) % items.length); }
+      var items = list.hidden ? [] : list.querySelectorAll("[role=option]");
+      if (e.key === "ArrowDown" && !items.length && last.length) { e.preventDefault(); show(last); mark(0); }
+      else if (e.key === "ArrowDown" && items.length) { e.preventDefault(); mark((active + 1) % items.length); }
       else if (e.key === "ArrowUp" && items.length) { e.preventDefault(); mark((active - 1 + items.length) % items.length); }
-      else if (e.key === "Enter" && active >= 0 && items[active]) { e.preventDefault(); window.location = items[active].querySelector("a").href; }
-      else if (e.key === "Escape") { close(); }
+      else if (e.key === "Enter" && active >= 0 && items[active]) { e.preventDefault(); window.location = items[active].getAttribute("data-url"); }
+      else if (e.key === "Escape" && !list.hidden) { e.preventDefault(); close(); }
     });
     input.addEventListener("blur", function () { setTimeout(close, 150); });
   });

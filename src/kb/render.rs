@@ -101,7 +101,7 @@ pub fn render(markdown: &str) -> Rendered {
         i += 1;
     }
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut raw, out.into_iter());
+    pulldown_cmark::html::push_html(&mut raw, crate::markdown::label_task_items(out.into_iter()));
     Rendered { html: sanitize(&raw), toc }
 }
 

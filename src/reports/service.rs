@@ -132,10 +132,12 @@ pub async fn file(app: &App, actor: &Actor, input: &NewReport, staged: Staged) -
         (Role::Teacher, Some(id)) => id,
         _ => return Err(AppError::Forbidden),
     };
-    let affected = validate::text("affected", &input.affected, FIELD_MAX)?;
-    let since = validate::text("since", &input.since, FIELD_MAX)?;
-    let how_many = validate::text("how_many", &input.how_many, FIELD_MAX)?;
-    let description = multiline("description", &input.description, tickets::TEXT_MAX)?;
+    let mut checks = validate::Checks::default();
+    let affected = checks.take(validate::text("affected", &input.affected, FIELD_MAX));
+    let since = checks.take(validate::text("since", &input.since, FIELD_MAX));
+    let how_many = checks.take(validate::text("how_many", &input.how_many, FIELD_MAX));
+    let description = checks.take(multiline("description", &input.description, tickets::TEXT_MAX));
+    checks.done()?;
     let now = Utc::now();
     let txn = app.db.write().await?;
     let created = report::ActiveModel {

@@ -69,17 +69,25 @@ pub async fn check_new(env: &impl Env, actor: &Actor, input: &NewTicket, files: 
         (Role::SchoolAdmin, Some(id)) => id,
         _ => return Err(AppError::Forbidden),
     };
-    let title = validate::multiline("title", &input.title, TITLE_MAX)?;
-    if title.contains('\n') {
-        return Err(AppError::invalid("title", "validation.control_chars"));
-    }
-    let description = validate::multiline("description", &input.description, TEXT_MAX)?;
-    let service = crate::catalogue::services::from_input(env.db().read(), "service", &input.service, true).await?;
+    let mut checks = validate::Checks::default();
+    let title = checks.take(validate::multiline("title", &input.title, TITLE_MAX).and_then(|title| {
+        if title.contains('\n') {
+            return Err(AppError::invalid("title", "validation.control_chars"));
+        }
+        Ok(title)
+    }));
+    let description = checks.take(validate::multiline("description", &input.description, TEXT_MAX));
+    let service =
+        checks.take(crate::catalogue::services::from_input(env.db().read(), "service", &input.service, true).await);
     let (service_id, service_slug) = service.map(|s| (s.id, s.slug)).unzip();
-    let priority = match input.priority.trim() {
-        "" => Priority::P3,
-        p => Priority::from_input(p).ok_or_else(|| AppError::invalid("priority", "desk.priority_invalid"))?,
-    };
+    let priority = checks.take(match input.priority.trim() {
+        "" => Ok(Some(Priority::P3)),
+        p => Priority::from_input(p).map(Some).ok_or_else(|| AppError::invalid("priority", "desk.priority_invalid")),
+    });
+    let triage_scope = checks.take(optional_choice("triage_scope", &input.triage_scope, &TRIAGE_SCOPES));
+    let triage_fault_type = checks.take(optional_choice("triage_fault_type", &input.triage_fault_type, &FAULT_TYPES));
+    checks.done()?;
+    let priority = priority.unwrap_or(Priority::P3);
     Ok(CheckedTicket {
         school_id,
         title,
@@ -87,8 +95,8 @@ pub async fn check_new(env: &impl Env, actor: &Actor, input: &NewTicket, files: 
         service_id,
         service_slug,
         priority,
-        triage_scope: optional_choice("triage_scope", &input.triage_scope, &TRIAGE_SCOPES)?,
-        triage_fault_type: optional_choice("triage_fault_type", &input.triage_fault_type, &FAULT_TYPES)?,
+        triage_scope,
+        triage_fault_type,
         sla: SlaClock::load(env, priority).await?,
         files,
     })

@@ -26,6 +26,8 @@ impl Page {
         // Forms compare `error_field` with their field names; a page shown without an error
         // must still define it (`with_error` replaces it), or the template fails to render.
         ctx.insert("error_field", "");
+        ctx.insert("field_errors", &serde_json::Map::new());
+        ctx.insert("errors", &Vec::<FieldError>::new());
         Page { template, ctx, status: Status::Ok }
     }
 
@@ -39,11 +41,36 @@ impl Page {
         self
     }
 
-    /// Re-shows a form with the error of one field and the values the user entered.
+    /// Re-shows a form with its errors and the values the user entered: `error` (the first
+    /// message), `errors` (every refused field with its label and message, for the summary
+    /// that links to each) and `field_errors` (field → message, for the fields themselves).
     pub fn with_error(self, error: &crate::error::AppError, lang: Lang) -> Page {
         let status = error.status();
-        self.with("error", error.message(lang)).with("error_field", error.field()).status(status)
+        let fields = error.fields(lang);
+        let by_field: serde_json::Map<String, serde_json::Value> =
+            fields.iter().map(|(f, m)| (f.clone(), serde_json::Value::from(m.as_str()))).collect();
+        let errors: Vec<FieldError> = fields
+            .into_iter()
+            .map(|(field, message)| {
+                let key = format!("field.{field}");
+                let label = i18n::has_key(&key).then(|| i18n::tr(lang, &key).to_string());
+                FieldError { field, label, message }
+            })
+            .collect();
+        self.with("error", error.message(lang))
+            .with("error_field", error.field())
+            .with("field_errors", by_field)
+            .with("errors", errors)
+            .status(status)
     }
+}
+
+/// One refused field as the error summary names it.
+#[derive(Serialize)]
+struct FieldError {
+    field: String,
+    label: Option<String>,
+    message: String,
 }
 
 impl<'r> Responder<'r, 'static> for Page {

@@ -33,6 +33,10 @@ from selenium.webdriver.common.keys import Keys
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import a11y_states  # noqa: E402
+import axe  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "target", "debug", "staffel")
 SHOTS = os.path.join(ROOT, "target", "screenshots")
@@ -59,6 +63,11 @@ def check(ok, what):
     else:
         failed += 1
         print(f"FAIL {what}")
+
+
+def audit(driver, what):
+    """axe-core on the page as it is now: serious or critical violations fail the walk."""
+    return axe.audit(driver, check, what)
 
 
 def free_port():
@@ -115,6 +124,7 @@ def main():
         try:
             walk(driver, base)
             walk_desk_answer_with_files(driver, base, data)
+            a11y_states.walk(driver, base, sign_in, audit, check)
             # The chat needs two people at once: a second browser for the agent.
             agent = new_driver()
             try:
@@ -173,6 +183,7 @@ def walk_chat(admin, agent, base):
     wait_until(admin, lambda d: re.search(r"/helpdesk/chats/\d+", d.current_url))
     chat = re.search(r"/helpdesk/chats/(\d+)", admin.current_url).group(1)
     check("Platz 1" in admin.page_source, "the school admin sees their place in line")
+    audit(admin, "school admin's chat page, waiting")
 
     badge = lambda d: d.find_element(By.ID, "chat-badge")
     seen(agent, lambda d: badge(d).is_displayed() and badge(d).text.strip() == "1", "the request lights the agent's badge live")
@@ -201,6 +212,8 @@ def walk_chat(admin, agent, base):
     seen(agent, lambda d: "neu gestartet" in d.find_element(By.ID, "chat-lines").text, "the school admin's answer arrives live")
     admin.save_screenshot(os.path.join(SHOTS, "chat-school.png"))
     agent.save_screenshot(os.path.join(SHOTS, "chat-desk.png"))
+    audit(admin, "school admin's chat page, talking")
+    audit(agent, "agent's chat page, talking")
     lines = admin.find_elements(By.CSS_SELECTOR, "#chat-lines li")
     check(len([l for l in lines if "neu gestartet" in l.text]) == 1, "a line sent once is shown once")
     typed = admin.find_element(By.ID, "chat-body")
@@ -220,6 +233,7 @@ def walk_chat(admin, agent, base):
     seen(agent, lambda d: "hat den Chat beendet" in d.find_element(By.ID, "chat-lines").text,
          "the end reaches the agent live")
     check(agent.find_element(By.ID, "chat-body").get_attribute("disabled") is not None, "the agent can no longer write")
+    audit(agent, "agent's chat page, ended")
     admin.get(base + "/helpdesk")
     seen(admin, lambda d: start(d).is_displayed(), "the agent is still there: the tile offers chat")
     Select(agent.find_element(By.ID, "presence-switch")).select_by_value("dnd")
@@ -242,7 +256,7 @@ def walk_live_queue(admin, agent, base):
     agent.execute_script("arguments[0].focus();", first)
     sign_in(admin, base, "admin@gym-mitte.demo")
     admin.get(base + "/helpdesk")
-    admin.find_element(By.ID, "q").send_keys("Whiteboard im Raum 12 bleibt dunkel")
+    admin.find_element(By.ID, "f-title").send_keys("Whiteboard im Raum 12 bleibt dunkel")
     admin.find_element(By.ID, "f-description").send_keys("Seit der ersten Stunde.")
     admin.find_element(By.CSS_SELECTOR, "form[action='/helpdesk/tickets'] button[type=submit]").click()
     wait_until(admin, lambda d: re.search(r"/helpdesk/tickets/T-\d+$", d.current_url))
@@ -256,7 +270,7 @@ def walk_live_queue(admin, agent, base):
     box = lambda d, n: d.find_element(By.CSS_SELECTOR, f"#queue-results input[name=tickets][value='{n}']")
     box(agent, number).click()
     admin.get(base + "/helpdesk")
-    admin.find_element(By.ID, "q").send_keys("Dokumentenkamera im Raum 7 ohne Bild")
+    admin.find_element(By.ID, "f-title").send_keys("Dokumentenkamera im Raum 7 ohne Bild")
     admin.find_element(By.ID, "f-description").send_keys("Seit Montag.")
     admin.find_element(By.CSS_SELECTOR, "form[action='/helpdesk/tickets'] button[type=submit]").click()
     wait_until(admin, lambda d: re.search(r"/helpdesk/tickets/T-\d+$", d.current_url) and number not in d.current_url)
@@ -265,6 +279,7 @@ def walk_live_queue(admin, agent, base):
          "the next ticket appears while one is ticked")
     check(box(agent, number).is_selected() and not box(agent, second).is_selected(), "the ticked box stays ticked through the update")
     agent.save_screenshot(os.path.join(SHOTS, "desk-queue-live.png"))
+    audit(agent, "desk queue, updated live with a ticket ticked")
     Select(agent.find_element(By.ID, "bulk-action")).select_by_value("assign")
     agent.find_element(By.CSS_SELECTOR, "form#bulk button[type=submit]").click()
     seen(agent, lambda d: "1 von 1 Tickets geändert." in d.find_element(By.CSS_SELECTOR, ".flash").text,
@@ -315,9 +330,9 @@ def walk_report_with_files(driver, base):
     file; the teacher sees the answer and both files. The upload fields are real file inputs."""
     sign_in(driver, base, "lehrer@gym-mitte.demo")
     driver.get(base + "/reports")
-    driver.find_element(By.ID, "q").send_keys("Beamer im Raum 104")
+    driver.find_element(By.ID, "f-affected").send_keys("Beamer im Raum 104")
     driver.find_element(By.ID, "f-since").send_keys("heute früh")
-    driver.find_element(By.ID, "f-how-many").send_keys("die Klasse 7b")
+    driver.find_element(By.ID, "f-how_many").send_keys("die Klasse 7b")
     driver.find_element(By.ID, "f-description").send_keys("Seit heute früh kein Bild.")
     driver.find_element(By.CSS_SELECTOR, "form[action='/reports'] input[type=file][name=files]").send_keys(
         png_file("beamer-foto.png"))
@@ -329,6 +344,7 @@ def walk_report_with_files(driver, base):
     sign_in(driver, base, "admin@gym-mitte.demo")
     driver.get(f"{base}/helpdesk/reports/{report}")
     check("beamer-foto.png" in driver.page_source, "the school admin sees the teacher's file")
+    audit(driver, "school admin's report page with both paths")
     form = f"form[action='/helpdesk/reports/{report}/answer']"
     check(Select(driver.find_element(By.ID, "f-solve-service")).first_selected_option.get_attribute("value") == "presentation",
           "the solve path suggests the service from the report's words")
@@ -343,6 +359,7 @@ def walk_report_with_files(driver, base):
     driver.get(f"{base}/reports/{report}")
     source = driver.page_source
     check("HDMI-Kabel" in source and "anleitung.png" in source, "the teacher reads the answer with its file")
+    audit(driver, "teacher's answered report")
 
 
 def provider_link_mailed(data, mentioning, timeout=30):
@@ -368,7 +385,7 @@ def walk_desk_answer_with_files(driver, base, data):
     sign_in(driver, base, "admin@gym-mitte.demo")
     driver.get(base + "/helpdesk")
     form = "form[action='/helpdesk/tickets']"
-    driver.find_element(By.ID, "q").send_keys("Drucker im Lehrerzimmer druckt nicht")
+    driver.find_element(By.ID, "f-title").send_keys("Drucker im Lehrerzimmer druckt nicht")
     driver.find_element(By.ID, "f-description").send_keys("Papierstau gemeldet, aber kein Papier drin.")
     driver.find_element(By.CSS_SELECTOR, f"{form} input[type=file][name=files]").send_keys(png_file("display.png"))
     driver.find_element(By.CSS_SELECTOR, f"{form} button[type=submit]").click()
@@ -382,7 +399,7 @@ def walk_desk_answer_with_files(driver, base, data):
     driver.find_element(By.CSS_SELECTOR, f"form[action='/desk/tickets/{number}/assign'] button").click()
     wait_until(driver, lambda d: d.current_url == page)
     forward = f"form[action='/desk/tickets/{number}/forward']"
-    driver.find_element(By.ID, "f-fmessage").send_keys("Bitte den Drucker prüfen.")
+    driver.find_element(By.ID, "f-message").send_keys("Bitte den Drucker prüfen.")
     driver.find_element(By.CSS_SELECTOR, f"{forward} input[name=shared_attachments]").click()
     driver.find_element(By.CSS_SELECTOR, f"{forward} button.primary").click()
     reply = f"form[action='/desk/tickets/{number}/provider_reply']"
@@ -393,6 +410,7 @@ def walk_desk_answer_with_files(driver, base, data):
     driver.find_element(By.CSS_SELECTOR, f"{reply} button:not([formaction])").click()
     wait_until(driver, lambda d: "protokoll.png" in d.page_source)
     check(page_ok(driver, page), "the agent answers the provider with a file")
+    audit(driver, "desk ticket page at a provider")
     driver.save_screenshot(os.path.join(SHOTS, "desk-provider-reply.png"))
 
     link = provider_link_mailed(data, "protokoll.png")
@@ -406,6 +424,7 @@ def walk_desk_answer_with_files(driver, base, data):
     files = source.split('class="attachments"', 1)[-1].split("</ul>", 1)[0]
     check('class="badge"' not in files, "the provider sees no 'internal' badge on them")
     driver.save_screenshot(os.path.join(SHOTS, "provider-page.png"))
+    audit(driver, "provider page")
     sign_in(driver, base, "admin@gym-mitte.demo")
     driver.get(f"{base}/helpdesk/tickets/{number}")
     check("protokoll.png" not in driver.page_source, "the school does not see the desk's file for the provider")
@@ -422,17 +441,25 @@ def walk(driver, base):
     time.sleep(0.5)
     count = driver.execute_script("return document.querySelectorAll('#q-suggestions li').length")
     check(count > 0, "search-as-you-type shows suggestions")
+    audit(driver, "FAQ with suggestions open")
     box.send_keys(Keys.ARROW_DOWN)
     selected = driver.execute_script("return document.querySelectorAll('#q-suggestions li[aria-selected=true]').length")
     check(selected == 1, "suggestions are keyboard-navigable")
+    audit(driver, "FAQ with a suggestion selected")
+    a11y_states.search_keys(driver, box, check)
     box.send_keys(Keys.ENTER)
     wait_until(driver, lambda d: "/kb/" in d.current_url)
     check("/kb/" in driver.current_url and page_ok(driver, driver.current_url), "Enter opens the chosen article")
+    audit(driver, "article")
     driver.save_screenshot(os.path.join(SHOTS, "article.png"))
     driver.get(base + "/faq?q=Beamer+kein+Bild")
     check("Treffer" in driver.page_source, "the plain search form shows results")
+    audit(driver, "FAQ search results")
     driver.get(base + "/faq?q=xyzzy")
     check("Frag deine Lehrerin" in driver.page_source, "no result shows the pupil's next step")
+    audit(driver, "FAQ search without results")
+    driver.get(base + "/login")
+    audit(driver, "login page")
 
     for email, role, start, pages in ROLES:
         sign_in(driver, base, email)
@@ -441,6 +468,7 @@ def walk(driver, base):
         for path in pages:
             driver.get(base + path)
             check(page_ok(driver, path), f"{role} opens {path}")
+            audit(driver, f"{role} {path}")
         # Keyboard: the first Tab reaches the skip link.
         driver.get(base + start)
         wait_until(driver, lambda d: d.execute_script("return document.readyState") == "complete")
@@ -451,6 +479,7 @@ def walk(driver, base):
         driver.find_element(By.CSS_SELECTOR, "form.lang-switch button").click()
         wait_until(driver, lambda d: page_lang(d) == "en")
         check("Sign out" in driver.page_source, f"{role} switches to English")
+        audit(driver, f"{role} {start} in English")
         driver.find_element(By.CSS_SELECTOR, "form.lang-switch button").click()
         wait_until(driver, lambda d: page_lang(d) == "de")
         if role == "school_admin":
@@ -460,6 +489,8 @@ def walk(driver, base):
         other = "/admin" if role != "operator" else "/desk"
         driver.get(base + other)
         check("Berechtigung" in driver.page_source, f"{role} is refused {other}")
+        if role in ("pupil", "operator"):
+            audit(driver, f"{role}: the refusal page (403)")
         driver.get(base + start)
         driver.find_element(By.CSS_SELECTOR, "form[action='/logout'] button").click()
         wait_until(driver, lambda d: "/login" in d.current_url)
@@ -476,9 +507,9 @@ def walk_report_escalated(driver, base):
     to it); the school's list finds it under "Beim Service-Desk" and by its title."""
     sign_in(driver, base, "lehrer@gym-mitte.demo")
     driver.get(base + "/reports")
-    driver.find_element(By.ID, "q").send_keys("WLAN im Neubau")
+    driver.find_element(By.ID, "f-affected").send_keys("WLAN im Neubau")
     driver.find_element(By.ID, "f-since").send_keys("seit Montag")
-    driver.find_element(By.ID, "f-how-many").send_keys("alle Räume im Neubau")
+    driver.find_element(By.ID, "f-how_many").send_keys("alle Räume im Neubau")
     driver.find_element(By.ID, "f-description").send_keys("Kein Netz in den Räumen 201 bis 212.")
     driver.find_element(By.CSS_SELECTOR, "form[action='/reports'] button[type=submit]").click()
     wait_until(driver, lambda d: re.search(r"/reports/\d+$", d.current_url))
@@ -498,6 +529,7 @@ def walk_report_escalated(driver, base):
     wait_until(driver, lambda d: "Bitte wählen Sie, wie weit das Problem reicht" in d.page_source)
     check(driver.find_element(By.ID, "f-title").get_attribute("value") == "WLAN Neubau ausgefallen",
           "escalating without the first-level questions is refused, the typed title kept")
+    audit(driver, "escalation refused: the form with its errors")
     driver.find_element(By.CSS_SELECTOR, f"{form} input[name=triage_scope][value=school]").click()
     driver.find_element(By.CSS_SELECTOR, f"{form} input[name=triage_fault_type][value=unknown]").click()
     driver.find_element(By.CSS_SELECTOR, f"{form} button.primary").click()
@@ -507,6 +539,7 @@ def walk_report_escalated(driver, base):
     check("alle Räume im Neubau" in source and "Was ist betroffen?:" not in source,
           "the ticket shows the report's fields as fields, not pasted into its description")
     driver.save_screenshot(os.path.join(SHOTS, "ticket-from-report.png"))
+    audit(driver, "school's ticket made from a report")
     driver.find_element(By.ID, "origin-link").click()
     wait_until(driver, lambda d: d.current_url.endswith(f"/helpdesk/reports/{report}"))
     check(driver.find_elements(By.CSS_SELECTOR, f"a[href='/helpdesk/tickets/{number}']") != [],
@@ -519,16 +552,20 @@ def walk_report_escalated(driver, base):
     search.send_keys(Keys.ENTER)
     wait_until(driver, lambda d: "q=neubau" in d.current_url)
     check(number in driver.page_source, "the school's list finds it by a word of its title")
+    audit(driver, "school's list, searched")
     driver.save_screenshot(os.path.join(SHOTS, "helpdesk-all.png"))
     driver.get(base + "/helpdesk")
     check(driver.find_element(By.ID, "count-new-reports").text.isdigit(), "the tile counts new reports")
 
 
 if __name__ == "__main__":
+    began = time.time()
     try:
         main()
     except Exception as e:  # a crash is a failure, reported in the closing line
         failed += 1
         print(f"FAIL browser walk crashed: {e!r}")
+    print(axe.summary())
+    print(f"walk took {time.time() - began:.0f} s")
     print(f"browser: {passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)

@@ -28,7 +28,8 @@ import time
 from selenium.webdriver.common.by import By
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from walk_portals import check, free_port, new_driver, seen, wait_until, PASSWORD  # noqa: E402
+from walk_portals import audit, check, free_port, new_driver, seen, wait_until, PASSWORD  # noqa: E402
+import axe  # noqa: E402
 import walk_portals  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -131,6 +132,10 @@ def walk(driver, base, site, foreign):
     box.send_keys("WLAN")
     seen(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#q-suggestions [role=option]"),
          "the FAQ suggests articles while typing")
+    audit(driver, "widget dialog, suggestions open")
+    axe.dark(driver)
+    audit(driver, "dark: widget dialog, suggestions open")
+    axe.dark(driver, False)
     driver.switch_to.window(opener)
     seen(driver, lambda d: support_button(d).get_attribute("aria-expanded") == "true",
          "the dialog told its opener it is open (postMessage to the configured origin)")
@@ -142,6 +147,7 @@ def walk(driver, base, site, foreign):
     seen(driver, lambda d: d.find_elements(By.ID, "widget-report"), "signed in once, the teacher gets the report form")
     check(not driver.find_elements(By.ID, "widget-ticket"), "a teacher gets no ticket form")
     check("Physik 9b" in driver.find_element(By.ID, "widget-context").text, "the context survives the sign-in")
+    audit(driver, "widget dialog, the teacher's report form")
     driver.save_screenshot(os.path.join(ROOT, "target", "screenshots", "widget-teacher.png"))
     driver.close()
     driver.switch_to.window(opener)
@@ -158,6 +164,7 @@ def walk(driver, base, site, foreign):
     check("Abgaben" in driver.find_element(By.ID, "widget-context").text, "Staffel.open passes its context")
     check(driver.find_elements(By.ID, "widget-desk") and not driver.find_elements(By.ID, "widget-chat"),
           "nobody on chat: the phone and the form, no dead chat window")
+    audit(driver, "widget dialog, the school admin's ticket form")
     driver.find_element(By.ID, "t-title").send_keys("Abgaben im Kurs laden nicht")
     driver.find_element(By.ID, "t-description").send_keys("Seit der dritten Stunde.")
     driver.find_element(By.CSS_SELECTOR, "form[action='/widget/tickets'] button[type=submit]").click()
@@ -171,6 +178,7 @@ def walk(driver, base, site, foreign):
     time.sleep(3)
     check(support_button(driver) is None, "a page of an origin that is not configured gets no button")
 
+    print(axe.summary())
     print(f"widget: {walk_portals.passed} passed, {walk_portals.failed} failed")
 
 

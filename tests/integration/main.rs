@@ -6,6 +6,7 @@
 mod common;
 
 mod access_matrix;
+mod accessibility;
 mod accounts;
 mod api;
 mod api_conformance;

@@ -1,0 +1,134 @@
+"""The states of the walk that exist for accessibility: forms refused with their errors, the
+error pages, every role's start page on a 320 px wide phone, a handful of pages in dark mode,
+and the FAQ search's keys. Each state is audited by axe (see axe.py)."""
+import re
+import time
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+import axe
+
+# Every role's start page and the widest pages each reaches (tables, the desk ticket).
+PHONE = [
+    ("lehrer@gym-mitte.demo", "teacher", ["/faq", "/reports"]),
+    ("admin@gym-mitte.demo", "school_admin", ["/helpdesk", "/helpdesk/all"]),
+    ("agent1@desk.demo", "agent", ["/desk?queue=all", "/desk/tickets/T-000001", "/desk/chat"]),
+    ("lead@desk.demo", "desk_lead", ["/desk/settings"]),
+    ("operator@staffel.demo", "operator", ["/admin/users", "/admin/schools"]),
+]
+DARK = [
+    (None, ["/faq", "/faq?q=Passwort", "/login"]),
+    ("admin@gym-mitte.demo", ["/helpdesk", "/helpdesk/all"]),
+    ("agent1@desk.demo", ["/desk?queue=all", "/desk/tickets/T-000001"]),
+]
+
+
+def _until(driver, condition, timeout=10):
+    WebDriverWait(driver, timeout).until(condition)
+
+
+def search_keys(driver, box, check):
+    """Escape closes the open list and keeps the query; ↓ opens it again; a second Escape
+    (list closed) clears the query, as a search box does."""
+    typed = box.get_attribute("value")
+    box.send_keys(Keys.ESCAPE)
+    check(box.get_attribute("aria-expanded") == "false" and box.get_attribute("value") == typed,
+          "Escape closes the suggestions and keeps the query")
+    box.send_keys(Keys.ARROW_DOWN)
+    try:
+        _until(driver, lambda d: box.get_attribute("aria-expanded") == "true")
+        check(True, "↓ opens the suggestions again")
+    except Exception:
+        check(False, "↓ opens the suggestions again")
+    time.sleep(0.3)
+    box.send_keys(Keys.ARROW_DOWN)
+
+
+def _field_marked(driver, field_id):
+    """The field says it is invalid and points at its own message, which says something."""
+    field = driver.find_elements(By.ID, field_id)
+    if not field or field[0].get_attribute("aria-invalid") != "true":
+        return False
+    described = (field[0].get_attribute("aria-describedby") or "").split()
+    own = f"{field_id}-error"
+    return own in described and driver.find_element(By.ID, own).text.strip() != ""
+
+
+def _summary_names(driver, field_ids):
+    """The error summary links to each of these fields."""
+    links = [a.get_attribute("href") or "" for a in driver.find_elements(By.CSS_SELECTOR, "#form-error a")]
+    return all(any(href.endswith("#" + f) for href in links) for f in field_ids)
+
+
+def forms_with_errors(driver, base, sign_in, audit, check):
+    sign_in(driver, base, "lehrer@gym-mitte.demo")
+    driver.get(base + "/reports")
+    driver.find_element(By.CSS_SELECTOR, "form[action='/reports'] button[type=submit]").click()
+    _until(driver, lambda d: d.find_elements(By.ID, "form-error"))
+    fields = ["f-affected", "f-since", "f-how_many", "f-description"]
+    check(all(_field_marked(driver, f) for f in fields), "an empty report marks every field, each with its message")
+    check(_summary_names(driver, fields), "the report form's error summary links to every field")
+    audit(driver, "teacher's report form with errors")
+
+    sign_in(driver, base, "admin@gym-mitte.demo")
+    driver.get(base + "/helpdesk")
+    driver.find_element(By.CSS_SELECTOR, "form[action='/helpdesk/tickets'] button[type=submit]").click()
+    _until(driver, lambda d: d.find_elements(By.ID, "form-error"))
+    fields = ["f-title", "f-description"]
+    check(all(_field_marked(driver, f) for f in fields), "an empty ticket marks title and description")
+    check(_summary_names(driver, fields), "the ticket form's error summary links to both")
+    audit(driver, "helpdesk new-ticket form with errors")
+
+    sign_in(driver, base, "agent1@desk.demo")
+    driver.get(base + "/desk/tickets/T-000001")
+    form = "form[action='/desk/tickets/T-000001/comment']"
+    driver.find_element(By.CSS_SELECTOR, f"{form} button[type=submit]:not([formaction])").click()
+    _until(driver, lambda d: d.find_elements(By.ID, "form-error"))
+    check(_field_marked(driver, "f-body"), "an empty desk reply marks its field")
+    audit(driver, "desk ticket page, reply refused")
+
+    driver.get(base + "/desk/tickets/T-999999")
+    audit(driver, "the not-found page (404)")
+
+
+def on_a_phone(driver, base, sign_in, audit, check):
+    axe.phone(driver)
+    try:
+        driver.get(base + "/faq")
+        audit(driver, "phone: anonymous FAQ")
+        for email, role, paths in PHONE:
+            sign_in(driver, base, email)
+            for path in paths:
+                driver.get(base + path)
+                wide = axe.overflows(driver)
+                check(wide == 0, f"phone: {role} {path} fits 320 px" + (f" (wider by {wide} px)" if wide else ""))
+                audit(driver, f"phone: {role} {path}")
+    finally:
+        axe.phone(driver, False)
+
+
+def in_dark_mode(driver, base, sign_in, audit, check):
+    axe.dark(driver)
+    try:
+        for email, paths in DARK:
+            if email:
+                sign_in(driver, base, email)
+            else:
+                driver.delete_all_cookies()
+            for path in paths:
+                driver.get(base + path)
+                scheme = driver.execute_script(
+                    "return getComputedStyle(document.body).backgroundColor")
+                rgb = [int(n) for n in re.findall(r"\d+", scheme)[:3]]
+                check(sum(rgb) < 3 * 80, f"dark: {path} is dark ({scheme})")
+                audit(driver, f"dark: {path}")
+    finally:
+        axe.dark(driver, False)
+
+
+def walk(driver, base, sign_in, audit, check):
+    forms_with_errors(driver, base, sign_in, audit, check)
+    on_a_phone(driver, base, sign_in, audit, check)
+    in_dark_mode(driver, base, sign_in, audit, check)
