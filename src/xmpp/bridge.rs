@@ -14,12 +14,14 @@ use rocket::{Orbit, Rocket};
 use sea_orm::sqlx::postgres::PgConnection;
 use sea_orm::sqlx::{self, Connection};
 use tokio::sync::{mpsc, watch};
-use tokio_xmpp::connect::DnsConfig;
+use tokio_xmpp::connect::{DnsConfig, StartTlsServerConnector, TcpServerConnector};
 use tokio_xmpp::parsers::iq::Iq;
 use tokio_xmpp::parsers::jid::{BareJid, Jid};
 use tokio_xmpp::parsers::message::{Lang, Message, MessageType};
 use tokio_xmpp::parsers::presence::{Presence, Show, Type as PresenceType};
-use tokio_xmpp::{Client, Event, Stanza};
+use tokio_xmpp::stanzastream::{Event, StanzaStream, StreamEvent};
+use tokio_xmpp::xmlstream::Timeouts;
+use tokio_xmpp::Stanza;
 
 use super::desk::{Desk, Outgoing};
 use crate::app::App;
@@ -92,7 +94,7 @@ impl Leader {
                 Ok(None) => {}
                 Err(e) => tracing::warn!(error = %e, "cannot ask for the XMPP bridge's lock"),
             }
-            if stopped_within(stop, Duration::from_secs(10)).await {
+            if stopped_within(stop, Duration::from_secs(5)).await {
                 return None;
             }
         }
@@ -155,29 +157,38 @@ async fn run(app: App, mut stop: watch::Receiver<bool>) {
     }
 }
 
-fn client(app: &App) -> Option<Client> {
+/// How many stanzas may wait in each direction before the other side waits.
+const QUEUE: usize = 64;
+
+/// The stream to Staffel's XMPP server. The stream itself rather than the crate's `Client`:
+/// the client's receiving half gives up its turn without asking to be woken when a send
+/// holds the stream at that moment, which stalls reception under load; one task owning the
+/// stream both ways has no such race.
+fn stream(app: &App) -> Option<StanzaStream> {
     let settings = &app.settings;
     let Ok(jid) = BareJid::from_str(settings.xmpp_jid.trim()) else {
         tracing::error!("STAFFEL_XMPP_JID is no XMPP address");
         return None;
     };
     let password = settings.xmpp_password.clone();
-    let timeouts = tokio_xmpp::xmlstream::Timeouts::default();
-    Some(match (settings.xmpp_transport(), settings.xmpp_server_address()) {
-        (XmppTransport::Plain, Some((host, port))) => {
-            let dns = DnsConfig::NoSrv { host, port, resolver: None };
-            Client::new_plaintext(jid, password, dns, timeouts)
+    let timeouts = Timeouts::default();
+    let dns = match settings.xmpp_server_address() {
+        Some((host, port)) => DnsConfig::NoSrv { host, port, resolver: None },
+        None => DnsConfig::srv_default_client(jid.domain().as_str()),
+    };
+    Some(match settings.xmpp_transport() {
+        XmppTransport::Plain => {
+            StanzaStream::new_c2s(TcpServerConnector::from(dns), jid.into(), password, timeouts, QUEUE)
         }
-        (_, Some((host, port))) => {
-            Client::new_starttls(jid, password, DnsConfig::NoSrv { host, port, resolver: None }, timeouts)
+        XmppTransport::StartTls => {
+            StanzaStream::new_c2s(StartTlsServerConnector::from(dns), jid.into(), password, timeouts, QUEUE)
         }
-        (_, None) => Client::new(jid, password),
     })
 }
 
 /// Runs the connection until it is stopped or this instance loses its place.
 async fn session(app: &App, mut leader: Leader, stop: &mut watch::Receiver<bool>) -> AppResult<()> {
-    let Some(mut client) = client(app) else { return Ok(()) };
+    let Some(mut client) = stream(app) else { return Ok(()) };
     let (poke, mut poked) = mpsc::channel::<i32>(256);
     let mut desk = Desk::new(app.clone(), poke);
     let mut desk_events = app.live.subscribe(Topic::Desk);
@@ -188,22 +199,29 @@ async fn session(app: &App, mut leader: Leader, stop: &mut watch::Receiver<bool>
     loop {
         let out: Vec<Outgoing> = tokio::select! {
             _ = stop.changed() => {
-                let _ = client.send_end().await;
+                client.close().await;
                 return Ok(());
             }
             event = client.next() => match event {
                 None => return Ok(()),
-                Some(Event::Online { bound_jid, .. }) => {
+                Some(Event::Stream(StreamEvent::Reset { bound_jid, .. })) => {
                     tracing::info!(jid = %bound_jid, "the XMPP bridge is online");
-                    app.metrics.xmpp_up.store(1, Ordering::Relaxed);
                     let mut here = Presence::available().with_show(Show::Chat);
                     here.set_status("de", "Staffel");
                     send(&mut client, here.into()).await;
+                    // Chats taken on XMPP are followed from their last line on: what was
+                    // said while no instance was connected stays in the browser's view.
                     desk.online().await?;
+                    app.metrics.xmpp_up.store(1, Ordering::Relaxed);
                     vec![]
                 }
-                Some(Event::Disconnected(e)) => {
-                    tracing::warn!(error = %e, "the XMPP bridge lost its connection; it connects again");
+                // The same session again: presence and chats carry on.
+                Some(Event::Stream(StreamEvent::Resumed)) => {
+                    app.metrics.xmpp_up.store(1, Ordering::Relaxed);
+                    vec![]
+                }
+                Some(Event::Stream(StreamEvent::Suspended)) => {
+                    tracing::warn!("the XMPP bridge lost its connection; it connects again");
                     app.metrics.xmpp_up.store(0, Ordering::Relaxed);
                     desk.offline().await?;
                     vec![]
@@ -236,7 +254,7 @@ async fn session(app: &App, mut leader: Leader, stop: &mut watch::Receiver<bool>
             _ = tick.tick() => {
                 if !leader.holds().await {
                     tracing::warn!("the XMPP bridge lost its lock; another instance may take over");
-                    let _ = client.send_end().await;
+                    client.close().await;
                     return Ok(());
                 }
                 desk.refresh().await?;
@@ -256,10 +274,9 @@ async fn session(app: &App, mut leader: Leader, stop: &mut watch::Receiver<bool>
     }
 }
 
-async fn send(client: &mut Client, stanza: Stanza) {
-    if let Err(e) = client.send_stanza(stanza).await {
-        tracing::warn!(error = %e, "the XMPP bridge could not send");
-    }
+/// Queues a stanza; the stream sends it when connected (and again after a resumption).
+async fn send(client: &mut StanzaStream, stanza: Stanza) {
+    client.send(Box::new(stanza)).await;
 }
 
 fn bare(jid: &Jid) -> String {

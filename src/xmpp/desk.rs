@@ -125,14 +125,10 @@ impl Desk {
         let mut events = self.app.live.subscribe(Topic::Chat(chat_id));
         let poke = self.poke.clone();
         let task = tokio::spawn(async move {
-            loop {
-                match events.recv().await {
-                    Ok(_) | Err(RecvError::Lagged(_)) => {
-                        if poke.send(chat_id).await.is_err() {
-                            break;
-                        }
-                    }
-                    Err(RecvError::Closed) => break,
+            // Any news, or news lost (lagged): the lines are read from the database.
+            while let Ok(_) | Err(RecvError::Lagged(_)) = events.recv().await {
+                if poke.send(chat_id).await.is_err() {
+                    break;
                 }
             }
         });
@@ -188,6 +184,11 @@ impl Desk {
         std::mem::take(&mut self.subscriptions)
     }
 
+    /// Whether this chat is one this agent answers from XMPP here.
+    fn is_theirs(&self, chat_id: i32, agent: i32) -> bool {
+        self.followed.get(&chat_id).is_some_and(|f| f.agent == agent)
+    }
+
     /// A message from an address: what to answer, to whom.
     pub async fn message(&mut self, jid: &str, body: &str, id: Option<&str>) -> AppResult<Vec<Outgoing>> {
         let Some(actor) = self.agent(jid).await? else { return self.stranger(jid, body).await };
@@ -212,7 +213,7 @@ impl Desk {
             Command::List => reply(self.list(&actor, lang).await?),
             Command::Accept(chat_id) => self.accept(&actor, jid, chat_id, lang).await,
             Command::Switch(chat_id) => {
-                if !self.followed.get(&chat_id).is_some_and(|f| f.agent == actor.id) {
+                if !self.is_theirs(chat_id, actor.id) {
                     return reply(fill(tr(lang, "xmpp.not_yours"), &[("id", &chat_id.to_string())]));
                 }
                 self.current.insert(actor.id, chat_id);
@@ -241,7 +242,7 @@ impl Desk {
             }
             Command::Browser(named) => {
                 let chat_id = named.or(current).unwrap_or_default();
-                if !self.followed.get(&chat_id).is_some_and(|f| f.agent == actor.id) {
+                if !self.is_theirs(chat_id, actor.id) {
                     return reply(fill(tr(lang, "xmpp.not_yours"), &[("id", &chat_id.to_string())]));
                 }
                 chat::via::move_one_to_web(&self.app, &actor, chat_id).await?;

@@ -40,9 +40,14 @@ impl LiveServer {
     /// Another instance on this server's PostgreSQL database, with a data directory of its
     /// own, as a second `staffel serve` behind the same load balancer.
     pub async fn another_instance(&self) -> Instance {
+        self.another_instance_with(|f| f).await
+    }
+
+    /// Another instance with settings of its own.
+    pub async fn another_instance_with(&self, adjust: impl FnOnce(Figment) -> Figment) -> Instance {
         let url = self.app.pg.as_ref().map(|p| p.url.clone()).expect("several instances need PostgreSQL");
         let dir = tempfile::tempdir().expect("temp dir");
-        let (base, live, shutdown) = launch(test_figment(dir.path(), &url)).await;
+        let (base, live, shutdown) = launch(adjust(test_figment(dir.path(), &url))).await;
         Instance { base, live, shutdown, _dir: dir }
     }
 

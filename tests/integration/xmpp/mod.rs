@@ -2,6 +2,7 @@
 //! what a wrong code or a stranger gets), presence from XMPP while no browser is open,
 //! a request offered, taken and answered both ways, and never both browser and XMPP.
 mod account;
+mod instances;
 mod prosody;
 
 use std::time::Duration;
@@ -19,21 +20,26 @@ use staffel::xmpp::links;
 async fn desk(backend: &Backend, prosody: &Prosody) -> LiveServer {
     let server = LiveServer::start_launched_with(backend, |f| prosody.settings(f)).await;
     people(&server.app).await;
-    for _ in 0..200 {
+    for _ in 0..400 {
         let metrics = server.anonymous().get_text("/metrics").await;
         if metrics.lines().any(|l| l == "staffel_xmpp_up 1") {
             return server;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("the XMPP bridge did not sign in to prosody within 20 s");
+    panic!("the XMPP bridge did not sign in to prosody within 40 s");
 }
 
 /// Anna links `anna@localhost` on her account and confirms it from her client; Staffel
 /// then sees her presence. Returns her client.
-async fn linked_anna(server: &LiveServer, prosody: &Prosody) -> Agent {
+pub async fn linked_anna(server: &LiveServer, prosody: &Prosody) -> Agent {
+    linked_anna_on(server, &server.live, prosody).await
+}
+
+/// The same through an instance of one's choice (one that has an XMPP account).
+pub async fn linked_anna_on(server: &LiveServer, instance: &staffel::app::App, prosody: &Prosody) -> Agent {
     let actor = server.app.actor(AGENT_1).await;
-    let link = links::link(&server.live, &actor, "anna@localhost").await.expect("linked");
+    let link = links::link(instance, &actor, "anna@localhost").await.expect("linked");
     let code = link.code.expect("a pending link has a code");
     let mut anna = Agent::connect(prosody, "anna").await;
     anna.say(&format!("!verbinden {code}")).await;
@@ -42,7 +48,7 @@ async fn linked_anna(server: &LiveServer, prosody: &Prosody) -> Agent {
 }
 
 /// Anna's chat state as the desk sees it, once it is `wanted` (within 10 s).
-async fn anna_becomes(server: &LiveServer, wanted: entities::PresenceState) {
+pub async fn anna_becomes(server: &LiveServer, wanted: entities::PresenceState) {
     let id = server.app.user_id(AGENT_1).await;
     let settings = server.live.settings.clone();
     for _ in 0..100 {
@@ -63,7 +69,7 @@ async fn chat_of(server: &LiveServer, id: i64) -> Value {
 }
 
 /// The bodies of a chat's lines (as the school admin reads them), once one contains `needle`.
-async fn school_reads(server: &LiveServer, id: i64, needle: &str) -> Vec<Value> {
+pub async fn school_reads(server: &LiveServer, id: i64, needle: &str) -> Vec<Value> {
     let admin = server.client(ADMIN_A).await;
     for _ in 0..100 {
         let lines = admin.get(&format!("/api/v1/chats/{id}/messages")).await;

@@ -8,11 +8,12 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use tokio_xmpp::connect::DnsConfig;
+use tokio_xmpp::connect::{DnsConfig, TcpServerConnector};
 use tokio_xmpp::parsers::jid::{BareJid, Jid};
 use tokio_xmpp::parsers::message::{Lang, Message, MessageType};
 use tokio_xmpp::parsers::presence::{Presence, Show, Type as PresenceType};
-use tokio_xmpp::{Client, Event, Stanza};
+use tokio_xmpp::stanzastream::{Event, StanzaStream, StreamEvent};
+use tokio_xmpp::Stanza;
 
 use crate::common::{free_port, loud_notice};
 
@@ -118,7 +119,7 @@ VirtualHost "{DOMAIN}"
 
 /// An agent's XMPP client: signed in, approving Staffel's wish to see its presence.
 pub struct Agent {
-    client: Client,
+    client: StanzaStream,
     pub jid: String,
     inbox: VecDeque<String>,
 }
@@ -128,10 +129,11 @@ impl Agent {
         let jid = format!("{name}@{DOMAIN}");
         let dns = DnsConfig::NoSrv { host: "127.0.0.1".into(), port: prosody.port, resolver: None };
         let timeouts = tokio_xmpp::xmlstream::Timeouts::tight();
-        let mut client = Client::new_plaintext(BareJid::from_str(&jid).unwrap(), PASSWORD, dns, timeouts);
-        let online = tokio::time::timeout(Duration::from_secs(20), async {
+        let account = BareJid::from_str(&jid).unwrap().into();
+        let mut client = StanzaStream::new_c2s(TcpServerConnector::from(dns), account, PASSWORD.into(), timeouts, 16);
+        let online = tokio::time::timeout(Duration::from_secs(30), async {
             while let Some(event) = client.next().await {
-                if event.is_online() {
+                if matches!(event, Event::Stream(StreamEvent::Reset { .. })) {
                     return true;
                 }
             }
@@ -148,12 +150,12 @@ impl Agent {
     pub async fn show(&mut self, show: Option<Show>) {
         let mut presence = Presence::available();
         presence.show = show;
-        self.client.send_stanza(presence.into()).await.expect("presence sent");
+        self.client.send(Box::new(presence.into())).await;
     }
 
     /// Goes offline without disconnecting.
     pub async fn unavailable(&mut self) {
-        self.client.send_stanza(Presence::unavailable().into()).await.expect("presence sent");
+        self.client.send(Box::new(Presence::unavailable().into())).await;
     }
 
     pub async fn say(&mut self, body: &str) {
@@ -162,7 +164,7 @@ impl Agent {
 
     pub async fn say_to(&mut self, to: &str, body: &str) {
         let message = Message::chat(Some(Jid::from_str(to).unwrap())).with_body(Lang::default(), body.to_string());
-        self.client.send_stanza(message.into()).await.expect("message sent");
+        self.client.send(Box::new(message.into())).await;
     }
 
     /// The messages from Staffel within `wait`, handling subscription requests meanwhile.
@@ -180,17 +182,17 @@ impl Agent {
                 Stanza::Presence(presence) if presence.type_ == PresenceType::Subscribe => {
                     let from = presence.from.clone().expect("a subscription names its sender");
                     let answer = Presence::subscribed().with_to(from.to_bare());
-                    self.client.send_stanza(answer.into()).await.expect("subscription approved");
+                    self.client.send(Box::new(answer.into())).await;
                 }
                 _ => {}
             }
         }
     }
 
-    /// The next message Staffel writes that contains `needle` (within 15 s); the ones before
+    /// The next message Staffel writes that contains `needle` (within 30 s); the ones before
     /// it are dropped.
     pub async fn expect(&mut self, needle: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(15);
+        let deadline = Instant::now() + Duration::from_secs(30);
         let mut seen = Vec::new();
         while Instant::now() < deadline {
             while let Some(body) = self.inbox.pop_front() {
@@ -201,7 +203,7 @@ impl Agent {
             }
             self.pump(Duration::from_millis(500)).await;
         }
-        panic!("{} was not told {needle:?} within 15 s; was told {seen:#?}", self.jid);
+        panic!("{} was not told {needle:?} within 30 s; was told {seen:#?}", self.jid);
     }
 
     /// Everything Staffel writes within `wait`.
