@@ -367,6 +367,23 @@ mod tests {
     }
 
     #[test]
+    fn an_xmpp_clients_state_counts_only_without_a_browser_and_while_fresh() {
+        let settings = Settings::default();
+        let now = at(100);
+        let remote = |state, seconds_ago| Facts {
+            remote: Some((state, now - Duration::seconds(seconds_ago))),
+            ..Default::default()
+        };
+        assert_eq!(state_at(&remote(PresenceState::Dnd, 5), &settings, now), PresenceState::Dnd);
+        assert_eq!(state_at(&remote(PresenceState::Online, 5), &settings, now), PresenceState::Online);
+        assert_eq!(state_at(&remote(PresenceState::Online, 61), &settings, now), PresenceState::Offline, "stale");
+        let with_browser = Facts { sessions: vec![(now, now - Duration::minutes(10))], ..remote(PresenceState::Online, 5) };
+        assert_eq!(state_at(&with_browser, &settings, now), PresenceState::Away, "the browser's idle time counts");
+        let chosen = Facts { manual: Some(PresenceState::Offline), ..remote(PresenceState::Online, 5) };
+        assert_eq!(state_at(&chosen, &settings, now), PresenceState::Offline, "a chosen state sticks");
+    }
+
+    #[test]
     fn a_chosen_state_sticks_and_an_unanswered_request_sets_away_until_the_next_input() {
         let settings = Settings::default();
         let now = at(100);
