@@ -11,17 +11,19 @@ mod catalogue;
 mod chat;
 mod desk;
 mod school;
+mod stats;
 mod widget;
 pub use catalogue::CATALOGUE;
 pub use chat::CHAT;
 pub use desk::DESK;
 pub use school::SCHOOL;
+pub use stats::STATS;
 pub use widget::WIDGET;
 
 /// Every entry of the catalogue: the core's, then the chat's, the desk queue's, the school
-/// admin's and the widget's.
+/// admin's, the widget's and the reports'.
 pub fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
-    CATALOGUE.iter().chain(CHAT.iter()).chain(DESK.iter()).chain(SCHOOL.iter()).chain(WIDGET.iter())
+    CATALOGUE.iter().chain(CHAT.iter()).chain(DESK.iter()).chain(SCHOOL.iter()).chain(WIDGET.iter()).chain(STATS.iter())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]

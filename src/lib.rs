@@ -33,6 +33,7 @@ pub mod reports;
 pub mod schools;
 pub mod search;
 pub mod sla;
+pub mod stats;
 pub mod start;
 pub mod storage;
 pub mod templates;

@@ -17,6 +17,7 @@ mod m20261202_000013_mail_retrying_since;
 mod m20261203_000014_privacy;
 mod m20261203_000015_write_probe;
 mod m20261203_000016_widget_nonces;
+mod m20261203_000017_stats_indexes;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000014_privacy::Migration),
             Box::new(m20261203_000015_write_probe::Migration),
             Box::new(m20261203_000016_widget_nonces::Migration),
+            Box::new(m20261203_000017_stats_indexes::Migration),
         ]
     }
 }
