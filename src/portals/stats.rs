@@ -47,10 +47,8 @@ async fn page(app: &App, actor: &Actor, asked: Asked<'_>, lang: Lang, base: &str
         Ok(report) => {
             let tables = tables::all(&report, lang);
             let charts = chart::all(&report, &tables, lang);
-            let query = format!("from={}&to={}&breakdown={}", report.from, report.to, report.breakdown.as_str());
             Ok(shown
                 .with("input", json!({ "from": report.from, "to": report.to, "breakdown": report.breakdown }))
-                .with("query", query)
                 .with("tables", tables)
                 .with("charts", charts))
         }
