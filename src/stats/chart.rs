@@ -172,7 +172,10 @@ pub fn all(report: &Report, tables: &[Table], lang: Lang) -> Vec<Chart> {
             desc("stats.desc.sla"),
             &weeks,
             vec![
-                (t("stats.col.first_share"), report.weeks.iter().map(|w| w.first_share().unwrap_or(0) as f64).collect()),
+                (
+                    t("stats.col.first_share"),
+                    report.weeks.iter().map(|w| w.first_share().unwrap_or(0) as f64).collect(),
+                ),
                 (
                     t("stats.col.resolution_share"),
                     report.weeks.iter().map(|w| w.resolution_share().unwrap_or(0) as f64).collect(),

@@ -146,8 +146,11 @@ async fn group_keys(
             return Ok(Priority::ALL.iter().map(|p| (p.as_str().to_string(), p.as_str().to_string())).collect())
         }
         (Breakdown::School, Some(id)) => {
-            named("SELECT CAST(id AS TEXT) AS id, name AS name_de, name AS name_en FROM schools WHERE id = ?", vec![id.into()])
-                .await?
+            named(
+                "SELECT CAST(id AS TEXT) AS id, name AS name_de, name AS name_en FROM schools WHERE id = ?",
+                vec![id.into()],
+            )
+            .await?
         }
         (Breakdown::School, None) => {
             named("SELECT CAST(id AS TEXT) AS id, name AS name_de, name AS name_en FROM schools ORDER BY name", vec![])
@@ -279,7 +282,9 @@ pub async fn backlog(db: &DatabaseConnection, scope: Scope, now: DateTime<Utc>) 
     for (key, min_days, max_days) in AGE_BUCKETS {
         let mut values: Vec<Value> = active.iter().map(|s| Value::from(s.to_string())).collect();
         values.push((now - Duration::days(min_days)).into());
-        let mut sql = format!("SELECT CAST(COUNT(*) AS BIGINT) AS count FROM tickets t WHERE t.status IN ({marks}) AND t.created_at <= ?");
+        let mut sql = format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS count FROM tickets t WHERE t.status IN ({marks}) AND t.created_at <= ?"
+        );
         if let Some(max) = max_days {
             sql.push_str(" AND t.created_at > ?");
             values.push((now - Duration::days(max)).into());

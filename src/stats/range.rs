@@ -37,9 +37,9 @@ impl Range {
             if text.is_empty() {
                 return Ok(None);
             }
-            NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map(Some)
-                .map_err(|_| AppError::invalid_with(field, "stats.date_invalid", text.chars().take(40).collect::<String>()))
+            NaiveDate::parse_from_str(text, "%Y-%m-%d").map(Some).map_err(|_| {
+                AppError::invalid_with(field, "stats.date_invalid", text.chars().take(40).collect::<String>())
+            })
         };
         let to_date = date("to", to)?.unwrap_or(today);
         let from_date = date("from", from)?.unwrap_or(to_date - Duration::days(DEFAULT_DAYS - 1));

@@ -15,7 +15,8 @@ pub struct Table {
 }
 
 /// Every table's name, in the page's order.
-pub const KEYS: [&str; 9] = ["weekly", "sla", "groups", "group_weeks", "backlog", "providers", "chat", "searches", "ratings"];
+pub const KEYS: [&str; 9] =
+    ["weekly", "sla", "groups", "group_weeks", "backlog", "providers", "chat", "searches", "ratings"];
 
 pub fn number(lang: Lang, value: f64) -> String {
     let text = format!("{value:.1}");
@@ -60,7 +61,15 @@ pub fn one(report: &Report, key: &str, lang: Lang) -> Option<Table> {
         "sla" => table(
             "sla",
             lang,
-            &["week", "first_met", "first_missed", "first_share", "resolution_met", "resolution_missed", "resolution_share"],
+            &[
+                "week",
+                "first_met",
+                "first_missed",
+                "first_share",
+                "resolution_met",
+                "resolution_missed",
+                "resolution_share",
+            ],
             report
                 .weeks
                 .iter()
@@ -82,7 +91,11 @@ pub fn one(report: &Report, key: &str, lang: Lang) -> Option<Table> {
                 "groups",
                 lang,
                 &["group", "opened", "solved"],
-                report.groups.iter().map(|g| vec![g.label.clone(), g.opened.to_string(), g.solved.to_string()]).collect(),
+                report
+                    .groups
+                    .iter()
+                    .map(|g| vec![g.label.clone(), g.opened.to_string(), g.solved.to_string()])
+                    .collect(),
             );
             t.columns[0] = group;
             t

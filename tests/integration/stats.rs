@@ -68,43 +68,66 @@ async fn setup(backend: &Backend) -> TestApp {
     let gym = app.token("admin@gym.de").await;
     let gs = app.token("admin@gs.de").await;
     let now = Utc::now();
-    let open = |created| Times { created, first_due: None, first_at: None, resolution_due: None, resolved: None, status: "new" };
+    let open = |created| Times {
+        created,
+        first_due: None,
+        first_at: None,
+        resolution_due: None,
+        resolved: None,
+        status: "new",
+    };
     let a = app.open_ticket(&gym, &ticket("Drucker A", "P3")).await;
-    set(&app, &a, Times {
-        created: at("2025-11-04T09:00:00Z"),
-        first_due: Some(at("2025-11-04T11:00:00Z")),
-        first_at: Some(at("2025-11-04T10:00:00Z")),
-        resolution_due: Some(at("2025-11-06T09:00:00Z")),
-        resolved: Some(at("2025-11-11T09:00:00Z")),
-        status: "closed",
-    })
+    set(
+        &app,
+        &a,
+        Times {
+            created: at("2025-11-04T09:00:00Z"),
+            first_due: Some(at("2025-11-04T11:00:00Z")),
+            first_at: Some(at("2025-11-04T10:00:00Z")),
+            resolution_due: Some(at("2025-11-06T09:00:00Z")),
+            resolved: Some(at("2025-11-11T09:00:00Z")),
+            status: "closed",
+        },
+    )
     .await;
     let b = app.open_ticket(&gym, &ticket("Drucker B", "P2")).await;
-    set(&app, &b, Times {
-        created: at("2025-11-05T09:00:00Z"),
-        first_due: Some(at("2025-11-05T11:00:00Z")),
-        first_at: Some(at("2025-11-05T12:00:00Z")),
-        resolution_due: Some(at("2025-11-07T09:00:00Z")),
-        resolved: Some(at("2025-11-06T09:00:00Z")),
-        status: "closed",
-    })
+    set(
+        &app,
+        &b,
+        Times {
+            created: at("2025-11-05T09:00:00Z"),
+            first_due: Some(at("2025-11-05T11:00:00Z")),
+            first_at: Some(at("2025-11-05T12:00:00Z")),
+            resolution_due: Some(at("2025-11-07T09:00:00Z")),
+            resolved: Some(at("2025-11-06T09:00:00Z")),
+            status: "closed",
+        },
+    )
     .await;
     let d = app.open_ticket(&gs, &ticket("Drucker D", "P1")).await;
-    set(&app, &d, Times {
-        created: at("2025-11-04T09:30:00Z"),
-        first_due: Some(at("2025-11-04T10:30:00Z")),
-        first_at: Some(at("2025-11-04T10:00:00Z")),
-        resolution_due: Some(at("2025-11-04T13:30:00Z")),
-        resolved: Some(at("2025-11-04T13:00:00Z")),
-        status: "closed",
-    })
+    set(
+        &app,
+        &d,
+        Times {
+            created: at("2025-11-04T09:30:00Z"),
+            first_due: Some(at("2025-11-04T10:30:00Z")),
+            first_at: Some(at("2025-11-04T10:00:00Z")),
+            resolution_due: Some(at("2025-11-04T13:30:00Z")),
+            resolved: Some(at("2025-11-04T13:00:00Z")),
+            status: "closed",
+        },
+    )
     .await;
     let c = app.open_ticket(&gym, &ticket("Drucker C", "P3")).await;
-    set(&app, &c, Times {
-        first_due: Some(at("2025-11-11T10:00:00Z")),
-        resolution_due: Some(at("2025-11-13T08:00:00Z")),
-        ..open(at("2025-11-11T08:00:00Z"))
-    })
+    set(
+        &app,
+        &c,
+        Times {
+            first_due: Some(at("2025-11-11T10:00:00Z")),
+            resolution_due: Some(at("2025-11-13T08:00:00Z")),
+            ..open(at("2025-11-11T08:00:00Z"))
+        },
+    )
     .await;
     let e = app.open_ticket(&gym, &ticket("Drucker E", "P4")).await;
     set(&app, &e, Times { status: "closed", ..open(at("2025-11-09T23:30:00Z")) }).await;
@@ -129,7 +152,13 @@ struct Download {
 }
 
 async fn download(browser: &Browser<'_>, path: &str) -> Download {
-    let response = browser.app.client.get(path.to_string()).cookies(browser.cookies.values().cloned().collect::<Vec<_>>()).dispatch().await;
+    let response = browser
+        .app
+        .client
+        .get(path.to_string())
+        .cookies(browser.cookies.values().cloned().collect::<Vec<_>>())
+        .dispatch()
+        .await;
     let header = |name: &str| response.headers().get_one(name).unwrap_or_default().to_string();
     let (status, content_type, disposition, cache) =
         (response.status(), header("Content-Type"), header("Content-Disposition"), header("Cache-Control"));
@@ -192,7 +221,10 @@ both_dbs!(
         let admin = app.login("admin@gym.de", PASSWORD).await;
         let base = "/helpdesk/stats";
         // D and I are gs's: never counted at gym.
-        assert_eq!(csv(&admin, base, "weekly", RANGE).await, ["Woche ab,Eröffnet,Gelöst", "2025-11-03,2,1", "2025-11-10,2,1"]);
+        assert_eq!(
+            csv(&admin, base, "weekly", RANGE).await,
+            ["Woche ab,Eröffnet,Gelöst", "2025-11-03,2,1", "2025-11-10,2,1"]
+        );
         assert_eq!(csv(&admin, base, "sla", RANGE).await[1], "2025-11-03,1,1,50 %,1,1,50 %");
         let backlog = csv(&admin, base, "backlog", RANGE).await;
         assert_eq!(backlog[1..3], ["unter 1 Tag,1".to_string(), "1–7 Tage,1".to_string()]);
@@ -278,7 +310,10 @@ both_dbs!(
             .into_string()
             .await
             .unwrap_or_default();
-        assert!(english.contains("<title id=\"chart-weekly-title\">Tickets opened and solved per week</title>"), "{english}");
+        assert!(
+            english.contains("<title id=\"chart-weekly-title\">Tickets opened and solved per week</title>"),
+            "{english}"
+        );
     }
 );
 
