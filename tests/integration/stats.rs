@@ -346,3 +346,74 @@ both_dbs!(
         assert!(found.is_some(), "the report's covering index is missing");
     }
 );
+
+both_dbs!(
+    async fn stats_compare_providers_with_their_agreed_times(backend: Backend) {
+        let app = setup(&backend).await;
+        app.provider("druck", "Druckdienst", "8", &["service@druck.test"], &["printing"]).await;
+        let desk = app.token("agent@desk.de").await;
+        let forward = r#"{"provider":"druck","priority":"P3","message":"Bitte prüfen."}"#;
+        // Two open tickets forwarded, their forwards moved into the first week: one
+        // acknowledged after two hours (due after eight), one never though due.
+        for title in ["Drucker J", "Drucker K"] {
+            let number = app.open_ticket(&app.token("admin@gym.de").await, &ticket(title, "P3")).await;
+            app.forward_ticket(&desk, &number, forward).await;
+            let ack = (title == "Drucker J").then(|| at("2025-11-04T11:00:00Z"));
+            entities::forward::Entity::update_many()
+                .col_expr(entities::forward::Column::CreatedAt, Expr::value(at("2025-11-04T09:00:00Z")))
+                .col_expr(entities::forward::Column::DueAt, Expr::value(at("2025-11-04T17:00:00Z")))
+                .col_expr(entities::forward::Column::AcknowledgedAt, Expr::value(ack))
+                .filter(entities::forward::Column::TicketId.eq(ticket_id(&number)))
+                .exec(app.db())
+                .await
+                .expect("set forward times");
+        }
+        let lead = app.login("lead@desk.de", PASSWORD).await;
+        let rows = csv(&lead, "/desk/stats", "providers", RANGE).await;
+        assert_eq!(rows[1..], ["Druckdienst,8,2,1,1,1,\"2,0\"".to_string()]);
+        // gs forwarded nothing.
+        let admin = app.login("admin@gs.de", PASSWORD).await;
+        assert_eq!(csv(&admin, "/helpdesk/stats", "providers", RANGE).await.len(), 1, "only the header");
+    }
+);
+
+async fn chat(app: &TestApp, school: &str, requester: &str, offered: &str, accepted: Option<&str>) {
+    use sea_orm::{ActiveModelTrait, Set};
+    let school_id = app.find_school(school).await.expect("school").id;
+    let requester_id = app.user_id(requester).await;
+    let offered = at(offered);
+    entities::chat::ActiveModel {
+        kind: Set(entities::ChatKind::Request),
+        channel_id: Set(None),
+        school_id: Set(Some(school_id)),
+        requester_id: Set(requester_id),
+        status: Set(entities::ChatStatus::Closed),
+        context: Set("{}".into()),
+        last_seq: Set(0),
+        offered_at: Set(offered),
+        accepted_by: Set(None),
+        accepted_at: Set(accepted.map(at)),
+        closed_at: Set(Some(offered + Duration::hours(1))),
+        ticket_id: Set(None),
+        created_at: Set(offered),
+        updated_at: Set(offered),
+        ..Default::default()
+    }
+    .insert(app.db())
+    .await
+    .expect("chat");
+}
+
+both_dbs!(
+    async fn stats_count_chat_requests_and_their_waiting(backend: Backend) {
+        let app = setup(&backend).await;
+        chat(&app, "gym", "admin@gym.de", "2025-11-04T10:00:00Z", Some("2025-11-04T10:03:00Z")).await;
+        chat(&app, "gym", "admin@gym.de", "2025-11-05T10:00:00Z", None).await;
+        chat(&app, "gs", "admin@gs.de", "2025-11-04T11:00:00Z", Some("2025-11-04T11:09:00Z")).await;
+        let lead = app.login("lead@desk.de", PASSWORD).await;
+        let rows = csv(&lead, "/desk/stats", "chat", RANGE).await;
+        assert_eq!(rows[1..], ["2025-11-03,3,2,\"6,0\",\"9,0\"".to_string(), "2025-11-10,0,0,–,–".to_string()]);
+        let admin = app.login("admin@gym.de", PASSWORD).await;
+        assert_eq!(csv(&admin, "/helpdesk/stats", "chat", RANGE).await[1], "2025-11-03,2,1,\"3,0\",\"3,0\"");
+    }
+);
