@@ -122,7 +122,7 @@ fn measure(port: u16, options: &Options) -> Result<Vec<Measured>, String> {
             health.push(get("/healthz", "")?.0);
         }
         let measured = Measured { route, latency: Latency::of(&report), healthz: Latency::of(&health), bytes };
-        eprintln!("stats: {} p50 {} ms p99 {} ms", measured.route, ms(measured.latency.p50), ms(measured.latency.p99));
+        eprintln!("stats: {} p50 {} p99 {}", measured.route, ms(measured.latency.p50), ms(measured.latency.p99));
         out.push(measured);
     }
     Ok(out)
