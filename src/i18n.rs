@@ -12,6 +12,7 @@ mod chat;
 mod desk;
 mod forms;
 mod school;
+mod stats;
 mod widget;
 mod xmpp;
 pub use catalogue::CATALOGUE;
@@ -19,11 +20,12 @@ pub use chat::CHAT;
 pub use desk::DESK;
 pub use forms::FORMS;
 pub use school::SCHOOL;
+pub use stats::STATS;
 pub use widget::WIDGET;
 pub use xmpp::XMPP;
 
 /// Every entry of the catalogue: the core's, then the chat's, the desk queue's, the school
-/// admin's, the widget's, the form errors' and XMPP's.
+/// admin's, the widget's, the form errors', XMPP's and the reports'.
 pub fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
     CATALOGUE
         .iter()
@@ -33,6 +35,7 @@ pub fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &
         .chain(WIDGET.iter())
         .chain(FORMS.iter())
         .chain(XMPP.iter())
+        .chain(STATS.iter())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]

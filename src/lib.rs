@@ -34,6 +34,7 @@ pub mod schools;
 pub mod search;
 pub mod sla;
 pub mod start;
+pub mod stats;
 pub mod storage;
 pub mod templates;
 pub mod tickets;

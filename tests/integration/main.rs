@@ -36,6 +36,7 @@ mod school_overview;
 mod school_pages;
 mod search;
 mod search_terms;
+mod stats;
 mod ticket_intake;
 mod tickets;
 mod widget;

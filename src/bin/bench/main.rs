@@ -8,6 +8,7 @@ mod load;
 mod quality;
 mod report;
 mod search;
+mod stats;
 mod tickets;
 mod tickets_fill;
 
@@ -96,6 +97,19 @@ enum Command {
         #[arg(long)]
         reuse: Option<std::path::PathBuf>,
     },
+    /// The reports page at 1,000,000 tickets on SQLite: a year's report beside /healthz.
+    Stats {
+        #[arg(long, default_value_t = 1_000_000)]
+        tickets: usize,
+        #[arg(long, default_value_t = 200)]
+        schools: usize,
+        /// Timed requests per route.
+        #[arg(long, default_value_t = 40)]
+        samples: usize,
+        /// Keep the filled database under this directory and reuse it on the next run.
+        #[arg(long)]
+        reuse: Option<std::path::PathBuf>,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -110,6 +124,9 @@ fn main() -> std::process::ExitCode {
         Command::Http { seconds, connections } => http::run(&cli.corpus, seconds, connections),
         Command::Tickets { tickets, schools, backend, seconds, connections, pg, reuse } => {
             tickets::run(&tickets::Options { tickets, schools, backend, seconds, connections, pg_url: pg, reuse })
+        }
+        Command::Stats { tickets, schools, samples, reuse } => {
+            stats::run(&stats::Options { tickets, schools, samples, reuse })
         }
     };
     match result {

@@ -424,10 +424,10 @@ impl Kept {
     }
 }
 
-struct Server {
-    child: Child,
-    port: u16,
-    log: PathBuf,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) port: u16,
+    pub(crate) log: PathBuf,
 }
 
 impl Server {
@@ -437,7 +437,7 @@ impl Server {
         lines[lines.len().saturating_sub(20)..].join("\n")
     }
 
-    fn wait_healthy(&mut self, within: Duration) -> Result<(), String> {
+    pub(crate) fn wait_healthy(&mut self, within: Duration) -> Result<(), String> {
         let started = Instant::now();
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
@@ -453,7 +453,7 @@ impl Server {
         }
     }
 
-    fn stop(mut self) {
+    pub(crate) fn stop(mut self) {
         // SIGTERM to the process this benchmark started, then a kill.
         let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -470,22 +470,27 @@ impl Server {
 
 /// Signs the desk agent in through the login form; returns the `Cookie` header value.
 fn login(port: u16) -> Result<String, String> {
+    login_as(port, DESK_EMAIL, PASSWORD)
+}
+
+/// Signs `email` in through the login form; returns the `Cookie` header value.
+pub(crate) fn login_as(port: u16, email: &str, password: &str) -> Result<String, String> {
     let (status, page, cookies) = exchange(port, "GET", "/login", &[], None)?;
     let marker = "name=\"_csrf\" value=\"";
     let start = page.find(marker).ok_or(format!("/login: HTTP {status}, no CSRF field"))? + marker.len();
     let csrf = &page[start..start + page[start..].find('"').unwrap_or(0)];
     let jar = cookies.join("; ");
-    let form = format!("_csrf={csrf}&email={}&password={PASSWORD}&next=", DESK_EMAIL.replace('@', "%40"));
+    let form = format!("_csrf={csrf}&email={}&password={password}&next=", email.replace('@', "%40"));
     let headers = [("Cookie", jar.as_str()), ("Content-Type", "application/x-www-form-urlencoded")];
     let (status, _, set) = exchange(port, "POST", "/login", &headers, Some(&form))?;
     let session: Vec<String> = set.into_iter().filter(|c| c.starts_with("staffel_session=")).collect();
     if session.is_empty() {
-        return Err(format!("login as {DESK_EMAIL} failed: HTTP {status}"));
+        return Err(format!("login as {email} failed: HTTP {status}"));
     }
     Ok(session.join("; "))
 }
 
-fn request(
+pub(crate) fn request(
     port: u16,
     method: &str,
     path: &str,
@@ -497,7 +502,7 @@ fn request(
 
 /// One HTTP/1.1 request on a fresh connection: status, body, and the `name=value` of each
 /// cookie set.
-fn exchange(
+pub(crate) fn exchange(
     port: u16,
     method: &str,
     path: &str,
@@ -527,7 +532,7 @@ fn exchange(
     Ok((status, if chunked { dechunk(body) } else { body.to_string() }, cookies))
 }
 
-fn free_port() -> Result<u16, String> {
+pub(crate) fn free_port() -> Result<u16, String> {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -536,7 +541,7 @@ fn free_port() -> Result<u16, String> {
 
 /// `staffel` with this benchmark's data dir, database, port and quiet logs, and nothing of
 /// the caller's configuration.
-fn staffel(binary: &Path, data: &Path, port: u16, url: &str) -> Command {
+pub(crate) fn staffel(binary: &Path, data: &Path, port: u16, url: &str) -> Command {
     let mut command = Command::new(binary);
     for (key, _) in std::env::vars() {
         if key.starts_with("STAFFEL_") || key.starts_with("ROCKET_") {

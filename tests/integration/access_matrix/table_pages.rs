@@ -3,6 +3,11 @@
 use super::Expect::*;
 use super::*;
 
+const DESK_STATS: &str = "/desk/stats?<from>&<to>&<breakdown>";
+const DESK_STATS_CSV: &str = "/desk/stats.csv?<table>&<from>&<to>&<breakdown>";
+const SCHOOL_STATS: &str = "/helpdesk/stats?<from>&<to>&<breakdown>";
+const SCHOOL_STATS_CSV: &str = "/helpdesk/stats.csv?<table>&<from>&<to>&<breakdown>";
+
 /// The matrix: one row per request, one expectation per role.
 pub(super) fn table(ids: &Ids) -> Vec<Row> {
     [
@@ -243,6 +248,16 @@ fn ticket_rows() -> Vec<Row> {
             only(&[AGENT, DESK_LEAD], NotFound),
         ),
         get("/desk/settings", "/desk/settings", only(&[DESK_LEAD], Ok(200))),
+        // The reports: the desk lead's of every school, a school admin's of their own; agents
+        // work the queues (SPEC §2: reports are the lead's configuration).
+        get(DESK_STATS, "/desk/stats", only(&[DESK_LEAD], Ok(200))),
+        get(DESK_STATS, "/desk/stats?from=kaputt", only(&[DESK_LEAD], Ok(422))),
+        get(DESK_STATS_CSV, "/desk/stats.csv?table=weekly", only(&[DESK_LEAD], Ok(200))),
+        get(DESK_STATS_CSV, "/desk/stats.csv?table=searches", only(&[DESK_LEAD], Ok(200))),
+        get(SCHOOL_STATS, "/helpdesk/stats", only(&[SCHOOL_ADMIN], Ok(200))),
+        get(SCHOOL_STATS, "/helpdesk/stats?to=2026-02-30", only(&[SCHOOL_ADMIN], Ok(422))),
+        get(SCHOOL_STATS_CSV, "/helpdesk/stats.csv?table=backlog", only(&[SCHOOL_ADMIN], Ok(200))),
+        get(SCHOOL_STATS_CSV, "/helpdesk/stats.csv?table=searches", only(&[SCHOOL_ADMIN], NotFound)),
         post("/desk/settings/sla", "/desk/settings/sla", &SLA_FIELDS, only(&[DESK_LEAD], To("/desk/settings"))),
         post("/desk/settings/week", "/desk/settings/week", &WEEK_FIELDS, only(&[DESK_LEAD], To("/desk/settings"))),
         post(
