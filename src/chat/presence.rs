@@ -377,7 +377,8 @@ mod tests {
         assert_eq!(state_at(&remote(PresenceState::Dnd, 5), &settings, now), PresenceState::Dnd);
         assert_eq!(state_at(&remote(PresenceState::Online, 5), &settings, now), PresenceState::Online);
         assert_eq!(state_at(&remote(PresenceState::Online, 61), &settings, now), PresenceState::Offline, "stale");
-        let with_browser = Facts { sessions: vec![(now, now - Duration::minutes(10))], ..remote(PresenceState::Online, 5) };
+        let with_browser =
+            Facts { sessions: vec![(now, now - Duration::minutes(10))], ..remote(PresenceState::Online, 5) };
         assert_eq!(state_at(&with_browser, &settings, now), PresenceState::Away, "the browser's idle time counts");
         let chosen = Facts { manual: Some(PresenceState::Offline), ..remote(PresenceState::Online, 5) };
         assert_eq!(state_at(&chosen, &settings, now), PresenceState::Offline, "a chosen state sticks");

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use rocket::http::{Cookie, Status};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::common::{ticket_id, Backend, Browser, TestApp, PASSWORD};
 use entities::ticket::Column;
