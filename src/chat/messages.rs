@@ -167,16 +167,7 @@ pub async fn after<C: ConnectionTrait>(db: &C, actor: &Actor, chat_id: i32, afte
 
 /// The messages after `after`, for a caller that checked who may read them.
 pub async fn read_after<C: ConnectionTrait>(db: &C, chat_id: i32, after: i32) -> AppResult<Vec<MessageView>> {
-    Ok(chat_message::Entity::find()
-        .filter(chat_message::Column::ChatId.eq(chat_id))
-        .filter(chat_message::Column::Seq.gt(after))
-        .order_by_asc(chat_message::Column::Seq)
-        .limit(PAGE)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(view::message)
-        .collect())
+    Ok(lines_after(db, chat_id, after).await?.into_iter().map(|(_, line)| line).collect())
 }
 
 /// The lines after `after` with who wrote each (`None`: Staffel), for a caller that checked

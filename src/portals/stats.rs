@@ -22,6 +22,13 @@ struct Asked<'a> {
     breakdown: &'a str,
 }
 
+impl<'a> Asked<'a> {
+    /// The query's fields; a missing one is the same as an empty one (the default).
+    fn of(from: Option<&'a str>, to: Option<&'a str>, breakdown: Option<&'a str>) -> Asked<'a> {
+        Asked { from: from.unwrap_or(""), to: to.unwrap_or(""), breakdown: breakdown.unwrap_or("") }
+    }
+}
+
 fn default_breakdown(actor: &Actor) -> Breakdown {
     // A school's own report has one school: its services say more.
     match Scope::of(actor) {
@@ -100,7 +107,7 @@ async fn desk(
     to: Option<&str>,
     breakdown: Option<&str>,
 ) -> AppResult<Page> {
-    let asked = Asked { from: from.unwrap_or(""), to: to.unwrap_or(""), breakdown: breakdown.unwrap_or("") };
+    let asked = Asked::of(from, to, breakdown);
     page(app, &lead.0, asked, lang, "/desk/stats").await
 }
 
@@ -114,7 +121,7 @@ async fn desk_csv(
     to: Option<&str>,
     breakdown: Option<&str>,
 ) -> AppResult<CsvDownload> {
-    let asked = Asked { from: from.unwrap_or(""), to: to.unwrap_or(""), breakdown: breakdown.unwrap_or("") };
+    let asked = Asked::of(from, to, breakdown);
     download(app, &lead.0, table.unwrap_or(""), asked, lang).await
 }
 
@@ -127,7 +134,7 @@ async fn school(
     to: Option<&str>,
     breakdown: Option<&str>,
 ) -> AppResult<Page> {
-    let asked = Asked { from: from.unwrap_or(""), to: to.unwrap_or(""), breakdown: breakdown.unwrap_or("") };
+    let asked = Asked::of(from, to, breakdown);
     page(app, &admin.0, asked, lang, "/helpdesk/stats").await
 }
 
@@ -141,7 +148,7 @@ async fn school_csv(
     to: Option<&str>,
     breakdown: Option<&str>,
 ) -> AppResult<CsvDownload> {
-    let asked = Asked { from: from.unwrap_or(""), to: to.unwrap_or(""), breakdown: breakdown.unwrap_or("") };
+    let asked = Asked::of(from, to, breakdown);
     download(app, &admin.0, table.unwrap_or(""), asked, lang).await
 }
 

@@ -147,8 +147,7 @@ async fn run(app: App, mut stop: watch::Receiver<bool>) {
             tracing::error!(error = %e.chain(), "the XMPP bridge stopped");
         }
         app.metrics.xmpp_up.store(0, Ordering::Relaxed);
-        let (poke, _) = mpsc::channel(1);
-        if let Err(e) = Desk::new(app.clone(), poke).offline().await {
+        if let Err(e) = super::desk::forget_all(&app).await {
             tracing::warn!(error = %e.chain(), "cannot forget the XMPP presences");
         }
         if stopped_within(&mut stop, Duration::from_secs(5)).await {

@@ -51,6 +51,14 @@ pub struct Desk {
     poke: mpsc::Sender<i32>,
 }
 
+/// What every XMPP client reported no longer holds (the connection it came through is gone).
+pub async fn forget_all(app: &App) -> AppResult<()> {
+    let txn = app.db.write().await?;
+    presence::forget_remote(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 fn fill(template: &str, values: &[(&str, &str)]) -> String {
     values.iter().fold(template.to_string(), |text, (name, value)| text.replace(&format!("{{{name}}}"), value))
 }
@@ -99,10 +107,7 @@ impl Desk {
     }
 
     async fn forget(&self) -> AppResult<()> {
-        let txn = self.app.db.write().await?;
-        presence::forget_remote(&txn).await?;
-        txn.commit().await?;
-        Ok(())
+        forget_all(&self.app).await
     }
 
     /// The agents whose XMPP clients are connected: their states still hold.
