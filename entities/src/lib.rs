@@ -35,6 +35,7 @@ pub mod sla_target;
 pub mod states;
 pub mod ticket;
 pub mod ticket_event;
+pub mod ticket_read;
 pub mod user;
 pub mod widget_nonce;
 pub mod xmpp_link;
@@ -70,5 +71,6 @@ pub mod prelude {
     pub use super::sla_target::Entity as SlaTarget;
     pub use super::ticket::Entity as Ticket;
     pub use super::ticket_event::Entity as TicketEvent;
+    pub use super::ticket_read::Entity as TicketRead;
     pub use super::user::Entity as User;
 }

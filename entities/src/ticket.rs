@@ -40,6 +40,10 @@ pub struct Model {
     pub sla_check_at: Option<DateTimeUtc>,
     /// When the retention run replaced its free text and removed its files (SPEC §9).
     pub anonymised_at: Option<DateTimeUtc>,
+    /// A provider solved it: the desk checks the solution before the school hears of it.
+    pub to_verify: bool,
+    /// When the school or a provider last wrote on it (the desk's unread marker).
+    pub outside_news_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -141,7 +141,7 @@ pub fn paths() -> Value {
                     { "name": "priority", "in": "query", "schema": { "type": "string", "enum": ["P1", "P2", "P3", "P4"] } },
                     { "name": "school", "in": "query", "schema": { "type": "string" } },
                     { "name": "service", "in": "query", "schema": { "type": "string" } },
-                    { "name": "queue", "in": "query", "schema": { "type": "string", "enum": ["new", "mine", "open", "waiting", "provider", "overdue", "all"] } },
+                    { "name": "queue", "in": "query", "schema": { "type": "string", "enum": ["new", "mine", "open", "waiting", "provider", "verify", "overdue", "all"] } },
                     { "name": "limit", "in": "query", "schema": { "type": "integer", "default": 50, "minimum": 1, "maximum": 200 } },
                     { "name": "after", "in": "query", "schema": { "type": "string", "minLength": 0 }, "description": "the `next` of the previous page; empty or left out: the first page" }
                 ],

@@ -186,9 +186,7 @@ impl Forwarding {
         change.data = json!({ "provider": provider.name, "priority": priority });
         change.columns.push((ticket::Column::Level, Expr::value(3i16)));
         change.columns.push((ticket::Column::ProviderId, Expr::value(Some(provider.id))));
-        if current.assignee_id.is_none() {
-            change.columns.push((ticket::Column::AssigneeId, Expr::value(Some(actor.id))));
-        }
+        change.takes = true;
         let applied = tickets::apply(txn, Who::User(actor), current, expected_version, change).await?;
         let letter = Letter { kind: "forward_new", body: &message, files: &[] };
         for contact in &contacts {
@@ -297,6 +295,7 @@ impl OnForward {
         // Internal like the answer itself: the conversation with the provider is the desk's.
         let mut change = Change::new(EventKind::ProviderReply).with_files(files);
         change.internal = true;
+        change.takes = true;
         change.body = body.clone();
         change.data = json!({ "forward": fwd.id });
         let applied = tickets::apply(txn, Who::User(actor), current, None, change).await?;
@@ -491,6 +490,7 @@ pub fn resolve(access: &Access, solution: &str) -> AppResult<ProviderAction> {
     change.desk_mail = true;
     change.status = Some(Status::Resolved);
     change.data = json!({ "forward": access.forward.id });
+    change.columns.push((ticket::Column::ToVerify, Expr::value(true)));
     change.columns.push((ticket::Column::Solution, Expr::value(Some(solution))));
     change.columns.push((ticket::Column::ResolvedAt, Expr::value(Some(Utc::now()))));
     change.columns.push((ticket::Column::Level, Expr::value(2i16)));

@@ -426,6 +426,8 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("desk.queue.open", "Alle offenen", "All open"),
     ("desk.queue.waiting", "Wartet auf Schule", "Waiting on school"),
     ("desk.queue.provider", "Beim Dienstleister", "At provider"),
+    ("desk.queue.verify", "Zu prüfen", "To verify"),
+    ("desk.unread", "ungelesen", "unread"),
     ("desk.queue.overdue", "Überfällig", "Overdue"),
     ("desk.coming_title", "Die Warteschlangen werden gerade eingerichtet", "The queues are being set up"),
     ("desk.coming", "Hier bearbeiten Sie bald die Tickets aller Schulen: priorisieren, beantworten, an Dienstleister weiterleiten, prüfen und schließen.", "Soon you will work the tickets of all schools here: prioritise, answer, forward to providers, verify and close."),

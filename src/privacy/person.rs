@@ -24,7 +24,7 @@ use crate::tickets::number;
 use entities::{
     api_token, attachment, audit_event, chat, chat_member, chat_message, chat_participant, chat_presence,
     chat_presence_session, chat_unanswered, kb_revision, kb_vote, login_attempt, mail_outbox, password_reset, report,
-    school, session, ticket, ticket_event, user,
+    school, session, ticket, ticket_event, ticket_read, user,
 };
 
 /// The account of an address (any case); deleted placeholders are nobody's.
@@ -242,6 +242,7 @@ pub async fn delete(db: &Db, by: By<'_>, person: &user::Model) -> AppResult<()> 
     api_token::Entity::delete_many().filter(api_token::Column::UserId.eq(id)).exec(&txn).await?;
     password_reset::Entity::delete_many().filter(password_reset::Column::UserId.eq(id)).exec(&txn).await?;
     kb_vote::Entity::delete_many().filter(kb_vote::Column::Voter.eq(format!("user:{id}"))).exec(&txn).await?;
+    ticket_read::Entity::delete_many().filter(ticket_read::Column::UserId.eq(id)).exec(&txn).await?;
     chat_presence::Entity::delete_many().filter(chat_presence::Column::UserId.eq(id)).exec(&txn).await?;
     chat_presence_session::Entity::delete_many()
         .filter(chat_presence_session::Column::UserId.eq(id))

@@ -36,6 +36,7 @@ pub fn comment(actor: &Actor, current: &ticket::Model, body: &str, internal: boo
     if actor.role.is_desk() {
         change.internal = internal;
         if !internal {
+            change.takes = true;
             change.school_mail = Some("ticket_reply");
             if current.status == Status::New {
                 change.status = Some(Status::Open);
@@ -98,6 +99,7 @@ pub fn ask_school(actor: &Actor, question: &str, files: Staged) -> AppResult<Cha
     change.body = crate::validate::multiline("body", question, TEXT_MAX)?;
     change.status = Some(Status::WaitingOnSchool);
     change.school_mail = Some("ticket_question");
+    change.takes = true;
     Ok(change.with_files(files))
 }
 
@@ -110,6 +112,9 @@ pub fn resolve(actor: &Actor, solution: &str, files: Staged) -> AppResult<Change
     change.status = Some(Status::Resolved);
     change.school_mail = Some("ticket_resolved");
     change.tell_reporter = true;
+    change.takes = true;
+    // The desk's own solution: nothing a provider sent is left to check.
+    change.columns.push((ticket::Column::ToVerify, Expr::value(false)));
     change.columns.push((ticket::Column::Solution, Expr::value(Some(solution))));
     change.columns.push((ticket::Column::ResolvedAt, Expr::value(Some(Utc::now()))));
     change.columns.push((ticket::Column::Level, Expr::value(2i16)));
@@ -128,6 +133,7 @@ pub async fn close(env: &impl Env, actor: &Actor, current: &ticket::Model) -> Ap
     change.only_from =
         Some(&[Status::New, Status::Open, Status::WaitingOnSchool, Status::AtProvider, Status::Resolved]);
     change.columns.push((ticket::Column::ClosedAt, Expr::value(Some(Utc::now()))));
+    change.columns.push((ticket::Column::ToVerify, Expr::value(false)));
     if actor.role.is_desk() {
         // A provider's solution reaches the school only now, verified by the desk.
         let last_resolution = ticket_event::Entity::find()
@@ -178,6 +184,7 @@ fn reopen_change(reason: &str, by_desk: bool) -> AppResult<Change> {
     change.only_from = Some(&[Status::Resolved, Status::Closed]);
     change.columns.push((ticket::Column::ClosedAt, Expr::value(Option::<DateTime<Utc>>::None)));
     change.columns.push((ticket::Column::ResolvedAt, Expr::value(Option::<DateTime<Utc>>::None)));
+    change.columns.push((ticket::Column::ToVerify, Expr::value(false)));
     if by_desk {
         change.school_mail = Some("ticket_reply");
     } else {

@@ -99,6 +99,9 @@ pub struct Change {
     pub desk_mail: bool,
     /// Whether the teacher whose report started the ticket gets the solution.
     pub tell_reporter: bool,
+    /// Whether the agent doing this takes the ticket when nobody has it: whoever answers
+    /// the school, asks it, resolves or forwards is the one working it.
+    pub takes: bool,
 }
 
 impl Change {
@@ -115,6 +118,7 @@ impl Change {
             school_mail: None,
             desk_mail: false,
             tell_reporter: false,
+            takes: false,
         }
     }
 
@@ -198,6 +202,16 @@ pub async fn apply(
     for (column, value) in change.columns {
         update = update.col_expr(column, value);
     }
+    let mut data = change.data;
+    if let (Who::User(actor), true, None) = (who, change.takes && who.is_desk(), current.assignee_id) {
+        update = update.col_expr(ticket::Column::AssigneeId, Expr::value(Some(actor.id)));
+        data["assignee"] = json!(actor.id);
+    }
+    // The desk hears of what the school or a provider wrote: news, unread for every agent
+    // who has not opened the ticket since.
+    if change.desk_mail {
+        update = update.col_expr(ticket::Column::OutsideNewsAt, Expr::value(Some(now)));
+    }
     // The desk's first public word to the school is the first response of the SLA.
     if who.is_desk() && !change.internal && current.first_response_at.is_none() && change.school_mail.is_some() {
         update = update.col_expr(ticket::Column::FirstResponseAt, Expr::value(now));
@@ -208,7 +222,6 @@ pub async fn apply(
     let updated = ticket::Entity::find_by_id(current.id).one(txn).await?.ok_or(AppError::NotFound)?;
     let owner = Owner { school_id: updated.school_id, report_id: None, ticket_id: Some(updated.id) };
     let files = attachments::record(txn, &change.files, owner, who.uploader(), change.internal).await?;
-    let mut data = change.data;
     if let Some(to) = change.status {
         data["from"] = json!(from);
         data["to"] = json!(to);

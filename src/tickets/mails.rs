@@ -102,8 +102,8 @@ pub async fn to_school(
     Ok(())
 }
 
-/// To the desk about news on a ticket: a school's news to the agent working it; a
-/// provider's to that agent or, while nobody has taken the ticket, to the desk (leads).
+/// To the desk about news on a ticket from the school or a provider: to the agent working
+/// it or, while nobody has taken it (or its agent left), to the desk's leads.
 pub async fn to_desk(
     txn: &WriteTxn,
     mailer: &Mailer,
@@ -113,13 +113,9 @@ pub async fn to_desk(
 ) -> AppResult<()> {
     let (kind, agents) = match news {
         DeskNews::FromProvider => ("ticket_provider_update", super::reminders::watchers(txn, ticket).await?),
-        DeskNews::FromSchool => {
-            let assignee = match ticket.assignee_id {
-                Some(id) => user::Entity::find_by_id(id).one(txn).await?,
-                None => None,
-            };
-            ("ticket_school_update", assignee.into_iter().collect())
-        }
+        // A school's answer to a ticket nobody has taken reaches the desk's leads rather
+        // than nobody.
+        DeskNews::FromSchool => ("ticket_school_update", super::reminders::watchers(txn, ticket).await?),
     };
     let link = desk_link(mailer, ticket);
     for agent in &agents {

@@ -14,6 +14,7 @@ pub mod mails;
 pub mod opening;
 pub mod queue;
 pub mod read;
+pub mod reads;
 pub mod reminders;
 pub mod sla;
 pub mod status;

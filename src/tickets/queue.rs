@@ -30,14 +30,16 @@ pub enum Queue {
     Open,
     Waiting,
     Provider,
+    /// Solved by a provider: the desk checks the solution before the school hears of it.
+    Verify,
     Overdue,
     All,
 }
 
 impl Queue {
     /// The queues with a tab and a count, in the tabs' order.
-    pub const TABS: [Queue; 6] =
-        [Queue::New, Queue::Mine, Queue::Open, Queue::Waiting, Queue::Provider, Queue::Overdue];
+    pub const TABS: [Queue; 7] =
+        [Queue::New, Queue::Mine, Queue::Open, Queue::Waiting, Queue::Provider, Queue::Verify, Queue::Overdue];
 
     /// The queue a query names; nothing names the open tickets.
     pub fn parse(text: &str) -> AppResult<Queue> {
@@ -47,6 +49,7 @@ impl Queue {
             "mine" => Queue::Mine,
             "waiting" => Queue::Waiting,
             "provider" => Queue::Provider,
+            "verify" => Queue::Verify,
             "overdue" => Queue::Overdue,
             "all" => Queue::All,
             _ => return Err(AppError::invalid("queue", "tickets.queue_invalid")),
@@ -61,6 +64,7 @@ impl Queue {
             Queue::Open => "open",
             Queue::Waiting => "waiting",
             Queue::Provider => "provider",
+            Queue::Verify => "verify",
             Queue::Overdue => "overdue",
             Queue::All => "all",
         }
@@ -94,11 +98,15 @@ fn queue_condition(queue: Queue, actor: &Actor, now: DateTime<Utc>) -> Condition
         Queue::New => {
             Condition::all().add(ticket::Column::Status.eq(Status::New)).add(ticket::Column::AssigneeId.is_null())
         }
-        Queue::Mine => Condition::all()
-            .add(ticket::Column::AssigneeId.eq(actor.id))
-            .add(ticket::Column::Status.is_in(active_statuses())),
+        // An agent's own tickets, and those a provider solved until the agent closed them.
+        Queue::Mine => Condition::all().add(ticket::Column::AssigneeId.eq(actor.id)).add(
+            Condition::any()
+                .add(ticket::Column::Status.is_in(active_statuses()))
+                .add(ticket::Column::ToVerify.eq(true)),
+        ),
         Queue::Waiting => Condition::all().add(ticket::Column::Status.eq(Status::WaitingOnSchool)),
         Queue::Provider => Condition::all().add(ticket::Column::Status.eq(Status::AtProvider)),
+        Queue::Verify => Condition::all().add(ticket::Column::ToVerify.eq(true)),
         Queue::Overdue => Condition::all().add(ticket::Column::Status.is_in(active_statuses())).add(
             Condition::any().add(ticket::Column::ResolutionDue.lt(now)).add(
                 Condition::all()
@@ -201,7 +209,10 @@ pub async fn page(db: &DatabaseConnection, actor: &Actor, filter: &Filter) -> Ap
 /// The statuses a queue holds; `None` for every status ("all").
 fn queue_statuses(queue: Queue) -> Option<Vec<Status>> {
     match queue {
-        Queue::Open | Queue::Mine | Queue::Overdue => Some(active_statuses()),
+        Queue::Open | Queue::Overdue => Some(active_statuses()),
+        Queue::Mine => Some(active_statuses().into_iter().chain([Status::Resolved]).collect()),
+        // One index range (`to_verify`, in page order); every such ticket is resolved.
+        Queue::Verify => None,
         Queue::New => Some(vec![Status::New]),
         Queue::Waiting => Some(vec![Status::WaitingOnSchool]),
         Queue::Provider => Some(vec![Status::AtProvider]),
@@ -376,7 +387,7 @@ pub async fn counts(
             Queue::Waiting => sum(&|c| c.status == Status::WaitingOnSchool),
             Queue::Provider => sum(&|c| c.status == Status::AtProvider),
             Queue::Overdue => overdue.get(db, stamp, now).await?,
-            Queue::Mine | Queue::All => {
+            Queue::Mine | Queue::Verify | Queue::All => {
                 ticket::Entity::find().filter(queue_condition(queue, actor, now)).count(db).await?
             }
         };

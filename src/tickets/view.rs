@@ -12,6 +12,8 @@ use entities::{school, service, ticket, ticket_event, user, EventKind};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TicketView {
+    #[serde(skip)]
+    pub id: i32,
     pub number: String,
     pub title: String,
     pub description: String,
@@ -36,6 +38,9 @@ pub struct TicketView {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When the school or a provider last wrote (the desk's unread markers, `reads`).
+    #[serde(skip)]
+    pub outside_news_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -100,6 +105,7 @@ impl Lookup {
         let (school, school_name) = self.schools.get(&t.school_id).cloned().unwrap_or_default();
         let assignee = t.assignee_id.and_then(|id| self.users.get(&id).cloned());
         TicketView {
+            id: t.id,
             number: number(t.id),
             title: t.title.clone(),
             description: t.description.clone(),
@@ -121,6 +127,7 @@ impl Lookup {
             version: t.version,
             created_at: t.created_at,
             updated_at: t.updated_at,
+            outside_news_at: t.outside_news_at,
         }
     }
 }

@@ -15,6 +15,7 @@ mod attachments;
 mod bad_input;
 mod chat;
 mod cli;
+mod desk_ownership;
 mod desk_settings;
 mod faq_drafts;
 mod faults;

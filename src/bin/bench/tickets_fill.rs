@@ -184,6 +184,8 @@ fn one_ticket(
         sla_reminded: Set(15),
         sla_check_at: Set(None),
         anonymised_at: Set(None),
+        to_verify: Set(false),
+        outside_news_at: Set(None),
     }
 }
 

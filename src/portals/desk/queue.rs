@@ -55,11 +55,13 @@ pub(super) async fn queue_page(app: &App, agent: &Agent, filter: Filter, lang: L
         .with("stamp", stamp);
     match queue::page(db, &agent.0, &filter).await {
         Ok(page) => {
+            let unread = crate::tickets::reads::unread(db, &agent.0, &page.items).await?;
             let rows = rows(&page.items, &services, lang);
-            Ok(base.with("rows", rows).with("next", page.next).with("services", services))
+            Ok(base.with("rows", rows).with("unread", unread).with("next", page.next).with("services", services))
         }
         Err(e @ AppError::Invalid { .. }) => Ok(base
             .with("rows", json!([]))
+            .with("unread", json!([]))
             .with("next", None::<String>)
             .with("services", services)
             .with_error(&e, lang)),

@@ -16,6 +16,7 @@ pub async fn ticket_page(app: &App, agent: &Agent, number: TicketNumber) -> AppR
     let db = app.db.read();
     let ticket = tickets::find(db, &agent.0, number.id()).await?;
     app.views.record(&agent.0, "ticket", ticket.id, Some(ticket.school_id), "desk");
+    tickets::reads::opened(&app.db, &agent.0, &ticket).await;
     let attachments = crate::attachments::service::for_ticket(db, &agent.0, ticket.id).await?;
     let events = tickets::timeline(db, &agent.0, &ticket).await?;
     let lookup = view::Lookup::load(db, std::slice::from_ref(&ticket)).await?;
