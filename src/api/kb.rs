@@ -39,8 +39,9 @@ async fn search(viewer: Viewer, app: &App, query: SearchQuery) -> AppResult<Json
     let limit = query.limit.value_in("limit", 1, 50)?.unwrap_or(10);
     let service = query.service.value()?;
     let suggest = query.suggest.value()?.unwrap_or(false);
+    let purpose = if suggest { service::Purpose::Typing } else { service::Purpose::Results };
     let results =
-        service::search(&app.misses, &app.search, viewer.0.as_ref(), &q, limit, service.as_deref(), !suggest).await?;
+        service::search(&app.misses, &app.search, viewer.0.as_ref(), &q, limit, service.as_deref(), purpose).await?;
     Ok(Json(ApiResults {
         total: results.total,
         hits: results

@@ -140,8 +140,27 @@ pub fn clean_query(text: &str) -> AppResult<String> {
     Ok(text.to_string())
 }
 
-/// Searches within the reader's scope. A full search (not a keystroke suggestion) that
-/// finds nothing is counted for the desk (written by `flush_misses`).
+/// What a search is asked for, which decides what counts as found and whether finding
+/// nothing is a missed search for the desk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// The FAQ's results (its page, the API, the widget): every hit, best first; nothing
+    /// found is a miss.
+    Results,
+    /// Suggestions while someone types: only relevant articles; a keystroke is no miss.
+    Typing,
+    /// The words of a problem someone just filed (a report's "what", a ticket's title):
+    /// only relevant articles, and none is a miss — the FAQ lacks what schools ask for.
+    Problem,
+}
+
+/// A suggestion is relevant when it matches at least this share of the query's words
+/// (stop words left out): "Beamer Raum 104 zeigt kein Bild" must not offer an article that
+/// shares only "Raum" with it, nor "Untis Vertretungsplan App" four that share "App".
+pub const RELEVANT_SHARE: f32 = 0.5;
+
+/// Searches within the reader's scope, for `purpose`; the misses are counted in memory and
+/// written by `flush_misses`.
 pub async fn search(
     misses: &MissCounter,
     engine: &Engine,
@@ -149,7 +168,7 @@ pub async fn search(
     text: &str,
     limit: usize,
     service: Option<&str>,
-    record_miss: bool,
+    purpose: Purpose,
 ) -> AppResult<Results> {
     let text = clean_query(text)?;
     if text.is_empty() {
@@ -161,12 +180,26 @@ pub async fn search(
         service: service.map(str::to_string).filter(|s| !s.is_empty()),
         scope: Scope::for_reader(reader),
     };
-    let results = engine.search(&query).await.map_err(AppError::internal)?;
-    if results.total == 0 && record_miss {
+    let mut results = engine.search(&query).await.map_err(AppError::internal)?;
+    if purpose != Purpose::Results {
+        results.hits.retain(|h| h.share > RELEVANT_SHARE);
+        results.total = results.hits.len();
+    }
+    if results.total == 0 && purpose != Purpose::Typing {
         let query: String = text.to_lowercase().chars().take(QUERY_MAX).collect();
         misses.record(query, reader.map(|r| r.role).unwrap_or(Role::Pupil), Utc::now());
     }
     Ok(results)
+}
+
+/// The words of a problem just filed (a report's "what", a ticket's title): if the FAQ has
+/// nothing relevant for them, they count as a missed search, so the desk sees what to write.
+/// Counting is best effort: a query too long to search is simply not counted.
+pub async fn note_problem(misses: &MissCounter, engine: &Engine, reader: &Actor, words: &str) {
+    let words: String = words.chars().take(QUERY_MAX).collect();
+    if let Err(e) = search(misses, engine, Some(reader), &words, 6, None, Purpose::Problem).await {
+        tracing::debug!(error = %e.chain(), "a filed problem's words were not searched");
+    }
 }
 
 /// Rows per INSERT: five values each, well below SQLite's limit of bound parameters.

@@ -136,6 +136,9 @@ async fn file(
         Ok(files) => service::file(app, &teacher.0, &input, files).await,
         Err(e) => Err(e),
     };
+    if filed.is_ok() {
+        crate::kb::service::note_problem(&app.misses, &app.search, &teacher.0, &form.affected).await;
+    }
     let again = || async {
         Ok(teacher_page(app, &teacher).await?.with(
             "input",

@@ -376,7 +376,7 @@ impl EmbeddedEngine {
         }
         let mut snippets = Snippets::new(weights, 180);
         let mut hits = Vec::with_capacity(ranked.len());
-        for Ranked { score, address } in ranked {
+        for Ranked { score, address, share } in ranked {
             let document: TantivyDocument = searcher.doc(address)?;
             let text =
                 |field: Field| document.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
@@ -385,7 +385,7 @@ impl EmbeddedEngine {
             if html.trim().is_empty() {
                 html = tantivy_escape(&text(f.body).chars().take(180).collect::<String>());
             }
-            hits.push(super::Hit { slug: text(f.slug), title: text(f.title), snippet: html, score });
+            hits.push(super::Hit { slug: text(f.slug), title: text(f.title), snippet: html, score, share });
         }
         Ok(Results { hits, total })
     }

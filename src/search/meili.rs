@@ -256,6 +256,7 @@ impl SearchEngine for MeiliEngine {
                     title: hit.result.title,
                     snippet: escape_with_marks(&cropped),
                     score: hit.ranking_score.unwrap_or(0.0) as f32,
+                    share: 1.0,
                 }
             })
             .collect::<Vec<_>>();

@@ -89,6 +89,10 @@ pub struct Hit {
     /// HTML: escaped text with the matches in `<mark>`.
     pub snippet: String,
     pub score: f32,
+    /// The share of the query's (significant) words the article matched, 0 to 1, where the
+    /// engine tells; Meilisearch does not, and gives 1.
+    #[serde(skip)]
+    pub share: f32,
 }
 
 #[derive(Debug, Clone, Serialize, Default)]

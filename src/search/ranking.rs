@@ -17,6 +17,8 @@ use tantivy::{BitSet, DocAddress, DocId, Searcher};
 pub struct Ranked {
     pub score: f32,
     pub address: DocAddress,
+    /// The share of the query's words the document matched (0 to 1).
+    pub share: f32,
 }
 
 impl Eq for Ranked {}
@@ -86,7 +88,8 @@ pub fn rank(
             }
             total += 1;
             let share = f32::from(matched) / n;
-            let candidate = Ranked { score: sum * share * share, address: DocAddress::new(segment_ord as u32, doc) };
+            let candidate =
+                Ranked { score: sum * share * share, address: DocAddress::new(segment_ord as u32, doc), share };
             if best.len() < limit {
                 best.push(std::cmp::Reverse(candidate));
             } else if best.peek().is_some_and(|worst| candidate > worst.0) {

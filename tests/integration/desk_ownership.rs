@@ -43,13 +43,18 @@ both_dbs!(
         let mut agent = app.login("agent@desk.de", PASSWORD).await;
         let noted = open(&app, "Notiz").await;
         let done = agent
-            .post_form(&format!("/desk/tickets/{noted}/comment"), &[("body", "Intern: Raum prüfen"), ("internal", "true")])
+            .post_form(
+                &format!("/desk/tickets/{noted}/comment"),
+                &[("body", "Intern: Raum prüfen"), ("internal", "true")],
+            )
             .await;
         assert_eq!(done.status, Status::SeeOther, "{}", done.body);
         assert_eq!(assignee(&app, &noted).await, None, "an internal note leaves the ticket to whoever takes it");
-        for (action, field, text) in
-            [("comment", "body", "Wir kümmern uns."), ("ask", "body", "Welcher Raum?"), ("resolve", "body", "Neu gestartet.")]
-        {
+        for (action, field, text) in [
+            ("comment", "body", "Wir kümmern uns."),
+            ("ask", "body", "Welcher Raum?"),
+            ("resolve", "body", "Neu gestartet."),
+        ] {
             let number = open(&app, action).await;
             let done = agent.post_form(&format!("/desk/tickets/{number}/{action}"), &[(field, text)]).await;
             assert_eq!(done.status, Status::SeeOther, "{action}: {}", done.body);
@@ -75,8 +80,9 @@ both_dbs!(
         app.set_active("agent@desk.de", false).await;
         let before = app.mails_to("lead@desk.de").await.len();
         let admin = app.token("admin@gym.de").await;
-        let answered =
-            app.api_post(Some(&admin), &format!("/api/v1/tickets/{number}/comments"), r#"{"body":"Der im Lehrerzimmer."}"#).await;
+        let answered = app
+            .api_post(Some(&admin), &format!("/api/v1/tickets/{number}/comments"), r#"{"body":"Der im Lehrerzimmer."}"#)
+            .await;
         assert_eq!(answered.status, Status::Ok, "{}", answered.body);
         let to_lead = app.mails_to("lead@desk.de").await;
         assert_eq!(to_lead.len(), before + 1, "the lead hears of the answer");
@@ -94,8 +100,9 @@ both_dbs!(
         app.forward_ticket(&desk, &number, r#"{"provider":"druck","priority":"P3","message":"Bitte prüfen."}"#).await;
         assert!(listed(&app, "agent@desk.de", "verify").await.is_empty());
         let token = app.latest_provider_token().await;
-        let resolved =
-            app.api_post(None, &format!("/api/v1/provider/{token}/resolve"), r#"{"solution":"Trommel getauscht."}"#).await;
+        let resolved = app
+            .api_post(None, &format!("/api/v1/provider/{token}/resolve"), r#"{"solution":"Trommel getauscht."}"#)
+            .await;
         assert_eq!(resolved.status, Status::Ok, "{}", resolved.body);
         assert_eq!(listed(&app, "agent@desk.de", "verify").await, [number.clone()], "to verify, for the whole desk");
         assert_eq!(listed(&app, "kollege@desk.de", "verify").await, [number.clone()]);
@@ -131,8 +138,9 @@ both_dbs!(
         };
         assert!(unread_rows(&agent.get("/desk?queue=open").await.body).is_empty(), "the desk's own words are not news");
         let admin = app.token("admin@gym.de").await;
-        let answered =
-            app.api_post(Some(&admin), &format!("/api/v1/tickets/{number}/comments"), r#"{"body":"Die im Raum 12."}"#).await;
+        let answered = app
+            .api_post(Some(&admin), &format!("/api/v1/tickets/{number}/comments"), r#"{"body":"Die im Raum 12."}"#)
+            .await;
         assert_eq!(answered.status, Status::Ok, "{}", answered.body);
         assert_eq!(unread_rows(&agent.get("/desk?queue=open").await.body), [number.clone()]);
         assert_eq!(unread_rows(&colleague.get("/desk?queue=open").await.body), [number.clone()]);

@@ -28,7 +28,9 @@ async fn faq(viewer: Viewer, app: &App, q: Option<&str>, service: Option<&str>, 
         let groups = service::browse(app.db.read(), viewer.0.as_ref()).await?;
         return Ok(page.with("q", "").with("groups", groups));
     }
-    match service::search(&app.misses, &app.search, viewer.0.as_ref(), text, 20, service, true).await {
+    match service::search(&app.misses, &app.search, viewer.0.as_ref(), text, 20, service, service::Purpose::Results)
+        .await
+    {
         Ok(results) => Ok(page.with("q", text).with("results", results)),
         Err(e @ crate::error::AppError::Invalid { .. }) => {
             Ok(page.with("q", text.chars().take(service::QUERY_MAX).collect::<String>()).with_error(&e, lang))
@@ -41,7 +43,16 @@ async fn faq(viewer: Viewer, app: &App, q: Option<&str>, service: Option<&str>, 
 /// bearer-token API).
 #[get("/faq/suggest?<q>")]
 async fn suggest(viewer: Viewer, app: &App, q: Option<&str>) -> AppResult<Json<Vec<crate::api::kb::ApiHit>>> {
-    let results = service::search(&app.misses, &app.search, viewer.0.as_ref(), q.unwrap_or(""), 6, None, false).await?;
+    let results = service::search(
+        &app.misses,
+        &app.search,
+        viewer.0.as_ref(),
+        q.unwrap_or(""),
+        6,
+        None,
+        service::Purpose::Typing,
+    )
+    .await?;
     Ok(Json(
         results
             .hits

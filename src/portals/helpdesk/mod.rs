@@ -63,6 +63,9 @@ async fn open_ticket(
         Ok(files) => opening::open(app, &admin.0, &form.input(), files).await,
         Err(e) => Err(e),
     };
+    if opened.is_ok() {
+        crate::kb::service::note_problem(&app.misses, &app.search, &admin.0, &form.title).await;
+    }
     let saved = |opened: Opened| {
         let number = number(opened.ticket.id);
         Saved::to("tickets.opened", format!("/helpdesk/tickets/{number}")).with_arg(number)

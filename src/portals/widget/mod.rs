@@ -229,7 +229,17 @@ pub(crate) async fn dialog(app: &App, viewer: &Viewer, opened: &Opened, q: &str,
         .with("q", q.trim());
     let q = q.trim();
     if !q.is_empty() {
-        match crate::kb::service::search(&app.misses, &app.search, viewer.0.as_ref(), q, 8, None, true).await {
+        match crate::kb::service::search(
+            &app.misses,
+            &app.search,
+            viewer.0.as_ref(),
+            q,
+            8,
+            None,
+            crate::kb::service::Purpose::Results,
+        )
+        .await
+        {
             Ok(results) => page = page.with("results", results),
             Err(e @ AppError::Invalid { .. }) => page = page.with_error(&e, lang),
             Err(e) => return Err(e),

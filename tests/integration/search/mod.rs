@@ -4,6 +4,7 @@
 mod engines;
 mod on_the_app;
 mod relevance;
+mod suggestions;
 
 use std::collections::BTreeSet;
 use std::path::Path;
