@@ -60,6 +60,9 @@ pub struct Settings {
     /// 0: 10. Shorter answers sooner while a PostgreSQL server is gone, but also turns a
     /// burst that waits for the pool into 503s.
     pub db_acquire_timeout_secs: u64,
+    /// PostgreSQL's `statement_timeout` for the server's connections (seconds; 0: none):
+    /// a statement that runs longer is cancelled and its request answers 503.
+    pub db_statement_timeout_secs: u64,
     /// SQLite's `synchronous`: `full` (every commit reaches the disk before it is
     /// acknowledged, so it survives a power cut) or `normal` (faster commits; the last
     /// ones before a power cut can be lost, the database stays intact).
@@ -162,6 +165,7 @@ impl Default for Settings {
             database_url: String::new(),
             db_connections: 0,
             db_acquire_timeout_secs: 0,
+            db_statement_timeout_secs: 30,
             sqlite_synchronous: "full".into(),
             search: SearchKind::Embedded,
             meili_url: "http://127.0.0.1:7700".into(),
@@ -270,6 +274,12 @@ impl Settings {
             return Err(format!(
                 "STAFFEL_DB_ACQUIRE_TIMEOUT_SECS must be at most 300, not {}",
                 self.db_acquire_timeout_secs
+            ));
+        }
+        if self.db_statement_timeout_secs > 3600 {
+            return Err(format!(
+                "STAFFEL_DB_STATEMENT_TIMEOUT_SECS must be at most 3600, not {}",
+                self.db_statement_timeout_secs
             ));
         }
         if !matches!(self.sqlite_synchronous.as_str(), "full" | "normal") {

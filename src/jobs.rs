@@ -1,7 +1,8 @@
 //! Background work started when the server lifts off and stopped when it shuts down:
 //! the mail outbox, the search index sync, the SLA and provider-deadline reminders, the
 //! chat's upkeep, the missed searches and the view log counted in memory, retention (SPEC
-//! §9), and the sweep of orphaned upload files. Each job holds a clone of the `App`.
+//! §9), the sweep of orphaned upload files, and on PostgreSQL the watcher that knows when
+//! the server is gone. Each job holds a clone of the `App`.
 use std::sync::Mutex;
 
 use rocket::fairing::{Fairing, Info, Kind};
@@ -42,6 +43,10 @@ impl Fairing for Jobs {
         tokio::spawn(keep_search_in_step(app.clone(), rx.clone()));
         tokio::spawn(write_missed_searches(app.clone(), rx.clone()));
         tokio::spawn(write_view_log(app.clone(), rx.clone()));
+        if app.settings.is_postgres() {
+            let url = app.settings.database_url();
+            tokio::spawn(crate::db::reach::watch(url, app.db.reach().clone(), rx.clone()));
+        }
         tokio::spawn(apply_retention(app.clone(), rx));
         if let Ok(mut stop) = self.stop.lock() {
             *stop = Some(tx);

@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 
 use rocket::http::{ContentType, Status};
 use rocket::serde::json::{json, Value};
-use rocket::Route;
+use rocket::{Route, State};
 use sea_orm::ConnectionTrait;
 
 use crate::app::App;
@@ -13,8 +13,12 @@ use crate::metrics::BUCKETS;
 
 const HEALTH_PING_DEADLINE: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// `State`, not the `&App` guard: health and metrics answer while the database is gone.
 #[rocket::get("/healthz")]
-async fn healthz(app: &App) -> (Status, Value) {
+async fn healthz(app: &State<App>) -> (Status, Value) {
+    if app.db.reach().is_known_down() {
+        return (Status::ServiceUnavailable, json!({ "status": "database unavailable" }));
+    }
     // Its own deadline, shorter than the pool's: a load balancer must hear at once that
     // the database is gone, not after a connection attempt has timed out.
     let ping = tokio::time::timeout(HEALTH_PING_DEADLINE, app.db.read().execute_unprepared("SELECT 1"));
@@ -35,7 +39,7 @@ async fn healthz(app: &App) -> (Status, Value) {
 }
 
 #[rocket::get("/metrics")]
-async fn metrics(app: &App) -> (ContentType, String) {
+async fn metrics(app: &State<App>) -> (ContentType, String) {
     let metrics = &app.metrics;
     let mut out = String::new();
     let _ = writeln!(out, "# HELP staffel_http_requests_total HTTP responses by status class.");
@@ -65,7 +69,45 @@ async fn metrics(app: &App) -> (ContentType, String) {
     let _ = writeln!(out, "staffel_mails_sent_total {}", metrics.mails_sent.load(Ordering::Relaxed));
     let _ = writeln!(out, "# TYPE staffel_mail_delivery_failures_total counter");
     let _ = writeln!(out, "staffel_mail_delivery_failures_total {}", metrics.mail_failures.load(Ordering::Relaxed));
-    let blocked = app.storage.blocked(&app.db).await;
+    // While the database is known to be gone, nothing below waits for it.
+    let reachable = !app.db.reach().is_known_down();
+    let _ = writeln!(out, "# HELP staffel_database_reachable 0 while the database server is known to be gone.");
+    let _ = writeln!(out, "# TYPE staffel_database_reachable gauge");
+    let _ = writeln!(out, "staffel_database_reachable {}", u8::from(reachable));
+    for (name, help, value) in [
+        (
+            "staffel_view_log_pending",
+            "Views (who opened what) waiting in memory to be written.",
+            app.views.pending() as u64,
+        ),
+        (
+            "staffel_search_misses_pending",
+            "Distinct missed searches waiting in memory to be written.",
+            app.misses.pending() as u64,
+        ),
+    ] {
+        let _ = writeln!(out, "# HELP {name} {help}");
+        let _ = writeln!(out, "# TYPE {name} gauge");
+        let _ = writeln!(out, "{name} {value}");
+    }
+    for (name, help, value) in [
+        ("staffel_view_log_dropped_total", "Views not recorded because the buffer was full.", app.views.dropped()),
+        (
+            "staffel_search_misses_dropped_total",
+            "Missed searches not counted because the buffer was full.",
+            app.misses.dropped(),
+        ),
+    ] {
+        let _ = writeln!(out, "# HELP {name} {help}");
+        let _ = writeln!(out, "# TYPE {name} counter");
+        let _ = writeln!(out, "{name} {value}");
+    }
+    // What needs the database gets the health check's deadline: a scrape must not hang on
+    // a server that went away a moment ago, before the watcher noticed.
+    let blocked = match reachable {
+        true => tokio::time::timeout(HEALTH_PING_DEADLINE, app.storage.blocked(&app.db)).await.unwrap_or(None),
+        false => None,
+    };
     let _ = writeln!(out, "# HELP staffel_writes_blocked 1 while a full disk or read-only storage stops writes.");
     let _ = writeln!(out, "# TYPE staffel_writes_blocked gauge");
     let _ = writeln!(out, "staffel_writes_blocked {}", u8::from(blocked.is_some()));
@@ -101,7 +143,11 @@ async fn metrics(app: &App) -> (ContentType, String) {
     let _ = writeln!(out, "# HELP staffel_ticket_groups_total Transactions the new tickets were written in.");
     let _ = writeln!(out, "# TYPE staffel_ticket_groups_total counter");
     let _ = writeln!(out, "staffel_ticket_groups_total {}", intake.groups);
-    match crate::mail::retry::health(&app.db, chrono::Utc::now()).await {
+    if !reachable {
+        return (ContentType::new("text", "plain").with_params(("version", "0.0.4")), out);
+    }
+    let outbox = tokio::time::timeout(HEALTH_PING_DEADLINE, crate::mail::retry::health(&app.db, chrono::Utc::now()));
+    match outbox.await.unwrap_or_else(|_| Err(sea_orm::DbErr::Custom("no answer within the deadline".into()))) {
         Ok(outbox) => {
             let gauges = [
                 ("staffel_mail_outbox_pending", "Mails waiting for delivery.", outbox.pending as i64),

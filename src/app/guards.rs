@@ -61,6 +61,11 @@ pub async fn actor_of(req: &Request<'_>) -> Option<Actor> {
 
 async fn resolve(req: &Request<'_>) -> Option<Actor> {
     let app = req.rocket().state::<App>()?;
+    if app.db.reach().is_known_down() {
+        // Nothing can be looked up: the guards answer 503 at once (see `LookupFailed`).
+        req.local_cache(|| LookupFailed(true));
+        return None;
+    }
     let found = if is_api(req) {
         match req.headers().get_one("Authorization") {
             Some(header) => {

@@ -101,13 +101,18 @@ impl crate::tickets::Env for App {
     }
 }
 
-/// Handlers take `app: &App`.
+/// Handlers take `app: &App`; while the database is known to be gone, a handler that
+/// needs it is not run (503 at once).
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for &'r App {
     type Error = AppError;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, AppError> {
         match req.rocket().state::<App>() {
+            // The database is known to be gone: 503 now, not after the pool's timeout.
+            Some(app) if app.db.reach().is_known_down() => {
+                Outcome::Error((rocket::http::Status::ServiceUnavailable, AppError::Unavailable))
+            }
             Some(app) => Outcome::Success(app),
             None => {
                 Outcome::Error((rocket::http::Status::InternalServerError, AppError::internal("App is not managed")))

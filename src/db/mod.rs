@@ -19,7 +19,7 @@
 //! storage is remembered in `WriteHealth` until one commits again (`/healthz`).
 pub mod check;
 pub mod fault;
-mod reach;
+pub mod reach;
 mod writer;
 
 pub use reach::is_unreachable;
@@ -69,6 +69,7 @@ pub struct Db {
     conn: DatabaseConnection,
     writer: Option<Writer>,
     health: Arc<WriteHealth>,
+    reach: Arc<reach::Reachability>,
 }
 
 /// SQLite's writing side: one writer at a time, on a connection of its own.
@@ -97,7 +98,7 @@ impl Db {
             unsettled: Arc::new(AtomicBool::new(false)),
             dedicated,
         });
-        Db { conn, writer, health: Arc::default() }
+        Db { conn, writer, health: Arc::default(), reach: Arc::default() }
     }
 
     /// For queries that only read. Writes go through `write`.
@@ -111,6 +112,12 @@ impl Db {
 
     pub fn is_sqlite(&self) -> bool {
         self.backend() == DbBackend::Sqlite
+    }
+
+    /// Whether the database server is known to be gone (PostgreSQL, while `reach::watch`
+    /// runs); a request then answers 503 without waiting for a connection.
+    pub fn reach(&self) -> &Arc<reach::Reachability> {
+        &self.reach
     }
 
     /// What the writes of this process last ran into, if anything blocks them.
@@ -271,6 +278,10 @@ pub async fn connect(settings: &Settings) -> Result<Db, OpenError> {
     options.sqlx_logging(false).acquire_timeout(Duration::from_secs(acquire));
     if settings.is_postgres() {
         options.max_connections(most(20)).min_connections(1);
+        if settings.db_statement_timeout_secs > 0 {
+            let timeout = format!("{}s", settings.db_statement_timeout_secs);
+            options.map_sqlx_postgres_opts(move |o| o.options([("statement_timeout", timeout.as_str())]));
+        }
         let conn = Database::connect(options).await.map_err(OpenError::Connect)?;
         return Ok(Db::new(conn));
     }
@@ -322,8 +333,17 @@ pub async fn migrate(db: &Db) -> Result<(), OpenError> {
     Migrator::up(db.read(), None).await.map_err(OpenError::Migrate)
 }
 
-/// Connect and migrate: what `serve` and every CLI command do first.
+/// Connect and migrate: what `serve` and every CLI command do first. On PostgreSQL the
+/// migrations run on connections without the statement timeout (an index over a million
+/// tickets may take longer than any request should), which are closed afterwards.
 pub async fn open(settings: &Settings) -> Result<Db, OpenError> {
+    if settings.is_postgres() && settings.db_statement_timeout_secs > 0 {
+        let unbounded = Settings { db_statement_timeout_secs: 0, db_connections: 1, ..settings.clone() };
+        let migrating = connect(&unbounded).await?;
+        migrate(&migrating).await?;
+        let _ = migrating.close().await;
+        return connect(settings).await;
+    }
     let db = connect(settings).await?;
     match migrate(&db).await {
         Err(OpenError::Migrate(e)) if db.is_sqlite() => Err(opening_failed(settings, e, OpenError::Migrate)),

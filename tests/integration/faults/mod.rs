@@ -5,6 +5,7 @@ mod damaged_db;
 mod disk_full;
 mod read_only;
 mod search_index;
+mod statement_timeout;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
