@@ -68,6 +68,11 @@ impl Side {
 pub async fn conversation(app: &App, actor: &Actor, id: i32, side: Side) -> AppResult<Page> {
     let db = app.db.read();
     let (found, participation) = chat::find(db, actor, id).await?;
+    // Who read a school's conversation is recorded as for tickets and reports (SPEC §9).
+    if found.school_id.is_some() {
+        let via = if side == Side::Desk { "desk" } else { "school" };
+        app.views.record(actor, "chat", found.id, found.school_id, via);
+    }
     let lines = messages::read_after(db, id, 0).await?;
     // The agent who took the chat on XMPP answers it there, not here.
     let on_xmpp = chat::Via::Web.check(actor, &found).is_err();

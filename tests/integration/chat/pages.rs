@@ -92,6 +92,24 @@ both_dbs!(
         );
         let late = anna.form(&format!("/desk/chats/{id}/messages"), &[("body", "Noch da?")]).await;
         assert_eq!(late.status, 409);
+        // Who read the conversation is in the view log (SPEC §9), as for tickets.
+        assert_eq!(anna.page(&format!("/desk/chats/{id}")).await.status, 200);
+        staffel::audit::views::flush(&server.live.db, &server.live.views).await.unwrap();
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let viewed: Vec<(Option<i32>, String)> = entities::audit_event::Entity::find()
+            .filter(entities::audit_event::Column::Action.eq("viewed"))
+            .filter(entities::audit_event::Column::TargetType.eq("chat"))
+            .filter(entities::audit_event::Column::TargetId.eq(id as i32))
+            .all(server.app.db())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.actor_id, e.detail))
+            .collect();
+        let anna_id = server.app.user_id(AGENT_1).await;
+        assert!(viewed.iter().any(|(who, detail)| *who == Some(anna_id) && detail.contains("desk")), "{viewed:?}");
+        let admin_id = server.app.user_id(ADMIN_A).await;
+        assert!(viewed.iter().any(|(who, detail)| *who == Some(admin_id) && detail.contains("school")), "{viewed:?}");
     }
 );
 

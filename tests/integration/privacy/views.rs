@@ -20,6 +20,9 @@ both_dbs!(
         // Views are written in batches (no write on the page's path); the log page writes
         // what is pending before it shows.
         assert!(app.app().views.pending() >= 3);
+        let metrics = app.api_get(None, "/metrics").await.body;
+        let pending = metrics.lines().find_map(|l| l.strip_prefix("staffel_view_log_pending ")).unwrap_or("absent");
+        assert!(pending.parse::<u64>().is_ok_and(|n| n >= 3), "operators see the buffer in /metrics: {pending}");
 
         let mut op = app.login(OPERATOR, PASSWORD).await;
         let log = op.get("/admin/views").await;
