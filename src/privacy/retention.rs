@@ -14,6 +14,10 @@
 //! - Sent or given-up mail older than the ticket period is deleted from the outbox (it
 //!   holds addresses and the texts of the tickets).
 //! - View records (`audit::views`) older than the ticket period are deleted.
+//! - Every other audit entry older than the ticket period keeps what was done, to what,
+//!   when and by which account id, and loses the name it was written with and its details
+//!   (which may quote people, addresses and texts): `actor_label` becomes `privacy::MARK`,
+//!   `detail` `{}`.
 //!
 //! One transaction per ticket and per report, each with an audit entry; files are removed
 //! from disk only after their rows are gone with a committed transaction.
@@ -49,6 +53,8 @@ pub struct Plan {
     pub chats: usize,
     pub mails: usize,
     pub views: usize,
+    /// Older audit entries (other than views) whose names and details are removed.
+    pub audit: usize,
 }
 
 impl Plan {
@@ -68,11 +74,17 @@ impl Plan {
             format!("chats closed before {}: deleted: {}", day(self.chat_cutoff), self.chats),
             format!("mails deleted from the outbox: {}", self.mails),
             format!("view records deleted: {}", self.views),
+            format!("older audit entries stripped of names and details: {}", self.audit),
         ]
     }
 
     pub fn is_empty(&self) -> bool {
-        self.tickets.is_empty() && self.reports.is_empty() && self.chats == 0 && self.mails == 0 && self.views == 0
+        self.tickets.is_empty()
+            && self.reports.is_empty()
+            && self.chats == 0
+            && self.mails == 0
+            && self.views == 0
+            && self.audit == 0
     }
 }
 
@@ -123,6 +135,14 @@ fn old_views(cutoff: DateTime<Utc>) -> Condition {
     Condition::all().add(audit_event::Column::Action.eq(VIEWED)).add(audit_event::Column::CreatedAt.lt(cutoff))
 }
 
+/// Audit entries other than views from before the cutoff that still carry a name or details.
+fn old_audit(cutoff: DateTime<Utc>) -> Condition {
+    Condition::all()
+        .add(audit_event::Column::Action.ne(VIEWED))
+        .add(audit_event::Column::CreatedAt.lt(cutoff))
+        .add(Condition::any().add(audit_event::Column::ActorLabel.ne(MARK)).add(audit_event::Column::Detail.ne("{}")))
+}
+
 /// What a run at `now` would change, changing nothing.
 pub async fn plan(db: &Db, settings: &Settings, now: DateTime<Utc>) -> AppResult<Plan> {
     let cutoff = cutoff(settings, now);
@@ -147,6 +167,7 @@ pub async fn plan(db: &Db, settings: &Settings, now: DateTime<Utc>) -> AppResult
         chats: crate::chat::upkeep::expired(db.read(), settings, now).await?.len(),
         mails: mail_outbox::Entity::find().filter(old_mail(cutoff)).count(db.read()).await? as usize,
         views: audit_event::Entity::find().filter(old_views(cutoff)).count(db.read()).await? as usize,
+        audit: audit_event::Entity::find().filter(old_audit(cutoff)).count(db.read()).await? as usize,
     })
 }
 
@@ -192,13 +213,20 @@ pub async fn run(db: &Db, settings: &Settings, by: By<'_>, now: DateTime<Utc>) -
     let txn = db.write().await?;
     done.mails = mail_outbox::Entity::delete_many().filter(old_mail(cutoff)).exec(&txn).await?.rows_affected as usize;
     done.views = audit_event::Entity::delete_many().filter(old_views(cutoff)).exec(&txn).await?.rows_affected as usize;
-    if done.mails + done.views > 0 {
+    done.audit = audit_event::Entity::update_many()
+        .col_expr(audit_event::Column::ActorLabel, Expr::value(MARK))
+        .col_expr(audit_event::Column::Detail, Expr::value("{}"))
+        .filter(old_audit(cutoff))
+        .exec(&txn)
+        .await?
+        .rows_affected as usize;
+    if done.mails + done.views + done.audit > 0 {
         audit::record(
             &txn,
             by,
             "retention.delete",
             Target { kind: "audit", id: None, school_id: None },
-            json!({ "mails": done.mails, "views": done.views, "before": cutoff }),
+            json!({ "mails": done.mails, "views": done.views, "audit": done.audit, "before": cutoff }),
         )
         .await?;
     }

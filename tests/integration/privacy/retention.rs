@@ -138,6 +138,40 @@ both_dbs!(
     }
 );
 
+both_dbs!(
+    async fn older_audit_entries_keep_what_happened_and_lose_names_and_details(backend: Backend) {
+        let app = TestApp::new(&backend).await;
+        world(&app).await;
+        let all = entities::audit_event::Entity::find().all(app.db()).await.unwrap();
+        let (old, recent) = (&all[0], &all[all.len() - 1]);
+        assert_ne!(old.detail, "{}", "the fixture's entry has details: {old:?}");
+        let months_ago = chrono::Utc::now().checked_sub_months(chrono::Months::new(14)).unwrap();
+        entities::audit_event::Entity::update_many()
+            .col_expr(entities::audit_event::Column::CreatedAt, Expr::value(months_ago))
+            .filter(entities::audit_event::Column::Id.eq(old.id))
+            .exec(app.db())
+            .await
+            .unwrap();
+        let now = chrono::Utc::now();
+        let plan = staffel::privacy::retention::plan(app.store(), app.settings(), now).await.unwrap();
+        assert_eq!(plan.audit, 1);
+        let done =
+            staffel::privacy::retention::run(app.store(), app.settings(), staffel::audit::By::Cli, now).await.unwrap();
+        assert_eq!(done.audit, 1);
+        let find = |id: i32| entities::audit_event::Entity::find_by_id(id).one(app.db());
+        let stripped = find(old.id).await.unwrap().unwrap();
+        assert_eq!(
+            (stripped.action.as_str(), stripped.target_id, stripped.actor_id),
+            (old.action.as_str(), old.target_id, old.actor_id)
+        );
+        assert_eq!((stripped.actor_label.as_str(), stripped.detail.as_str()), (staffel::privacy::MARK, "{}"));
+        assert_eq!(find(recent.id).await.unwrap().unwrap(), *recent, "a newer entry is left as it was");
+        let again =
+            staffel::privacy::retention::run(app.store(), app.settings(), staffel::audit::By::Cli, now).await.unwrap();
+        assert_eq!(again.audit, 0, "stripped once");
+    }
+);
+
 #[test]
 fn the_retention_period_is_at_least_a_month() {
     let figment = staffel::config::figment().merge(("staffel.ticket_retention_months", 0));
