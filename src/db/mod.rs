@@ -314,7 +314,7 @@ pub async fn connect(settings: &Settings) -> Result<Db, OpenError> {
     };
     let mut writer_options = options.clone();
     options.max_connections(most(8)).min_connections(1).map_sqlx_sqlite_opts(sqlite);
-    let conn = Database::connect(options).await.map_err(OpenError::Connect)?;
+    let conn = Database::connect(options).await.map_err(|e| opening_failed(settings, e, OpenError::Connect))?;
     let wal = conn.execute_unprepared("PRAGMA journal_mode=WAL").await;
     wal.map_err(|e| opening_failed(settings, e, OpenError::Wal))?;
     if let check::Looked::Doubtful(doubt) = looked {
@@ -325,7 +325,8 @@ pub async fn connect(settings: &Settings) -> Result<Db, OpenError> {
         return Ok(Db::new(conn));
     }
     writer_options.max_connections(1).min_connections(1).map_sqlx_sqlite_opts(sqlite);
-    let writer = Database::connect(writer_options).await.map_err(OpenError::Connect)?;
+    let writer =
+        Database::connect(writer_options).await.map_err(|e| opening_failed(settings, e, OpenError::Connect))?;
     Ok(Db::with_writer(conn, writer, true))
 }
 
@@ -359,6 +360,11 @@ fn opening_failed(settings: &Settings, e: DbErr, otherwise: fn(DbErr) -> OpenErr
         return OpenError::Damaged(check::Damaged { path, problem: format!("SQLite finds it malformed ({e})") });
     }
     match StorageFault::of_db(&e) {
+        // SQLite reports a full disk at opening as an I/O error (its shared-memory file
+        // cannot grow): whether the disk is full, a small write of our own tells.
+        Some(StorageFault::Io) if check::disk_is_full(&settings.data_dir) => {
+            OpenError::Storage { message: check::storage_message(StorageFault::Full, &settings.data_dir), source: e }
+        }
         Some(fault) => OpenError::Storage { message: check::storage_message(fault, &settings.data_dir), source: e },
         None => otherwise(e),
     }

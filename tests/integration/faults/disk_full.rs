@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use rocket::futures::future::join_all;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use super::{healthz, limit_growth, until_healthy, writes_blocked_gauge};
+use super::{healthz, limit_growth, serve_until_exit, skipped, staffel_ok, until_healthy, writes_blocked_gauge};
 use crate::common::{Backend, TestApp, PASSWORD};
 
 const AT_ONCE: usize = 16;
@@ -220,4 +220,35 @@ impl Drop for SmallDisk {
     fn drop(&mut self) {
         let _ = std::process::Command::new("umount").arg(&self.dir).status();
     }
+}
+
+#[test]
+fn staffel_serve_on_a_full_disk_refuses_with_a_message_and_harms_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let disk = dir.path().join("disk");
+    std::fs::create_dir(&disk).unwrap();
+    let Some(small) = SmallDisk::mount(&disk, "16m") else {
+        return skipped("staffel_serve_on_a_full_disk…", "cannot mount a tmpfs here");
+    };
+    let data = disk.join("data");
+    staffel_ok(dir.path(), &data, &["demo"]);
+    let before = std::fs::read(data.join("staffel.db")).unwrap();
+    // Everything the disk has left, taken by another file.
+    let filler = disk.join("filler");
+    let mut file = std::fs::File::create(&filler).unwrap();
+    while std::io::Write::write_all(&mut file, &[0u8; 64 * 1024]).is_ok() {}
+    drop(file);
+    let ended = serve_until_exit(dir.path(), &data);
+    assert!(!ended.success, "staffel serve must refuse:\n{}", ended.output);
+    assert!(
+        ended.output.contains(&format!("the disk holding the data directory {} is full", data.display())),
+        "{}",
+        ended.output
+    );
+    assert!(!ended.output.contains("panicked"), "{}", ended.output);
+    assert_eq!(std::fs::read(data.join("staffel.db")).unwrap(), before, "the database is untouched");
+    // Space again: it starts as before.
+    std::fs::remove_file(&filler).unwrap();
+    staffel_ok(dir.path(), &data, &["migrate"]);
+    drop(small);
 }
