@@ -514,10 +514,6 @@ impl SearchEngine for EmbeddedEngine {
         .await
     }
 
-    async fn clear(&self) -> Result<(), String> {
-        self.write(|writer, _| writer.delete_all_documents().map(|_| ())).await
-    }
-
     async fn slugs(&self) -> Result<Vec<String>, String> {
         let searcher = self.reader.searcher();
         let slug = self.fields.slug;

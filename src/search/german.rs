@@ -219,6 +219,13 @@ pub fn allowed_typos(len: usize) -> u8 {
 
 /// German stop words for engines that take a list (Meilisearch): the function words a
 /// question is made of ("Wie setze ich mein …").
+/// Whether a word as typed (any case, with punctuation around it) is one of the stop
+/// words every engine leaves out of a query.
+pub fn is_stop_word(word: &str) -> bool {
+    let bare = word.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+    STOP_WORDS.contains(&bare.as_str())
+}
+
 pub const STOP_WORDS: &[&str] = &[
     "aber", "alle", "allem", "allen", "aller", "alles", "als", "also", "am", "an", "ander", "andere", "anderen",
     "auch", "auf", "aus", "bei", "bin", "bis", "bist", "da", "damit", "dann", "das", "dass", "dein", "deine", "dem",

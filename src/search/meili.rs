@@ -136,13 +136,7 @@ impl MeiliEngine {
 /// documents, but a question that begins with one ("Wie setze …") found nothing at all
 /// with the `frequency` strategy (measured on 1.50). A query of stop words only is kept.
 fn without_stop_words(text: &str) -> String {
-    let kept: Vec<&str> = text
-        .split_whitespace()
-        .filter(|word| {
-            let bare = word.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
-            !STOP_WORDS.contains(&bare.as_str())
-        })
-        .collect();
+    let kept: Vec<&str> = text.split_whitespace().filter(|word| !super::german::is_stop_word(word)).collect();
     if kept.is_empty() {
         text.to_string()
     } else {
@@ -190,11 +184,6 @@ impl SearchEngine for MeiliEngine {
             return Ok(());
         }
         let task = self.index.delete_documents(&slugs).await.map_err(err)?;
-        self.wait(task).await
-    }
-
-    async fn clear(&self) -> Result<(), String> {
-        let task = self.index.delete_all_documents().await.map_err(err)?;
         self.wait(task).await
     }
 

@@ -107,8 +107,6 @@ pub trait SearchEngine: Send + Sync {
     async fn upsert(&self, docs: Vec<SearchDoc>) -> Result<(), String>;
     /// Removes documents by slug; unknown slugs are fine.
     async fn remove(&self, slugs: Vec<String>) -> Result<(), String>;
-    /// Removes everything.
-    async fn clear(&self) -> Result<(), String>;
     /// The slug of every document the engine holds.
     async fn slugs(&self) -> Result<Vec<String>, String>;
     async fn search(&self, query: &SearchQuery) -> Result<Results, String>;
