@@ -78,6 +78,35 @@ pub struct Filter {
     pub limit: Option<u64>,
 }
 
+impl Filter {
+    /// The filter's parameters as the queue's query string, in a fixed order and without
+    /// the empty ones (the queue is always named); not the cursor or the page size, which
+    /// say where one is in the list, not what it holds. Saved filters are stored this way.
+    pub fn to_query(&self) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query.append_pair("queue", if self.queue.is_empty() { "open" } else { &self.queue });
+        for (name, value) in
+            [("school", &self.school), ("service", &self.service), ("priority", &self.priority), ("status", &self.status)]
+        {
+            if !value.is_empty() {
+                query.append_pair(name, value);
+            }
+        }
+        query.finish()
+    }
+}
+
+/// Refuses a filter the desk's queue would refuse (an unknown queue, school, service,
+/// priority or status), with the same message.
+pub async fn check(db: &DatabaseConnection, actor: &Actor, filter: &Filter) -> AppResult<()> {
+    if !actor.role.is_desk() {
+        return Err(AppError::Forbidden);
+    }
+    Queue::parse(&filter.queue)?;
+    narrowing(db, filter, None).await?;
+    Ok(())
+}
+
 #[derive(Debug, Serialize)]
 pub struct QueuePage {
     pub items: Vec<TicketView>,
