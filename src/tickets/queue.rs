@@ -17,6 +17,7 @@ use super::status::{Priority, Status};
 use super::view::{Lookup, TicketView};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
+use crate::validate::{can_match_stored, shown};
 use entities::{school, service, ticket};
 
 pub const PAGE: u64 = 50;
@@ -160,25 +161,28 @@ async fn narrowing(db: &DatabaseConnection, filter: &Filter, school_id: Option<i
     let school_id = match (school_id, filter.school.is_empty()) {
         (Some(id), _) => Some(id),
         (None, true) => None,
-        (None, false) => Some(
-            school::Entity::find()
-                .filter(school::Column::Slug.eq(filter.school.as_str()))
-                .one(db)
-                .await?
-                .ok_or_else(|| AppError::invalid_with("school", "validation.unknown_school", &filter.school))?
-                .id,
-        ),
+        (None, false) => {
+            // A text no slug can be (a NUL, which PostgreSQL refuses in a query) names nothing.
+            let found = match can_match_stored(&filter.school) {
+                true => school::Entity::find().filter(school::Column::Slug.eq(filter.school.as_str())).one(db).await?,
+                false => None,
+            };
+            let unknown = || AppError::invalid_with("school", "validation.unknown_school", shown(&filter.school));
+            Some(found.ok_or_else(unknown)?.id)
+        }
     };
     let service_id = match filter.service.is_empty() {
         true => None,
-        false => Some(
-            service::Entity::find()
-                .filter(service::Column::Slug.eq(filter.service.as_str()))
-                .one(db)
-                .await?
-                .ok_or_else(|| AppError::invalid_with("service", "validation.unknown_service", &filter.service))?
-                .id,
-        ),
+        false => {
+            let found = match can_match_stored(&filter.service) {
+                true => {
+                    service::Entity::find().filter(service::Column::Slug.eq(filter.service.as_str())).one(db).await?
+                }
+                false => None,
+            };
+            let unknown = || AppError::invalid_with("service", "validation.unknown_service", shown(&filter.service));
+            Some(found.ok_or_else(unknown)?.id)
+        }
     };
     let priority = match filter.priority.is_empty() {
         true => None,
