@@ -67,9 +67,9 @@ pub fn trigger(value: &str) -> AppResult<String> {
     if value.chars().count() > TRIGGER_MAX {
         return Err(AppError::invalid_with("trigger", "validation.too_long", TRIGGER_MAX));
     }
-    let valid = value.split('-').all(|part| {
-        !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-    });
+    let valid = value
+        .split('-')
+        .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
     if !valid {
         return Err(AppError::invalid("trigger", "canned.trigger_format"));
     }

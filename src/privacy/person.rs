@@ -23,9 +23,9 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::tickets::number;
 use entities::{
-    api_token, attachment, audit_event, canned_response, chat, chat_member, chat_message, chat_participant, chat_presence,
-    chat_presence_session, chat_unanswered, kb_revision, kb_vote, login_attempt, mail_outbox, password_reset, report,
-    saved_filter, school, session, ticket, ticket_event, user,
+    api_token, attachment, audit_event, canned_response, chat, chat_member, chat_message, chat_participant,
+    chat_presence, chat_presence_session, chat_unanswered, kb_revision, kb_vote, login_attempt, mail_outbox,
+    password_reset, report, saved_filter, school, session, ticket, ticket_event, user,
 };
 
 /// The account of an address (any case); deleted placeholders are nobody's.

@@ -86,9 +86,12 @@ impl Filter {
     pub fn to_query(&self) -> String {
         let mut query = url::form_urlencoded::Serializer::new(String::new());
         query.append_pair("queue", if self.queue.is_empty() { "open" } else { &self.queue });
-        for (name, value) in
-            [("school", &self.school), ("service", &self.service), ("priority", &self.priority), ("status", &self.status)]
-        {
+        for (name, value) in [
+            ("school", &self.school),
+            ("service", &self.service),
+            ("priority", &self.priority),
+            ("status", &self.status),
+        ] {
             if !value.is_empty() {
                 query.append_pair(name, value);
             }

@@ -60,7 +60,11 @@ both_dbs!(
         assert_eq!(row.updated_by, Some(app.user_id(LEAD).await));
         assert_eq!(audited(&app).await, [("canned.create".to_string(), Some(id))]);
         let list = lead.get("/desk/canned").await;
-        assert!(list.body.contains("::drucker-neu") && list.body.contains("Bitte den Drucker **entfernen**"), "{}", list.body);
+        assert!(
+            list.body.contains("::drucker-neu") && list.body.contains("Bitte den Drucker **entfernen**"),
+            "{}",
+            list.body
+        );
     }
 );
 
@@ -144,8 +148,12 @@ both_dbs!(
         let app = desk(&backend).await;
         create_printer(&app, &mut app.login(LEAD, PASSWORD).await).await;
         let agent = app.login(AGENT, PASSWORD).await;
-        let response =
-            app.client.get("/desk/canned.json").cookies(agent.cookies.values().cloned().collect::<Vec<_>>()).dispatch().await;
+        let response = app
+            .client
+            .get("/desk/canned.json")
+            .cookies(agent.cookies.values().cloned().collect::<Vec<_>>())
+            .dispatch()
+            .await;
         assert_eq!(response.status(), Status::Ok);
         assert_eq!(response.headers().get_one("Cache-Control"), Some("no-store"));
         let texts: serde_json::Value = serde_json::from_str(&response.into_string().await.unwrap()).unwrap();

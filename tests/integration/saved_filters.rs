@@ -23,8 +23,9 @@ both_dbs!(
     async fn a_saved_filter_is_its_agents_own(backend: Backend) {
         let app = desk(&backend).await;
         let mut agent = app.login(AGENT, PASSWORD).await;
-        let saved =
-            agent.post_form("/desk/filters", &[("name", "Dringend Gym A"), ("query", "queue=open&school=gym-a&priority=P1")]).await;
+        let saved = agent
+            .post_form("/desk/filters", &[("name", "Dringend Gym A"), ("query", "queue=open&school=gym-a&priority=P1")])
+            .await;
         assert_eq!(saved.status, Status::SeeOther, "{}", saved.body);
         assert_eq!(saved.location.as_deref(), Some("/desk?queue=open&school=gym-a&priority=P1"));
         let queue = agent.get("/desk").await;

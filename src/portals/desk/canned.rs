@@ -92,7 +92,13 @@ async fn edit(lead: DeskLead, id: Id, app: &App) -> AppResult<Page> {
 }
 
 #[post("/desk/canned", data = "<form>")]
-async fn create(lead: DeskLead, form: CsrfForm<CannedForm>, app: &App, jar: &CookieJar<'_>, lang: Lang) -> AppResult<Posted> {
+async fn create(
+    lead: DeskLead,
+    form: CsrfForm<CannedForm>,
+    app: &App,
+    jar: &CookieJar<'_>,
+    lang: Lang,
+) -> AppResult<Posted> {
     let input = form.input();
     let result = service::create(&app.db, By::User(&lead.0), &input).await;
     finish(

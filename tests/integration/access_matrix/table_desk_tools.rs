@@ -47,14 +47,29 @@ pub(super) fn desk_tool_rows() -> Vec<Row> {
         ),
         post("/desk/canned/<id>", "/desk/canned/999999", &fields, only(&[DESK_LEAD], NotFound)),
         post("/desk/canned/<id>/delete", "/desk/canned/999999/delete", &[], only(&[DESK_LEAD], NotFound)),
-        post("/desk/canned/<id>/delete", format!("/desk/canned/{CANNED}/delete"), &[], only(&[DESK_LEAD], To("/desk/canned"))),
+        post(
+            "/desk/canned/<id>/delete",
+            format!("/desk/canned/{CANNED}/delete"),
+            &[],
+            only(&[DESK_LEAD], To("/desk/canned")),
+        ),
         post(
             "/desk/filters",
             "/desk/filters",
             &[("name", "Matrix {n}"), ("query", "queue=new&priority=P1")],
             only(&[AGENT, DESK_LEAD], To("/desk?queue=new&priority=P1")),
         ),
-        post("/desk/filters/<id>/delete", format!("/desk/filters/{AGENT_FILTER}/delete"), &[], mine_only(AGENT, DESK_LEAD)),
-        post("/desk/filters/<id>/delete", format!("/desk/filters/{LEAD_FILTER}/delete"), &[], mine_only(DESK_LEAD, AGENT)),
+        post(
+            "/desk/filters/<id>/delete",
+            format!("/desk/filters/{AGENT_FILTER}/delete"),
+            &[],
+            mine_only(AGENT, DESK_LEAD),
+        ),
+        post(
+            "/desk/filters/<id>/delete",
+            format!("/desk/filters/{LEAD_FILTER}/delete"),
+            &[],
+            mine_only(DESK_LEAD, AGENT),
+        ),
     ]
 }

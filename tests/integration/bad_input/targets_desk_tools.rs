@@ -25,22 +25,35 @@ fn canned_cases() -> Vec<Case> {
         set("a trigger with two dashes", &[("trigger", "drucker--neu")], invalid("canned.trigger_format")),
         set("a trigger ending in a dash", &[("trigger", "drucker-")], invalid("canned.trigger_format")),
         set("a trigger with a NUL", &[("trigger", "a\0b")], invalid("canned.trigger_format")),
-        set_owned("a trigger of 33 characters", vec![("trigger", long_text(33))], invalid_arg("validation.too_long", 32)),
+        set_owned(
+            "a trigger of 33 characters",
+            vec![("trigger", long_text(33))],
+            invalid_arg("validation.too_long", 32),
+        ),
         set("an empty trigger", &[("trigger", "  ")], invalid("validation.required")),
         set("a title with a bell", &[("title", "a\u{7}b")], invalid("validation.control_chars")),
         set("an empty body", &[("body", " \r\n ")], invalid("validation.required")),
         set("a body with a NUL", &[("body", "a\0b")], invalid("validation.control_chars")),
-        set_owned("a body over the ticket text", vec![("body", noise(50_001))], invalid_arg("validation.too_long", 50_000)),
+        set_owned(
+            "a body over the ticket text",
+            vec![("body", noise(50_001))],
+            invalid_arg("validation.too_long", 50_000),
+        ),
         raw("broken escapes", &[("trigger", "%zz")], invalid("canned.trigger_format")),
     ]
 }
 
 pub(super) fn desk_tool_targets(_f: &Fixture) -> Vec<Target> {
     let post = Method::Post;
-    let canned = |trigger: &str| fields(&[("trigger", trigger), ("title", "Drucker"), ("body", "Bitte **neu** anlegen.")]);
+    let canned =
+        |trigger: &str| fields(&[("trigger", trigger), ("title", "Drucker"), ("body", "Bitte **neu** anlegen.")]);
     let mut create_cases = canned_cases();
     create_cases.push(set("a trigger taken", &[("trigger", "eins")], invalid_arg("canned.trigger_taken", "eins")));
-    create_cases.push(set("a taken trigger in capitals", &[("trigger", "EINS")], invalid_arg("canned.trigger_taken", "eins")));
+    create_cases.push(set(
+        "a taken trigger in capitals",
+        &[("trigger", "EINS")],
+        invalid_arg("canned.trigger_taken", "eins"),
+    ));
     let mut update_cases = canned_cases();
     update_cases.push(set("another's trigger", &[("trigger", "zwei")], invalid_arg("canned.trigger_taken", "zwei")));
     update_cases.push(at("an unknown canned response", "/desk/canned/999999", not_found()));
@@ -97,11 +110,23 @@ pub(super) fn desk_tool_targets(_f: &Fixture) -> Vec<Target> {
                 set("a name with a NUL", &[("name", "a\0b")], invalid("validation.control_chars")),
                 set("an unknown queue", &[("query", "queue=mars")], invalid("tickets.queue_invalid")),
                 set("an unknown school", &[("query", "school=mars")], invalid_arg("validation.unknown_school", "mars")),
-                set("an unknown service", &[("query", "service=mars")], invalid_arg("validation.unknown_service", "mars")),
+                set(
+                    "an unknown service",
+                    &[("query", "service=mars")],
+                    invalid_arg("validation.unknown_service", "mars"),
+                ),
                 set("an unknown priority", &[("query", "priority=P9")], invalid("desk.priority_invalid")),
                 set("an unknown status", &[("query", "status=mars")], invalid("tickets.status_invalid")),
-                set("a school with a NUL", &[("query", "school=a%00b")], invalid_arg("validation.unknown_school", "a\u{FFFD}b")),
-                set("a service with a NUL", &[("query", "service=%00")], invalid_arg("validation.unknown_service", "\u{FFFD}")),
+                set(
+                    "a school with a NUL",
+                    &[("query", "school=a%00b")],
+                    invalid_arg("validation.unknown_school", "a\u{FFFD}b"),
+                ),
+                set(
+                    "a service with a NUL",
+                    &[("query", "service=%00")],
+                    invalid_arg("validation.unknown_service", "\u{FFFD}"),
+                ),
             ],
         },
         Target {

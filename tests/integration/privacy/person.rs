@@ -206,7 +206,8 @@ both_dbs!(
         app.user_named(AGENT, "Anton Agent", "agent", "", "de").await;
         let lead = app.actor("lead@desk.de").await;
         let agent = app.actor(AGENT).await;
-        let input = staffel::canned::CannedInput { trigger: "gruss".into(), title: "Gruß".into(), body: "Hallo".into() };
+        let input =
+            staffel::canned::CannedInput { trigger: "gruss".into(), title: "Gruß".into(), body: "Hallo".into() };
         staffel::canned::create(app.store(), By::User(&lead), &input).await.unwrap();
         let mine = staffel::tickets::queue::Filter { queue: "mine".into(), ..Default::default() };
         staffel::saved_filters::save(app.store(), &agent, "Meine", &mine).await.unwrap();
