@@ -7,8 +7,8 @@ form as each demo user, checks the role's start page and every page its navigati
 JavaScript suggestions, walks a teacher's report with a file to the school admin, who answers
 with a file of their own on the solve path, walks a report up the escalation path into a
 ticket linked both ways and finds it in the school's list, walks a ticket to a provider with the
-desk's answer carrying a file (opened through the link in the provider's mail), and saves
-screenshots to
+desk's answer carrying a file (opened through the link in the provider's mail), works the desk
+by keyboard (cheat sheet, j/Enter, r, canned responses; desk_keys.py), and saves screenshots to
 target/screenshots/. Ends with the plain 'N passed, N failed' line.
 
 Usage: tests/browser/walk_portals.py [path/to/staffel]   (default: target/debug/staffel)
@@ -35,6 +35,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import a11y_states  # noqa: E402
+import desk_keys  # noqa: E402
 import axe  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -125,6 +126,7 @@ def main():
             walk(driver, base)
             walk_desk_answer_with_files(driver, base, data)
             a11y_states.walk(driver, base, sign_in, audit, check)
+            desk_keys.walk(driver, base, sign_in, audit, check)
             # The chat needs two people at once: a second browser for the agent.
             agent = new_driver()
             try:
@@ -200,6 +202,7 @@ def walk_chat(admin, agent, base):
          and d.find_element(By.ID, "presence-switch").get_attribute("value") == "online",
          "the agent's header shows their presence switch, online", 10)
     box = agent.find_element(By.ID, "chat-body")
+    desk_keys.canned_inserts(agent, box, check, audit, "the desk's chat box")
     box.send_keys("Anleitung: https://example.org/hdmi-hilfe. Ist das HDMI-Kabel fest eingesteckt?")
     box.send_keys(Keys.ENTER)
     seen(admin, lambda d: "HDMI-Kabel fest eingesteckt" in d.find_element(By.ID, "chat-lines").text,
