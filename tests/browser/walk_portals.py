@@ -248,15 +248,17 @@ def walk_chat(admin, agent, base):
 
 
 def walk_live_queue(admin, agent, base):
-    """The agent's queue is open with the focus on a ticket; the school admin opens a ticket in
-    another browser: the new row appears in place (no reload), the live region announces it,
-    and the focus stays where it was."""
+    """The agent's queue is open with a ticket chosen by keyboard (j); the school admin opens a
+    ticket in another browser: the new row appears in place (no reload), the live region
+    announces it, and the focus and the chosen ticket stay where they were."""
     sign_in(agent, base, "agent1@desk.demo")
     agent.get(base + "/desk?queue=all")
     agent.execute_script("window.__stillTheSamePage = true;")
     first = agent.find_element(By.CSS_SELECTOR, "#queue-results tbody tr td a")
     focused = first.get_attribute("href")
-    agent.execute_script("arguments[0].focus();", first)
+    # Chosen by keyboard (static/shortcuts.js): its row marked, its link focused.
+    desk_keys.press(agent, "j")
+    chosen = agent.execute_script("return document.querySelector('#queue-results tr.kbd-selected td.number').textContent.trim();")
     sign_in(admin, base, "admin@gym-mitte.demo")
     admin.get(base + "/helpdesk")
     admin.find_element(By.ID, "f-title").send_keys("Whiteboard im Raum 12 bleibt dunkel")
@@ -270,6 +272,9 @@ def walk_live_queue(admin, agent, base):
     check(agent.find_element(By.ID, "live").text == "1 neues Ticket", "the live region announces one new ticket")
     check(agent.execute_script("return document.activeElement && document.activeElement.href;") == focused,
           "the focus stayed on the ticket it was on")
+    check(agent.execute_script("var r = document.querySelector('#queue-results tr.kbd-selected');"
+                               " return r && r.querySelector('td.number').textContent.trim();") == chosen,
+          "the ticket chosen with j stays chosen through the update, by its number")
     box = lambda d, n: d.find_element(By.CSS_SELECTOR, f"#queue-results input[name=tickets][value='{n}']")
     box(agent, number).click()
     admin.get(base + "/helpdesk")
