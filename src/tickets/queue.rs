@@ -82,7 +82,8 @@ pub struct Filter {
 impl Filter {
     /// The filter's parameters as the queue's query string, in a fixed order and without
     /// the empty ones (the queue is always named); not the cursor or the page size, which
-    /// say where one is in the list, not what it holds. Saved filters are stored this way.
+    /// say where one is in the list, not what it holds. Saved filters are stored this way,
+    /// so a parameter the queue learns (a sort order) must be written here to be saved.
     pub fn to_query(&self) -> String {
         let mut query = url::form_urlencoded::Serializer::new(String::new());
         query.append_pair("queue", if self.queue.is_empty() { "open" } else { &self.queue });
