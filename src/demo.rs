@@ -1,5 +1,6 @@
 //! The demo data set: two schools with a pupil, a teacher and a school admin each, two
-//! agents, a desk lead, an operator and three providers. Idempotent: what exists is kept.
+//! agents, a desk lead, an operator, three providers and the desk's canned responses.
+//! Idempotent: what exists is kept.
 
 use crate::accounts::service::{self as users, UserInput};
 use crate::audit::By;
@@ -40,6 +41,35 @@ pub const PROVIDERS: &[DemoProvider] = &[
         4,
     ),
     ("druckhaus-service", "Druckhaus Service KG", &["service@druckhaus.demo"], &["printing", "presentation"], 16),
+];
+
+/// (trigger, title, body): the desk's canned responses.
+pub const CANNED: &[(&str, &str, &str)] = &[
+    (
+        "drucker-neu",
+        "Drucker neu einrichten",
+        "Guten Tag,\n\nbitte richten Sie den Drucker so neu ein:\n\n1. Drucker in den Systemeinstellungen entfernen.\n\
+         2. Rechner neu starten.\n3. Drucker über **Drucker hinzufügen** mit seinem Namen im Schulnetz wieder \
+         anlegen.\n\nMelden Sie sich gern, wenn er danach noch nicht druckt.\n\nViele Grüße\nIhr Service-Desk",
+    ),
+    (
+        "passwort-reset",
+        "Passwort zurückgesetzt",
+        "Guten Tag,\n\ndas Passwort ist zurückgesetzt. Beim nächsten Anmelden werden Sie gebeten, ein neues zu \
+         wählen.\n\nViele Grüße\nIhr Service-Desk",
+    ),
+    (
+        "wlan-neustart",
+        "WLAN: Access Point neu starten",
+        "Guten Tag,\n\nbitte trennen Sie den Access Point im Raum für 30 Sekunden vom Strom und stecken Sie ihn \
+         wieder ein. Nach etwa zwei Minuten sollte das WLAN wieder da sein.\n\nViele Grüße\nIhr Service-Desk",
+    ),
+    (
+        "rueckmeldung",
+        "Bitte um Rückmeldung",
+        "Guten Tag,\n\nkönnen Sie uns bitte sagen, ob das Problem damit gelöst ist? Ohne Rückmeldung schließen wir \
+         das Ticket in einer Woche.\n\nViele Grüße\nIhr Service-Desk",
+    ),
 ];
 
 pub struct DemoReport {
@@ -93,6 +123,17 @@ pub async fn create(db: &Db) -> AppResult<DemoReport> {
                 active: true,
             };
             providers::create(db, By::Cli, input).await?;
+            created += 1;
+        }
+    }
+    for (trigger, title, body) in CANNED {
+        if crate::canned::find_by_trigger(db.read(), By::Cli, trigger).await?.is_none() {
+            let input = crate::canned::CannedInput {
+                trigger: trigger.to_string(),
+                title: title.to_string(),
+                body: body.to_string(),
+            };
+            crate::canned::create(db, By::Cli, &input).await?;
             created += 1;
         }
     }

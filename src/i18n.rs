@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 use rocket::request::{FromRequest, Outcome, Request};
 use serde::Serialize;
 
+mod canned;
 mod catalogue;
 mod chat;
 mod desk;
@@ -15,6 +16,7 @@ mod school;
 mod stats;
 mod widget;
 mod xmpp;
+pub use canned::CANNED;
 pub use catalogue::CATALOGUE;
 pub use chat::CHAT;
 pub use desk::DESK;
@@ -25,7 +27,8 @@ pub use widget::WIDGET;
 pub use xmpp::XMPP;
 
 /// Every entry of the catalogue: the core's, then the chat's, the desk queue's, the school
-/// admin's, the widget's, the form errors', XMPP's and the reports'.
+/// admin's, the widget's, the form errors', XMPP's, the reports' and the desk's tools'
+/// (canned responses, saved filters, shortcuts).
 pub fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
     CATALOGUE
         .iter()
@@ -36,6 +39,7 @@ pub fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &
         .chain(FORMS.iter())
         .chain(XMPP.iter())
         .chain(STATS.iter())
+        .chain(CANNED.iter())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]

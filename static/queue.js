@@ -64,6 +64,8 @@
     var boxes = document.querySelectorAll("#queue-results input[name=tickets]");
     for (var b = 0; b < boxes.length; b++) { boxes[b].checked = !!picked[boxes[b].value]; }
     selectAll();
+    // Others marking rows (the keyboard's chosen ticket, static/shortcuts.js) mark them again.
+    document.dispatchEvent(new CustomEvent("queue:updated"));
     var after = numbers(document);
     var fresh = 0;
     for (var n in after) { if (!before[n]) { fresh++; } }

@@ -18,6 +18,7 @@ mod m20261203_000014_privacy;
 mod m20261203_000015_write_probe;
 mod m20261203_000016_widget_nonces;
 mod m20261203_000017_xmpp;
+mod m20261207_000018_canned_responses;
 mod m20261207_000019_desk_ownership;
 
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000015_write_probe::Migration),
             Box::new(m20261203_000016_widget_nonces::Migration),
             Box::new(m20261203_000017_xmpp::Migration),
+            Box::new(m20261207_000018_canned_responses::Migration),
             Box::new(m20261207_000019_desk_ownership::Migration),
         ]
     }

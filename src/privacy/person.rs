@@ -9,7 +9,8 @@
 //! chat lines, files, FAQ revisions and audit entries become "gelöschte Person", their
 //! account row is emptied (no name, no address, no password, marked `deleted_at`) and stays
 //! only as the placeholder that the school's reports and tickets point to; their sessions,
-//! API tokens, password resets, votes, chat presence and mail waiting for them end. What
+//! API tokens, password resets, votes, chat presence, saved queue filters and mail waiting
+//! for them end. The desk's canned responses they changed last stay, without their name. What
 //! they wrote stays until retention anonymises it with the rest of the ticket.
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
@@ -22,9 +23,9 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::tickets::number;
 use entities::{
-    api_token, attachment, audit_event, chat, chat_member, chat_message, chat_participant, chat_presence,
-    chat_presence_session, chat_unanswered, kb_revision, kb_vote, login_attempt, mail_outbox, password_reset, report,
-    school, session, ticket, ticket_event, ticket_read, user,
+    api_token, attachment, audit_event, canned_response, chat, chat_member, chat_message, chat_participant,
+    chat_presence, chat_presence_session, chat_unanswered, kb_revision, kb_vote, login_attempt, mail_outbox,
+    password_reset, report, saved_filter, school, session, ticket, ticket_event, ticket_read, user,
 };
 
 /// The account of an address (any case); deleted placeholders are nobody's.
@@ -117,6 +118,16 @@ pub async fn export(db: &Db, log: Option<&views::ViewLog>, by: By<'_>, person: &
         .order_by_asc(audit_event::Column::Id)
         .all(c)
         .await?;
+    let filters = saved_filter::Entity::find()
+        .filter(saved_filter::Column::UserId.eq(id))
+        .order_by_asc(saved_filter::Column::Id)
+        .all(c)
+        .await?;
+    let canned = canned_response::Entity::find()
+        .filter(canned_response::Column::UpdatedBy.eq(id))
+        .order_by_asc(canned_response::Column::Id)
+        .all(c)
+        .await?;
     let mails = mail_outbox::Entity::find()
         .filter(mail_outbox::Column::ToAddr.eq(person.email.clone()))
         .order_by_asc(mail_outbox::Column::Id)
@@ -171,6 +182,12 @@ pub async fn export(db: &Db, log: Option<&views::ViewLog>, by: By<'_>, person: &
         })).collect::<Vec<_>>(),
         "kb_revisions": revisions.iter().map(|r| json!({
             "article": r.article_id, "version": r.version, "title": r.title, "created_at": when(r.created_at),
+        })).collect::<Vec<_>>(),
+        "saved_filters": filters.iter().map(|f| json!({
+            "name": f.name, "query": f.query, "created_at": when(f.created_at),
+        })).collect::<Vec<_>>(),
+        "canned_responses_changed_last": canned.iter().map(|r| json!({
+            "trigger": r.trigger, "title": r.title, "updated_at": when(r.updated_at),
         })).collect::<Vec<_>>(),
         "mails": mails.iter().map(|m| json!({
             "subject": m.subject, "status": m.status, "created_at": when(m.created_at), "sent_at": m.sent_at,
@@ -231,6 +248,13 @@ pub async fn delete(db: &Db, by: By<'_>, person: &user::Model) -> AppResult<()> 
         .filter(audit_event::Column::ActorId.eq(id))
         .exec(&txn)
         .await?;
+    // The desk's canned responses stay (the desk uses them); who changed one last does not.
+    canned_response::Entity::update_many()
+        .col_expr(canned_response::Column::UpdatedByLabel, Expr::value(DELETED_PERSON))
+        .col_expr(canned_response::Column::UpdatedBy, Expr::value(Option::<i32>::None))
+        .filter(canned_response::Column::UpdatedBy.eq(id))
+        .exec(&txn)
+        .await?;
     // Entries about the account (created, edited, …) named its address in their detail.
     audit_event::Entity::update_many()
         .col_expr(audit_event::Column::Detail, Expr::value("{}"))
@@ -250,6 +274,7 @@ pub async fn delete(db: &Db, by: By<'_>, person: &user::Model) -> AppResult<()> 
         .await?;
     chat_member::Entity::delete_many().filter(chat_member::Column::UserId.eq(id)).exec(&txn).await?;
     chat_unanswered::Entity::delete_many().filter(chat_unanswered::Column::UserId.eq(id)).exec(&txn).await?;
+    saved_filter::Entity::delete_many().filter(saved_filter::Column::UserId.eq(id)).exec(&txn).await?;
     mail_outbox::Entity::delete_many().filter(mail_outbox::Column::ToAddr.eq(email.clone())).exec(&txn).await?;
     login_attempt::Entity::delete_many()
         .filter(login_attempt::Column::Key.eq(format!("account:{email}")))

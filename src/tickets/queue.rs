@@ -17,6 +17,7 @@ use super::status::{Priority, Status};
 use super::view::{Lookup, TicketView};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
+use crate::validate::{can_match_stored, shown};
 use entities::{school, service, ticket};
 
 pub const PAGE: u64 = 50;
@@ -82,6 +83,39 @@ pub struct Filter {
     pub limit: Option<u64>,
 }
 
+impl Filter {
+    /// The filter's parameters as the queue's query string, in a fixed order and without
+    /// the empty ones (the queue is always named); not the cursor or the page size, which
+    /// say where one is in the list, not what it holds. Saved filters are stored this way,
+    /// so a parameter the queue learns (a sort order) must be written here to be saved.
+    pub fn to_query(&self) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query.append_pair("queue", if self.queue.is_empty() { "open" } else { &self.queue });
+        for (name, value) in [
+            ("school", &self.school),
+            ("service", &self.service),
+            ("priority", &self.priority),
+            ("status", &self.status),
+        ] {
+            if !value.is_empty() {
+                query.append_pair(name, value);
+            }
+        }
+        query.finish()
+    }
+}
+
+/// Refuses a filter the desk's queue would refuse (an unknown queue, school, service,
+/// priority or status), with the same message.
+pub async fn check(db: &DatabaseConnection, actor: &Actor, filter: &Filter) -> AppResult<()> {
+    if !actor.role.is_desk() {
+        return Err(AppError::Forbidden);
+    }
+    Queue::parse(&filter.queue)?;
+    narrowing(db, filter, None).await?;
+    Ok(())
+}
+
 #[derive(Debug, Serialize)]
 pub struct QueuePage {
     pub items: Vec<TicketView>,
@@ -139,25 +173,28 @@ async fn narrowing(db: &DatabaseConnection, filter: &Filter, school_id: Option<i
     let school_id = match (school_id, filter.school.is_empty()) {
         (Some(id), _) => Some(id),
         (None, true) => None,
-        (None, false) => Some(
-            school::Entity::find()
-                .filter(school::Column::Slug.eq(filter.school.as_str()))
-                .one(db)
-                .await?
-                .ok_or_else(|| AppError::invalid_with("school", "validation.unknown_school", &filter.school))?
-                .id,
-        ),
+        (None, false) => {
+            // A text no slug can be (a NUL, which PostgreSQL refuses in a query) names nothing.
+            let found = match can_match_stored(&filter.school) {
+                true => school::Entity::find().filter(school::Column::Slug.eq(filter.school.as_str())).one(db).await?,
+                false => None,
+            };
+            let unknown = || AppError::invalid_with("school", "validation.unknown_school", shown(&filter.school));
+            Some(found.ok_or_else(unknown)?.id)
+        }
     };
     let service_id = match filter.service.is_empty() {
         true => None,
-        false => Some(
-            service::Entity::find()
-                .filter(service::Column::Slug.eq(filter.service.as_str()))
-                .one(db)
-                .await?
-                .ok_or_else(|| AppError::invalid_with("service", "validation.unknown_service", &filter.service))?
-                .id,
-        ),
+        false => {
+            let found = match can_match_stored(&filter.service) {
+                true => {
+                    service::Entity::find().filter(service::Column::Slug.eq(filter.service.as_str())).one(db).await?
+                }
+                false => None,
+            };
+            let unknown = || AppError::invalid_with("service", "validation.unknown_service", shown(&filter.service));
+            Some(found.ok_or_else(unknown)?.id)
+        }
     };
     let priority = match filter.priority.is_empty() {
         true => None,

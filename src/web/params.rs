@@ -53,6 +53,14 @@ impl QueueQuery {
             limit: self.limit,
         }
     }
+
+    /// A query string read as the queue page reads its own (`/desk?<query..>`): leniently,
+    /// so parameters the queue does not know are dropped, not refused. With or without `?`.
+    pub fn from_query_string(text: &str) -> AppResult<QueueQuery> {
+        let text = text.trim().trim_start_matches('?');
+        rocket::form::Form::<QueueQuery>::parse_encoded(rocket::http::RawStr::new(text))
+            .map_err(|_| AppError::invalid("query", "saved_filters.query_invalid"))
+    }
 }
 
 /// One query-string parameter of the JSON API, read strictly: given at most once, with a

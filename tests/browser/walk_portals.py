@@ -7,8 +7,8 @@ form as each demo user, checks the role's start page and every page its navigati
 JavaScript suggestions, walks a teacher's report with a file to the school admin, who answers
 with a file of their own on the solve path, walks a report up the escalation path into a
 ticket linked both ways and finds it in the school's list, walks a ticket to a provider with the
-desk's answer carrying a file (opened through the link in the provider's mail), and saves
-screenshots to
+desk's answer carrying a file (opened through the link in the provider's mail), works the desk
+by keyboard (cheat sheet, j/Enter, r, canned responses; desk_keys.py), and saves screenshots to
 target/screenshots/. Ends with the plain 'N passed, N failed' line.
 
 Usage: tests/browser/walk_portals.py [path/to/staffel]   (default: target/debug/staffel)
@@ -35,6 +35,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import a11y_states  # noqa: E402
+import desk_keys  # noqa: E402
 import axe  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -125,6 +126,7 @@ def main():
             walk(driver, base)
             walk_desk_answer_with_files(driver, base, data)
             a11y_states.walk(driver, base, sign_in, audit, check)
+            desk_keys.walk(driver, base, sign_in, audit, check)
             # The chat needs two people at once: a second browser for the agent.
             agent = new_driver()
             try:
@@ -200,6 +202,7 @@ def walk_chat(admin, agent, base):
          and d.find_element(By.ID, "presence-switch").get_attribute("value") == "online",
          "the agent's header shows their presence switch, online", 10)
     box = agent.find_element(By.ID, "chat-body")
+    desk_keys.canned_inserts(agent, box, check, audit, "the desk's chat box")
     box.send_keys("Anleitung: https://example.org/hdmi-hilfe. Ist das HDMI-Kabel fest eingesteckt?")
     box.send_keys(Keys.ENTER)
     seen(admin, lambda d: "HDMI-Kabel fest eingesteckt" in d.find_element(By.ID, "chat-lines").text,
@@ -245,15 +248,17 @@ def walk_chat(admin, agent, base):
 
 
 def walk_live_queue(admin, agent, base):
-    """The agent's queue is open with the focus on a ticket; the school admin opens a ticket in
-    another browser: the new row appears in place (no reload), the live region announces it,
-    and the focus stays where it was."""
+    """The agent's queue is open with a ticket chosen by keyboard (j); the school admin opens a
+    ticket in another browser: the new row appears in place (no reload), the live region
+    announces it, and the focus and the chosen ticket stay where they were."""
     sign_in(agent, base, "agent1@desk.demo")
     agent.get(base + "/desk?queue=all")
     agent.execute_script("window.__stillTheSamePage = true;")
     first = agent.find_element(By.CSS_SELECTOR, "#queue-results tbody tr td a")
     focused = first.get_attribute("href")
-    agent.execute_script("arguments[0].focus();", first)
+    # Chosen by keyboard (static/shortcuts.js): its row marked, its link focused.
+    desk_keys.press(agent, "j")
+    chosen = agent.execute_script("return document.querySelector('#queue-results tr.kbd-selected td.number').textContent.trim();")
     sign_in(admin, base, "admin@gym-mitte.demo")
     admin.get(base + "/helpdesk")
     admin.find_element(By.ID, "f-title").send_keys("Whiteboard im Raum 12 bleibt dunkel")
@@ -267,6 +272,9 @@ def walk_live_queue(admin, agent, base):
     check(agent.find_element(By.ID, "live").text == "1 neues Ticket", "the live region announces one new ticket")
     check(agent.execute_script("return document.activeElement && document.activeElement.href;") == focused,
           "the focus stayed on the ticket it was on")
+    check(agent.execute_script("var r = document.querySelector('#queue-results tr.kbd-selected');"
+                               " return r && r.querySelector('td.number').textContent.trim();") == chosen,
+          "the ticket chosen with j stays chosen through the update, by its number")
     box = lambda d, n: d.find_element(By.CSS_SELECTOR, f"#queue-results input[name=tickets][value='{n}']")
     box(agent, number).click()
     admin.get(base + "/helpdesk")

@@ -1,7 +1,10 @@
 //! The service desk's pages: the queues, each ticket with its timeline and every action,
-//! and the desk lead's settings (SLA targets, business week, holidays).
+//! the desk lead's settings (SLA targets, business week, holidays) and canned responses,
+//! and each agent's saved queue filters.
 pub mod actions;
 pub mod bulk;
+pub mod canned;
+pub mod filters;
 pub mod queue;
 pub mod settings;
 pub mod ticket;
@@ -12,5 +15,7 @@ pub fn routes() -> Vec<rocket::Route> {
     routes.extend(actions::routes());
     routes.extend(bulk::routes());
     routes.extend(settings::routes());
+    routes.extend(canned::routes());
+    routes.extend(filters::routes());
     routes
 }

@@ -52,6 +52,9 @@ pub(super) async fn queue_page(app: &App, agent: &Agent, filter: Filter, lang: L
         .with("priorities", Priority::ALL.iter().map(|p| p.as_str()).collect::<Vec<_>>())
         .with("statuses", Status::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>())
         .with("is_lead", agent.0.role == Role::DeskLead)
+        // The agent's saved filters, and this one as they would be saved.
+        .with("saved_filters", crate::saved_filters::list(db, &agent.0).await?)
+        .with("filter_query", filter.to_query())
         .with("stamp", stamp);
     match queue::page(db, &agent.0, &filter).await {
         Ok(page) => {

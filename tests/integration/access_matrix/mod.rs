@@ -6,6 +6,7 @@ mod cells;
 mod sessions;
 mod table_api;
 mod table_chat;
+mod table_desk_tools;
 mod table_pages;
 mod table_widget;
 
@@ -345,5 +346,6 @@ async fn fixture(app: &TestApp) -> Ids {
     app.user(TICKET_AGENT, "agent", "").await;
     app.provider("netz", "Netz GmbH", "16", &["Support <support@netz.de>"], &["wifi"]).await;
     app.holiday(HOLIDAY, "Tag der Arbeit").await;
+    table_desk_tools::desk_tools(app).await;
     Ids { victim: app.user_id(VICTIM).await }
 }

@@ -20,6 +20,7 @@ pub(super) fn table(ids: &Ids) -> Vec<Row> {
         super::table_api::provider_and_file_rows(),
         super::table_chat::chat_rows(),
         super::table_widget::widget_rows(),
+        super::table_desk_tools::desk_tool_rows(),
     ]
     .into_iter()
     .flatten()

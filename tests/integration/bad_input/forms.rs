@@ -268,6 +268,12 @@ both_dbs!(
 );
 
 both_dbs!(
+    async fn bad_canned_responses_and_saved_filters_get_a_clear_message_and_change_nothing(backend: Backend) {
+        check_targets(backend, super::targets_desk_tools::desk_tool_targets).await;
+    }
+);
+
+both_dbs!(
     async fn bad_faq_forms_get_a_clear_message_and_change_nothing(backend: Backend) {
         check_targets(backend, super::targets_desk_and_faq::faq_targets).await;
     }

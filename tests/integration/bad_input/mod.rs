@@ -13,6 +13,7 @@ mod targets_api;
 mod targets_chat;
 mod targets_chat_pages;
 mod targets_desk_and_faq;
+mod targets_desk_tools;
 mod targets_tickets;
 mod targets_widget;
 mod uploads;
@@ -253,6 +254,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     let report = file_report(app, TEACHER).await;
     let other_report = file_report(app, VICTIM).await;
     let chats = targets_chat::chats(app).await;
+    targets_desk_tools::desk_tools(app).await;
     Fixture {
         chats,
         tickets,
@@ -324,6 +326,7 @@ fn targets(f: &Fixture) -> Vec<Target> {
         targets_tickets::ticket_targets(f),
         targets_desk_and_faq::desk_settings_targets(f),
         targets_desk_and_faq::faq_targets(f),
+        targets_desk_tools::desk_tool_targets(f),
         targets_accounts_and_admin::account_targets(f),
         targets_accounts_and_admin::admin_targets(f),
         targets_accounts_and_admin::xmpp_targets(f),

@@ -73,7 +73,10 @@ both_dbs!(
         let setup = Setup::new(&backend).await;
         migrate(&setup);
         let empty = setup.counts().await;
-        let expected = staffel::demo::SCHOOLS.len() + staffel::demo::USERS.len() + staffel::demo::PROVIDERS.len();
+        let expected = staffel::demo::SCHOOLS.len()
+            + staffel::demo::USERS.len()
+            + staffel::demo::PROVIDERS.len()
+            + staffel::demo::CANNED.len();
         let first = setup.ok(&["demo"]);
         assert!(first.contains(&format!("({expected} new records)")), "{first}");
         let after_demo = setup.counts().await;

@@ -197,3 +197,32 @@ both_dbs!(
         assert_eq!(myself.status.code, 409, "{}", myself.body);
     }
 );
+
+both_dbs!(
+    async fn a_desk_agents_saved_filters_go_with_the_account_and_their_name_leaves_canned_texts(backend: Backend) {
+        use staffel::audit::By;
+        let app = TestApp::new(&backend).await;
+        app.user_named("lead@desk.de", "Lea Leitung", "desk_lead", "", "de").await;
+        app.user_named(AGENT, "Anton Agent", "agent", "", "de").await;
+        let lead = app.actor("lead@desk.de").await;
+        let agent = app.actor(AGENT).await;
+        let input =
+            staffel::canned::CannedInput { trigger: "gruss".into(), title: "Gruß".into(), body: "Hallo".into() };
+        staffel::canned::create(app.store(), By::User(&lead), &input).await.unwrap();
+        let mine = staffel::tickets::queue::Filter { queue: "mine".into(), ..Default::default() };
+        staffel::saved_filters::save(app.store(), &agent, "Meine", &mine).await.unwrap();
+        staffel::saved_filters::save(app.store(), &lead, "Meine", &mine).await.unwrap();
+
+        let person = staffel::privacy::person::find(app.store(), "lead@desk.de").await.unwrap();
+        let export = staffel::privacy::person::export(app.store(), None, By::Cli, &person).await.unwrap();
+        assert_eq!(export["saved_filters"][0]["query"], "queue=mine");
+        assert_eq!(export["canned_responses_changed_last"][0]["trigger"], "gruss");
+
+        staffel::privacy::person::delete(app.store(), By::Cli, &person).await.unwrap();
+        let filters = entities::saved_filter::Entity::find().all(app.db()).await.unwrap();
+        assert_eq!(filters.iter().map(|f| f.user_id).collect::<Vec<_>>(), [agent.id], "the agent's own stays");
+        let canned = entities::canned_response::Entity::find().all(app.db()).await.unwrap();
+        assert_eq!((canned[0].updated_by, canned[0].updated_by_label.as_str()), (None, DELETED_PERSON));
+        assert_eq!(canned[0].body, "Hallo", "the desk keeps the text");
+    }
+);
