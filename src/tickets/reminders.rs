@@ -241,6 +241,8 @@ mod tests {
             sla_reminded: 0,
             sla_check_at: None,
             anonymised_at: None,
+            to_verify: false,
+            outside_news_at: None,
         }
     }
 
