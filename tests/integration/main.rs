@@ -16,6 +16,7 @@ mod bad_input;
 mod chat;
 mod cli;
 mod desk_settings;
+mod desk_ticket_page;
 mod faq_drafts;
 mod faults;
 mod hardening;

@@ -1,8 +1,9 @@
-//! The service desk's pages: the queues, each ticket with its timeline and every action,
-//! and the desk lead's settings (SLA targets, business week, holidays).
+//! The service desk's pages: the queues, each ticket with its timeline, its reply box and
+//! every action, and the desk lead's settings (SLA targets, business week, holidays).
 pub mod actions;
 pub mod bulk;
 pub mod queue;
+pub mod reply;
 pub mod settings;
 pub mod ticket;
 
@@ -10,6 +11,7 @@ pub fn routes() -> Vec<rocket::Route> {
     let mut routes = queue::routes();
     routes.extend(ticket::routes());
     routes.extend(actions::routes());
+    routes.extend(reply::routes());
     routes.extend(bulk::routes());
     routes.extend(settings::routes());
     routes
