@@ -5,6 +5,7 @@
 use rocket::http::Status;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
+use crate::common::uploads::{post_files, PNG};
 use crate::common::{ticket_id, Backend, Browser, TestApp, PASSWORD};
 
 const SCHOOL: &str = "sa@gym.de";
@@ -297,5 +298,36 @@ both_dbs!(
         let wifi = wifi.iter().find(|s| s.slug == "wifi").unwrap();
         assert!(facts.contains(&format!("<dd>{}</dd>", wifi.name_de)), "the service by its name: {facts}");
         assert!(facts.contains("<strong>Netz GmbH</strong>"), "the provider at work");
+    }
+);
+
+both_dbs!(
+    async fn a_note_carries_its_file(backend: Backend) {
+        let (app, number) = setup(&backend).await;
+        let mut agent = app.login(AGENT, PASSWORD).await;
+        let (version, seen) = page_state(&mut agent, &number).await;
+        let fields = [("version", version.as_str()), ("seen", &seen), ("mode", "note"), ("body", "Foto vom AP.")];
+        let path = format!("/desk/tickets/{number}/reply");
+        let sent = post_files(&mut agent, &path, &fields, &[("files", "ap.png", "image/png", PNG)]).await;
+        saved(&sent, &number);
+        let files = entities::attachment::Entity::find().all(app.db()).await.unwrap();
+        assert_eq!(files.iter().map(|a| (a.filename.as_str(), a.internal)).collect::<Vec<_>>(), [("ap.png", true)]);
+    }
+);
+
+both_dbs!(
+    async fn a_resolve_with_a_file_is_refused_and_keeps_the_text(backend: Backend) {
+        let (app, number) = setup(&backend).await;
+        let mut agent = app.login(AGENT, PASSWORD).await;
+        let (version, seen) = page_state(&mut agent, &number).await;
+        let fields =
+            [("version", version.as_str()), ("seen", &seen), ("mode", "resolve"), ("body", "Neu gestartet."), ("confirm", "1")];
+        let path = format!("/desk/tickets/{number}/reply");
+        let before = app.fingerprint().await;
+        let refused = post_files(&mut agent, &path, &fields, &[("files", "ap.png", "image/png", PNG)]).await;
+        assert_eq!(refused.status, Status::UnprocessableEntity, "{}", refused.body);
+        assert!(refused.body.contains("Beim Lösen und Zurückholen werden keine Dateien angehängt"), "a clear message");
+        assert!(refused.body.contains(">Neu gestartet.</textarea>"), "the text is kept");
+        assert_eq!(app.fingerprint().await, before, "nothing stored");
     }
 );
