@@ -76,8 +76,12 @@ fn saved(reply: &crate::common::Reply, number: &str) {
 /// Forwards the ticket to Netz GmbH through the API; the forward's id.
 async fn forward(app: &TestApp, number: &str) -> i32 {
     let token = app.token(AGENT).await;
-    app.forward_ticket(&token, number, r#"{"provider":"netz","priority":"P2","message":"Bitte den Access Point prüfen."}"#)
-        .await;
+    app.forward_ticket(
+        &token,
+        number,
+        r#"{"provider":"netz","priority":"P2","message":"Bitte den Access Point prüfen."}"#,
+    )
+    .await;
     let forwards = entities::forward::Entity::find().all(app.db()).await.unwrap();
     forwards.last().expect("a forward").id
 }
@@ -89,7 +93,10 @@ both_dbs!(
         let before = mails_to(&app, SCHOOL).await;
         saved(&post_box(&mut agent, &number, &[("mode", "reply"), ("body", "Wir schauen nach.")]).await, &number);
         let last = events(&app, &number).await.pop().unwrap();
-        assert_eq!((last.kind, last.internal, last.body.as_str()), (entities::EventKind::Comment, false, "Wir schauen nach."));
+        assert_eq!(
+            (last.kind, last.internal, last.body.as_str()),
+            (entities::EventKind::Comment, false, "Wir schauen nach.")
+        );
         assert_eq!(mails_to(&app, SCHOOL).await, before + 1);
     }
 );
@@ -203,7 +210,10 @@ both_dbs!(
         let (app, number) = setup(&backend).await;
         let fwd = forward(&app, &number).await.to_string();
         let mut agent = app.login(AGENT, PASSWORD).await;
-        saved(&post_box(&mut agent, &number, &[("mode", "recall"), ("forward", &fwd), ("confirm", "1")]).await, &number);
+        saved(
+            &post_box(&mut agent, &number, &[("mode", "recall"), ("forward", &fwd), ("confirm", "1")]).await,
+            &number,
+        );
         assert_eq!(ticket(&app, &number).await.status.as_str(), "open");
     }
 );
@@ -220,7 +230,8 @@ both_dbs!(
         assert_eq!(wrote.status, Status::Ok, "{}", wrote.body);
         let fields = [("version", version.as_str()), ("seen", seen.as_str())];
         let typed = [("mode", "resolve"), ("body", "Controller neu gestartet."), ("confirm", "1")];
-        let stale = agent.post_form(&format!("/desk/tickets/{number}/reply"), &[&fields[..], &typed[..]].concat()).await;
+        let stale =
+            agent.post_form(&format!("/desk/tickets/{number}/reply"), &[&fields[..], &typed[..]].concat()).await;
         assert_eq!(stale.status, Status::Conflict, "{}", stale.body);
         assert!(stale.body.contains("inzwischen geändert"), "says why");
         assert!(stale.body.contains(">Controller neu gestartet.</textarea>"), "the text is kept");
@@ -320,8 +331,13 @@ both_dbs!(
         let (app, number) = setup(&backend).await;
         let mut agent = app.login(AGENT, PASSWORD).await;
         let (version, seen) = page_state(&mut agent, &number).await;
-        let fields =
-            [("version", version.as_str()), ("seen", &seen), ("mode", "resolve"), ("body", "Neu gestartet."), ("confirm", "1")];
+        let fields = [
+            ("version", version.as_str()),
+            ("seen", &seen),
+            ("mode", "resolve"),
+            ("body", "Neu gestartet."),
+            ("confirm", "1"),
+        ];
         let path = format!("/desk/tickets/{number}/reply");
         let before = app.fingerprint().await;
         let refused = post_files(&mut agent, &path, &fields, &[("files", "ap.png", "image/png", PNG)]).await;

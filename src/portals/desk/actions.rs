@@ -98,7 +98,9 @@ async fn assign(
     lang: Lang,
 ) -> AppResult<Posted> {
     let result = ladder::tickets::assign(app, &agent.0, number, &form.agent, form.version()).await;
-    acting!(app, agent, number, jar, lang).after(result, "tickets.assigned", Kept::from_form("facts", form.seen())).await
+    acting!(app, agent, number, jar, lang)
+        .after(result, "tickets.assigned", Kept::from_form("facts", form.seen()))
+        .await
 }
 
 #[post("/desk/tickets/<number>/reclassify", data = "<form>")]
@@ -153,7 +155,9 @@ async fn reopen(
     lang: Lang,
 ) -> AppResult<Posted> {
     let result = ladder::tickets::reopen(app, &agent.0, number, &form.body, form.version()).await;
-    acting!(app, agent, number, jar, lang).after(result, "tickets.reopened", Kept::from_form("facts", form.seen())).await
+    acting!(app, agent, number, jar, lang)
+        .after(result, "tickets.reopened", Kept::from_form("facts", form.seen()))
+        .await
 }
 
 #[post("/desk/tickets/<number>/forward", data = "<form>")]
@@ -190,7 +194,9 @@ async fn recall(
     lang: Lang,
 ) -> AppResult<Posted> {
     let result = ladder::forwarding::recall(app, &agent.0, number, form.forward, form.version()).await;
-    acting!(app, agent, number, jar, lang).after(result, "forwards.recalled", Kept::from_form("facts", form.seen())).await
+    acting!(app, agent, number, jar, lang)
+        .after(result, "forwards.recalled", Kept::from_form("facts", form.seen()))
+        .await
 }
 
 /// The desk's answer to a provider, with files.

@@ -353,7 +353,11 @@ pub(super) fn ticket_targets(f: &Fixture) -> Vec<Target> {
             cases: vec![
                 set("an unknown mode", &[("mode", "shout")], invalid("desk_box.mode_invalid")),
                 set("a blank note", &[("body", " ")], invalid("validation.required")),
-                set("a reply with a NUL", &[("mode", "reply"), ("body", "Hallo\0")], invalid("validation.control_chars")),
+                set(
+                    "a reply with a NUL",
+                    &[("mode", "reply"), ("body", "Hallo\0")],
+                    invalid("validation.control_chars"),
+                ),
                 set("a blank question", &[("mode", "ask"), ("body", "")], invalid("validation.required")),
                 set("a stale question", &[("mode", "ask"), ("version", "0")], msg(409, "tickets.stale")),
                 set("a blank solution", &[("mode", "resolve"), ("body", "")], invalid("validation.required")),
@@ -371,9 +375,11 @@ pub(super) fn ticket_targets(f: &Fixture) -> Vec<Target> {
                     not_found(),
                 ),
                 set("a recall of no forward", &[("mode", "recall")], invalid("desk_box.forward_required")),
-                set("a recall of an unknown forward", &[("mode", "recall"), ("forward", "999999"), ("confirm", "1")], {
-                    not_found()
-                }),
+                set(
+                    "a recall of an unknown forward",
+                    &[("mode", "recall"), ("forward", "999999"), ("confirm", "1")],
+                    not_found(),
+                ),
                 at("an unknown ticket", "/desk/tickets/T-999999/reply", not_found()),
             ],
         },
