@@ -1,6 +1,7 @@
 // The desk ticket page: the reply box's radios become tabs whose label, hint and button
-// follow the chosen mode (fields that do not belong to it are hidden and not sent), and a
-// resolve or recall asks inline before it is sent. Without this script the page works the
+// follow the chosen mode (fields that do not belong to it are hidden and not sent), the
+// text survives the page's other forms, and a resolve or recall asks inline before it is
+// sent. Without this script the page works the
 // same: the server asks for the confirmation instead.
 (function () {
   "use strict";
@@ -66,8 +67,32 @@
     if (panel) { panel.hidden = true; }
   }
 
+  // The text is kept in this tab while it is typed: another form of the page (assign,
+  // priority, forward), refused or not, reloads the page without it. The box's own post
+  // takes it along (and a refused one comes back with it), so sending clears the draft.
+  var body = document.getElementById("f-body");
+  var key = "staffel-draft:" + location.pathname;
+  function keep() {
+    try {
+      if (body.value.trim()) {
+        sessionStorage.setItem(key, JSON.stringify({ mode: mode(), body: body.value }));
+      } else {
+        sessionStorage.removeItem(key);
+      }
+    } catch (_) {}
+  }
+  try {
+    var draft = JSON.parse(sessionStorage.getItem(key) || "null");
+    if (draft && !body.value) {
+      body.value = draft.body;
+      var radio = document.getElementById("mode-" + draft.mode);
+      if (radio) { radio.checked = true; }
+    }
+  } catch (_) {}
+  body.addEventListener("input", keep);
+
   box.querySelectorAll('input[name="mode"]').forEach(function (radio) {
-    radio.addEventListener("change", follow);
+    radio.addEventListener("change", function () { follow(); keep(); });
   });
   follow();
 
@@ -75,5 +100,10 @@
     return submitter === close || mode() === "resolve";
   }, function (submitter) {
     question.textContent = submitter === close ? question.dataset.close : question.dataset.resolve;
+  });
+  // After the confirmation's handler: a post it held back for asking keeps the draft.
+  box.addEventListener("submit", function (e) {
+    if (e.defaultPrevented) { return; }
+    try { sessionStorage.removeItem(key); } catch (_) {}
   });
 })();

@@ -77,7 +77,5 @@ pub const TICKET_PAGE: &[(&str, &str, &str)] = &[
     ("desk_box.forward_title", "An Dienstleister weiterleiten", "Forward to a provider"),
     ("desk_box.forward_history", "Bisherige Weiterleitungen", "Forwards so far"),
     ("desk_box.at_provider", "Beim Dienstleister", "At the provider"),
-    ("desk_box.sla", "SLA", "SLA"),
-    ("desk_box.change", "Ändern", "Change"),
     ("desk_box.closed", "Das Ticket ist geschlossen. Um weiterzuarbeiten, öffnen Sie es wieder.", "The ticket is closed. To work on it again, reopen it."),
 ];

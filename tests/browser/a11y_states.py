@@ -148,6 +148,15 @@ def desk_ticket_box(driver, base, sign_in, audit, check):
     tinted = driver.execute_script("return getComputedStyle(document.getElementById('reply-box')).backgroundColor")
     check(label.startswith("Interne Notiz") and tinted != plain, "desk ticket: a note is labelled and tinted")
     audit(driver, "desk ticket page, internal note chosen")
+    driver.find_element(By.ID, "f-body").send_keys("Entwurf: Lampe bestellt.")
+    # Saving priority and service as they are leaves the ticket's status (and what the
+    # teacher's report shows) alone.
+    driver.find_element(By.CSS_SELECTOR, "form[action$='/reclassify'] button").click()
+    _until(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".flash"))
+    check(driver.find_element(By.ID, "f-body").get_attribute("value") == "Entwurf: Lampe bestellt."
+          and driver.find_element(By.ID, "mode-note").is_selected(),
+          "desk ticket: the typed note survives the priority form's post")
+    driver.find_element(By.ID, "f-body").clear()
     driver.find_element(By.CSS_SELECTOR, "label[for=mode-resolve]").click()
     check(driver.find_element(By.ID, "box-send").text == "Lösen" and not _shown(driver, "#box-close"),
           "desk ticket: the resolve mode names its button and hides reply-and-resolve")
