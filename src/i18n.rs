@@ -14,6 +14,7 @@ mod desk;
 mod forms;
 mod school;
 mod stats;
+mod ticket_page;
 mod widget;
 mod xmpp;
 pub use canned::CANNED;
@@ -23,12 +24,13 @@ pub use desk::DESK;
 pub use forms::FORMS;
 pub use school::SCHOOL;
 pub use stats::STATS;
+pub use ticket_page::TICKET_PAGE;
 pub use widget::WIDGET;
 pub use xmpp::XMPP;
 
 /// Every entry of the catalogue: the core's, then the chat's, the desk queue's, the school
-/// admin's, the widget's, the form errors', XMPP's, the reports' and the desk's tools'
-/// (canned responses, saved filters, shortcuts).
+/// admin's, the widget's, the form errors', XMPP's, the reports', the desk's tools' (canned
+/// responses, saved filters, shortcuts) and the desk ticket page's.
 pub fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
     CATALOGUE
         .iter()
@@ -40,6 +42,7 @@ pub fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &
         .chain(XMPP.iter())
         .chain(STATS.iter())
         .chain(CANNED.iter())
+        .chain(TICKET_PAGE.iter())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]

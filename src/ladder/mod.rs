@@ -7,6 +7,7 @@
 pub mod follow;
 pub mod forwarding;
 pub mod provider;
+pub mod reply;
 pub mod tickets;
 
 use crate::app::App;

@@ -55,6 +55,9 @@ pub struct ReplyForm<'r> {
     pub internal: bool,
     #[field(default = String::new())]
     pub version: String,
+    /// The newest timeline event the page showed (see `BoxForm`).
+    #[field(default = String::new())]
+    pub seen: String,
     #[field(default = Vec::new())]
     pub files: Vec<Upload<'r>>,
 }
@@ -77,6 +80,9 @@ pub struct AssignForm {
     pub agent: String,
     #[field(default = String::new())]
     pub version: String,
+    /// The newest timeline event the page showed (see `BoxForm`).
+    #[field(default = String::new())]
+    pub seen: String,
 }
 
 #[derive(Debug, FromForm)]
@@ -89,6 +95,9 @@ pub struct ReclassifyForm {
     pub service: String,
     #[field(default = String::new())]
     pub version: String,
+    /// The newest timeline event the page showed (see `BoxForm`).
+    #[field(default = String::new())]
+    pub seen: String,
 }
 
 /// Resolve (the solution), reopen (the reason) and close (nothing): a text and a version.
@@ -100,6 +109,9 @@ pub struct TextForm {
     pub body: String,
     #[field(default = String::new())]
     pub version: String,
+    /// The newest timeline event the page showed (see `BoxForm`).
+    #[field(default = String::new())]
+    pub seen: String,
 }
 
 #[derive(Debug, FromForm)]
@@ -122,6 +134,9 @@ pub struct ForwardForm {
     pub shared_attachments: Vec<i32>,
     #[field(default = String::new())]
     pub version: String,
+    /// The newest timeline event the page showed (see `BoxForm`).
+    #[field(default = String::new())]
+    pub seen: String,
 }
 
 impl ForwardForm {
@@ -148,11 +163,70 @@ pub struct OnForwardForm<'r> {
     pub body: String,
     #[field(default = String::new())]
     pub version: String,
+    /// The newest timeline event the page showed (see `BoxForm`).
+    #[field(default = String::new())]
+    pub seen: String,
     #[field(default = Vec::new())]
     pub files: Vec<Upload<'r>>,
 }
 
-csrf_form!(NewTicketForm<'_>, ReplyForm<'_>, AssignForm, ReclassifyForm, TextForm, ForwardForm, OnForwardForm<'_>);
+/// The desk's reply box: the text, its mode, the forward it answers (provider mode) and
+/// the version the page showed; also a forward's recall button (`mode=recall`). `seen` is
+/// the newest timeline event the page showed, so a refused post can mark what came since;
+/// `close=1` is "reply and resolve"; `confirm=1` confirms a resolve or recall.
+#[derive(Debug, FromForm)]
+pub struct BoxForm<'r> {
+    #[field(name = "_csrf", default = String::new())]
+    pub csrf: String,
+    #[field(default = String::new())]
+    pub mode: String,
+    #[field(default = String::new())]
+    pub body: String,
+    #[field(default = String::new())]
+    pub forward: String,
+    #[field(default = String::new())]
+    pub version: String,
+    #[field(default = String::new())]
+    pub seen: String,
+    #[field(default = String::new())]
+    pub close: String,
+    #[field(default = String::new())]
+    pub confirm: String,
+    #[field(default = Vec::new())]
+    pub files: Vec<Upload<'r>>,
+}
+
+impl BoxForm<'_> {
+    /// The post as the ladder takes it; an unknown mode is refused.
+    pub fn input(&self) -> crate::error::AppResult<crate::ladder::reply::BoxInput> {
+        Ok(crate::ladder::reply::BoxInput {
+            mode: crate::ladder::reply::Mode::parse(&self.mode)?,
+            body: self.body.clone(),
+            forward: self.forward.trim().parse().ok(),
+            version: version_of(&self.version),
+            close: self.close.trim() == "1",
+        })
+    }
+
+    pub fn confirmed(&self) -> bool {
+        self.confirm.trim() == "1"
+    }
+
+    pub fn seen(&self) -> Option<i32> {
+        version_of(&self.seen)
+    }
+}
+
+csrf_form!(
+    NewTicketForm<'_>,
+    ReplyForm<'_>,
+    AssignForm,
+    ReclassifyForm,
+    TextForm,
+    ForwardForm,
+    OnForwardForm<'_>,
+    BoxForm<'_>
+);
 
 impl AssignForm {
     pub fn version(&self) -> Option<i32> {
@@ -183,3 +257,16 @@ impl OnForwardForm<'_> {
         version_of(&self.version)
     }
 }
+
+/// The newest timeline event the form's page showed.
+macro_rules! seen {
+    ($($form:ty),+) => {
+        $(impl $form {
+            pub fn seen(&self) -> Option<i32> {
+                version_of(&self.seen)
+            }
+        })+
+    };
+}
+
+seen!(ReplyForm<'_>, AssignForm, ReclassifyForm, TextForm, ForwardForm, OnForwardForm<'_>);

@@ -83,8 +83,7 @@ def forms_with_errors(driver, base, sign_in, audit, check):
 
     sign_in(driver, base, "agent1@desk.demo")
     driver.get(base + "/desk/tickets/T-000001")
-    form = "form[action='/desk/tickets/T-000001/comment']"
-    driver.find_element(By.CSS_SELECTOR, f"{form} button[type=submit]:not([formaction])").click()
+    driver.find_element(By.ID, "box-send").click()
     _until(driver, lambda d: d.find_elements(By.ID, "form-error"))
     check(_field_marked(driver, "f-body"), "an empty desk reply marks its field")
     audit(driver, "desk ticket page, reply refused")
@@ -128,7 +127,63 @@ def in_dark_mode(driver, base, sign_in, audit, check):
         axe.dark(driver, False)
 
 
+def _shown(driver, selector):
+    found = driver.find_elements(By.CSS_SELECTOR, selector)
+    return bool(found) and found[0].is_displayed()
+
+
+def desk_ticket_box(driver, base, sign_in, audit, check):
+    """The desk ticket page's reply box: the modes switch label and button, a note tints the
+    box, resolving asks first (inline with the script, as a page of its own without it), and
+    a phone shows the facts first."""
+    sign_in(driver, base, "agent1@desk.demo")
+    page = base + "/desk/tickets/T-000001"
+    driver.get(page)
+    _until(driver, lambda d: "tabs" in d.find_element(By.ID, "reply-box").get_attribute("class"))
+    plain = driver.execute_script("return getComputedStyle(document.getElementById('reply-box')).backgroundColor")
+    check(driver.execute_script("return getComputedStyle(document.querySelector('.ticket-facts')).position") == "sticky",
+          "desk ticket: the facts stay in view on a wide screen")
+    driver.find_element(By.CSS_SELECTOR, "label[for=mode-note]").click()
+    label = driver.find_element(By.ID, "f-body-label").text
+    tinted = driver.execute_script("return getComputedStyle(document.getElementById('reply-box')).backgroundColor")
+    check(label.startswith("Interne Notiz") and tinted != plain, "desk ticket: a note is labelled and tinted")
+    audit(driver, "desk ticket page, internal note chosen")
+    driver.find_element(By.ID, "f-body").send_keys("Entwurf: Lampe bestellt.")
+    # Saving priority and service as they are leaves the ticket's status (and what the
+    # teacher's report shows) alone.
+    driver.find_element(By.CSS_SELECTOR, "form[action$='/reclassify'] button").click()
+    _until(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".flash"))
+    check(driver.find_element(By.ID, "f-body").get_attribute("value") == "Entwurf: Lampe bestellt."
+          and driver.find_element(By.ID, "mode-note").is_selected(),
+          "desk ticket: the typed note survives the priority form's post")
+    driver.find_element(By.ID, "f-body").clear()
+    driver.find_element(By.CSS_SELECTOR, "label[for=mode-resolve]").click()
+    check(driver.find_element(By.ID, "box-send").text == "Lösen" and not _shown(driver, "#box-close"),
+          "desk ticket: the resolve mode names its button and hides reply-and-resolve")
+    driver.find_element(By.ID, "f-body").send_keys("Beamer-Lampe getauscht.")
+    driver.find_element(By.ID, "box-send").click()
+    check(_shown(driver, "#reply-box .inline-confirm") and driver.current_url == page,
+          "desk ticket: resolving asks inline first")
+    audit(driver, "desk ticket page, asking before resolving")
+    driver.find_element(By.CSS_SELECTOR, "#reply-box .inline-confirm [data-no]").click()
+    # Without the script's submit handler (form.submit() fires none) the server asks.
+    driver.execute_script("document.getElementById('reply-box').submit()")
+    _until(driver, lambda d: d.find_elements(By.ID, "confirm"))
+    check("Wirklich lösen?" in driver.page_source, "desk ticket: without the script, the server asks")
+    audit(driver, "desk ticket page, the server asks before resolving")
+    axe.phone(driver)
+    try:
+        driver.get(page)
+        first = driver.execute_script(
+            "return document.querySelector('.ticket-facts').getBoundingClientRect().top"
+            " < document.querySelector('.ticket-main').getBoundingClientRect().top")
+        check(first, "phone: the desk ticket shows its facts first")
+    finally:
+        axe.phone(driver, False)
+
+
 def walk(driver, base, sign_in, audit, check):
     forms_with_errors(driver, base, sign_in, audit, check)
+    desk_ticket_box(driver, base, sign_in, audit, check)
     on_a_phone(driver, base, sign_in, audit, check)
     in_dark_mode(driver, base, sign_in, audit, check)

@@ -407,15 +407,18 @@ def walk_desk_answer_with_files(driver, base, data):
     driver.find_element(By.CSS_SELECTOR, f"form[action='/desk/tickets/{number}/assign'] button").click()
     wait_until(driver, lambda d: d.current_url == page)
     forward = f"form[action='/desk/tickets/{number}/forward']"
+    # Forwarding is folded below the reply box.
+    driver.find_element(By.CSS_SELECTOR, "#forwarding summary").click()
     driver.find_element(By.ID, "f-message").send_keys("Bitte den Drucker prüfen.")
     driver.find_element(By.CSS_SELECTOR, f"{forward} input[name=shared_attachments]").click()
     driver.find_element(By.CSS_SELECTOR, f"{forward} button.primary").click()
-    reply = f"form[action='/desk/tickets/{number}/provider_reply']"
-    wait_until(driver, lambda d: d.find_elements(By.CSS_SELECTOR, reply))
+    # The reply box offers "answer the provider" once a forward is active.
+    wait_until(driver, lambda d: d.find_elements(By.ID, "mode-provider"))
     check(True, "the agent forwards the ticket with the school's file")
-    driver.find_element(By.CSS_SELECTOR, f"{reply} textarea[name=body]").send_keys("Hier das Fehlerprotokoll.")
-    driver.find_element(By.CSS_SELECTOR, f"{reply} input[type=file][name=files]").send_keys(png_file("protokoll.png"))
-    driver.find_element(By.CSS_SELECTOR, f"{reply} button:not([formaction])").click()
+    driver.find_element(By.CSS_SELECTOR, "label[for=mode-provider]").click()
+    driver.find_element(By.ID, "f-body").send_keys("Hier das Fehlerprotokoll.")
+    driver.find_element(By.CSS_SELECTOR, "#reply-box input[type=file][name=files]").send_keys(png_file("protokoll.png"))
+    driver.find_element(By.ID, "box-send").click()
     wait_until(driver, lambda d: "protokoll.png" in d.page_source)
     check(page_ok(driver, page), "the agent answers the provider with a file")
     audit(driver, "desk ticket page at a provider")

@@ -18,6 +18,7 @@ mod chat;
 mod cli;
 mod desk_ownership;
 mod desk_settings;
+mod desk_ticket_page;
 mod faq_drafts;
 mod faults;
 mod hardening;

@@ -1,10 +1,11 @@
 //! Every desk action on a ticket, one route and one form each; all go through the ladder
 //! and answer the same way: back to the ticket with what was done, or the ticket page again
-//! with the error.
+//! with the error and what was typed. The ticket page itself posts its text to one route
+//! (`reply`); the single routes stay for the API's neighbours, scripts and older pages.
 use rocket::http::CookieJar;
 use rocket::{post, Route};
 
-use super::ticket::ticket_page;
+use super::ticket::{ticket_page, Forwarding, Kept};
 use crate::app::{Agent, App};
 use crate::attachments::store;
 use crate::auth::csrf::CsrfForm;
@@ -26,10 +27,10 @@ struct Acting<'a, 'r> {
 }
 
 impl Acting<'_, '_> {
-    async fn after<T>(&self, result: AppResult<T>, done: &'static str) -> AppResult<Posted> {
+    async fn after<T>(&self, result: AppResult<T>, done: &'static str, kept: Kept) -> AppResult<Posted> {
         let to = format!("/desk/tickets/{}", number(self.number.id()));
-        finish(result, self.jar, self.lang, |_| Saved::to(done, to), || ticket_page(self.app, &self.agent, self.number))
-            .await
+        let again = || ticket_page(self.app, &self.agent, self.number, kept);
+        finish(result, self.jar, self.lang, |_| Saved::to(done, to), again).await
     }
 
     /// The ticket first: a file message must not tell anyone that a ticket exists.
@@ -37,6 +38,11 @@ impl Acting<'_, '_> {
         crate::tickets::find(self.app.db.read(), &self.agent.0, self.number.id()).await?;
         store::accept(&self.app.settings, uploads).await
     }
+}
+
+/// The box as a single route's form left it.
+fn typed(mode: &'static str, body: &str, seen: Option<i32>) -> Kept {
+    Kept { mode, body: body.to_string(), ..Kept::from_form("box", seen) }
 }
 
 macro_rules! acting {
@@ -60,7 +66,8 @@ async fn comment(
         Ok(files) => ladder::tickets::comment(app, &acting.agent.0, number, &form.reply(), files).await,
         Err(e) => Err(e),
     };
-    acting.after(result, "tickets.commented").await
+    let mode = if form.internal { "note" } else { "reply" };
+    acting.after(result, "tickets.commented", typed(mode, &form.body, form.seen())).await
 }
 
 /// A question to the school: the ticket waits on it.
@@ -78,7 +85,7 @@ async fn ask(
         Ok(files) => ladder::tickets::ask_school(app, &acting.agent.0, number, &form.reply(), files).await,
         Err(e) => Err(e),
     };
-    acting.after(result, "tickets.asked").await
+    acting.after(result, "tickets.asked", typed("ask", &form.body, form.seen())).await
 }
 
 #[post("/desk/tickets/<number>/assign", data = "<form>")]
@@ -91,7 +98,9 @@ async fn assign(
     lang: Lang,
 ) -> AppResult<Posted> {
     let result = ladder::tickets::assign(app, &agent.0, number, &form.agent, form.version()).await;
-    acting!(app, agent, number, jar, lang).after(result, "tickets.assigned").await
+    acting!(app, agent, number, jar, lang)
+        .after(result, "tickets.assigned", Kept::from_form("facts", form.seen()))
+        .await
 }
 
 #[post("/desk/tickets/<number>/reclassify", data = "<form>")]
@@ -105,7 +114,8 @@ async fn reclassify(
 ) -> AppResult<Posted> {
     let result =
         ladder::tickets::reclassify(app, &agent.0, number, &form.priority, &form.service, form.version()).await;
-    acting!(app, agent, number, jar, lang).after(result, "tickets.reclassified").await
+    let kept = Kept::from_form("facts", form.seen());
+    acting!(app, agent, number, jar, lang).after(result, "tickets.reclassified", kept).await
 }
 
 #[post("/desk/tickets/<number>/resolve", data = "<form>")]
@@ -118,7 +128,8 @@ async fn resolve(
     lang: Lang,
 ) -> AppResult<Posted> {
     let result = ladder::tickets::resolve(app, &agent.0, number, &form.body, form.version()).await;
-    acting!(app, agent, number, jar, lang).after(result, "tickets.resolved").await
+    let kept = typed("resolve", &form.body, form.seen());
+    acting!(app, agent, number, jar, lang).after(result, "tickets.resolved", kept).await
 }
 
 #[post("/desk/tickets/<number>/close", data = "<form>")]
@@ -131,7 +142,7 @@ async fn close(
     lang: Lang,
 ) -> AppResult<Posted> {
     let result = ladder::tickets::close(app, &agent.0, number, form.version()).await;
-    acting!(app, agent, number, jar, lang).after(result, "tickets.closed").await
+    acting!(app, agent, number, jar, lang).after(result, "tickets.closed", Kept::from_form("facts", form.seen())).await
 }
 
 #[post("/desk/tickets/<number>/reopen", data = "<form>")]
@@ -144,7 +155,9 @@ async fn reopen(
     lang: Lang,
 ) -> AppResult<Posted> {
     let result = ladder::tickets::reopen(app, &agent.0, number, &form.body, form.version()).await;
-    acting!(app, agent, number, jar, lang).after(result, "tickets.reopened").await
+    acting!(app, agent, number, jar, lang)
+        .after(result, "tickets.reopened", Kept::from_form("facts", form.seen()))
+        .await
 }
 
 #[post("/desk/tickets/<number>/forward", data = "<form>")]
@@ -157,7 +170,18 @@ async fn forward(
     lang: Lang,
 ) -> AppResult<Posted> {
     let result = ladder::forwarding::forward(app, &agent.0, number, &form.input(), form.version()).await;
-    acting!(app, agent, number, jar, lang).after(result, "forwards.forwarded").await
+    let kept = Kept {
+        forwarding: Some(Forwarding {
+            provider: form.provider.clone(),
+            priority: form.priority.clone(),
+            body: form.body.clone(),
+            share_description: form.share_description,
+            shared_events: form.shared_events.clone(),
+            shared_attachments: form.shared_attachments.clone(),
+        }),
+        ..Kept::from_form("forward", form.seen())
+    };
+    acting!(app, agent, number, jar, lang).after(result, "forwards.forwarded", kept).await
 }
 
 #[post("/desk/tickets/<number>/recall", data = "<form>")]
@@ -170,7 +194,9 @@ async fn recall(
     lang: Lang,
 ) -> AppResult<Posted> {
     let result = ladder::forwarding::recall(app, &agent.0, number, form.forward, form.version()).await;
-    acting!(app, agent, number, jar, lang).after(result, "forwards.recalled").await
+    acting!(app, agent, number, jar, lang)
+        .after(result, "forwards.recalled", Kept::from_form("facts", form.seen()))
+        .await
 }
 
 /// The desk's answer to a provider, with files.
@@ -188,7 +214,8 @@ async fn answer_provider(
         Ok(files) => ladder::forwarding::answer_provider(app, &agent.0, number, form.forward, &form.body, files).await,
         Err(e) => Err(e),
     };
-    acting!(app, agent, number, jar, lang).after::<ticket::Model>(result, "forwards.replied").await
+    let kept = Kept { forward: Some(form.forward), ..typed("provider", &form.body, form.seen()) };
+    acting!(app, agent, number, jar, lang).after::<ticket::Model>(result, "forwards.replied", kept).await
 }
 
 pub fn routes() -> Vec<Route> {

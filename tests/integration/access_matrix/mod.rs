@@ -298,6 +298,7 @@ fn desk_route(action: &str) -> &'static str {
         "forward" => "/desk/tickets/<number>/forward",
         "recall" => "/desk/tickets/<number>/recall",
         "provider_reply" => "/desk/tickets/<number>/provider_reply",
+        "reply" => "/desk/tickets/<number>/reply",
         _ => UNROUTED,
     }
 }

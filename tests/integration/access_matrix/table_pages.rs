@@ -241,6 +241,14 @@ fn ticket_rows() -> Vec<Row> {
         desk_action("{forwarded-a}", "recall", &[("forward", "{forward}")]),
         desk_action("{resolved-b}", "reopen", &[("body", "Doch noch nicht.")]),
         desk_action("{ticket-b}", "forward", &[("provider", "netz"), ("priority", "P2"), ("body", "Bitte prüfen.")]),
+        // The ticket page's one reply box; a resolve first asks (the page again, 200).
+        desk_action("{ticket-a}", "reply", &[("mode", "note"), ("body", "Intern: Beamer alt.")]),
+        post(
+            "/desk/tickets/<number>/reply",
+            "/desk/tickets/{ticket-b}/reply",
+            &[("mode", "resolve"), ("body", "Lampe getauscht.")],
+            only(&[AGENT, DESK_LEAD], Ok(200)),
+        ),
         post(UNROUTED, "/desk/tickets/{ticket-a}/explode", &[], only(&[AGENT, DESK_LEAD], NotFound)),
         post(
             "/desk/tickets/<number>/comment",

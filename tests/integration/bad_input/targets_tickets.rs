@@ -340,5 +340,48 @@ pub(super) fn ticket_targets(f: &Fixture) -> Vec<Target> {
                 at("a ticket number of ten digits", "/desk/tickets/T-1234567890/comment", not_found()),
             ],
         },
+        // The ticket page's one reply box: every mode, and the recall of a forward.
+        Target {
+            method: post,
+            route: "/desk/tickets/<number>/reply",
+            path: desk_path("reply"),
+            who: Some(AGENT),
+            valid: fields(&[("mode", "note"), ("body", "Intern: Port 3 prüfen.")]),
+            valid_reply: (303, None),
+            empty: Some(invalid("desk_box.mode_invalid")),
+            long: Some(("body", invalid_arg("validation.too_long", 50_000))),
+            cases: vec![
+                set("an unknown mode", &[("mode", "shout")], invalid("desk_box.mode_invalid")),
+                set("a blank note", &[("body", " ")], invalid("validation.required")),
+                set(
+                    "a reply with a NUL",
+                    &[("mode", "reply"), ("body", "Hallo\0")],
+                    invalid("validation.control_chars"),
+                ),
+                set("a blank question", &[("mode", "ask"), ("body", "")], invalid("validation.required")),
+                set("a stale question", &[("mode", "ask"), ("version", "0")], msg(409, "tickets.stale")),
+                set("a blank solution", &[("mode", "resolve"), ("body", "")], invalid("validation.required")),
+                set("a stale solution", &[("mode", "resolve"), ("version", "0"), ("confirm", "1")], {
+                    msg(409, "tickets.stale")
+                }),
+                set("reply and resolve from a note", &[("close", "1"), ("confirm", "1")], {
+                    invalid("desk_box.close_needs_reply")
+                }),
+                set("an answer to no forward", &[("mode", "provider")], invalid("desk_box.forward_required")),
+                set("an answer to an unknown forward", &[("mode", "provider"), ("forward", "999999")], not_found()),
+                set_owned(
+                    "an answer to another ticket's forward",
+                    fields(&[("mode", "provider"), ("forward", &f.reply_forward.to_string())]),
+                    not_found(),
+                ),
+                set("a recall of no forward", &[("mode", "recall")], invalid("desk_box.forward_required")),
+                set(
+                    "a recall of an unknown forward",
+                    &[("mode", "recall"), ("forward", "999999"), ("confirm", "1")],
+                    not_found(),
+                ),
+                at("an unknown ticket", "/desk/tickets/T-999999/reply", not_found()),
+            ],
+        },
     ]
 }

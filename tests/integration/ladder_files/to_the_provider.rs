@@ -81,10 +81,13 @@ both_dbs!(
         let smtp = SmtpServer::start();
         let (app, f) = forwarded_app(&backend, &smtp).await;
         let mut agent = app.login("agent@desk.de", PASSWORD).await;
-        let path = format!("/desk/tickets/{}/provider_reply", f.number);
+        // The page's one reply box answers a provider, chosen among the active forwards.
+        let path = format!("/desk/tickets/{}/reply", f.number);
         let page = agent.get(&format!("/desk/tickets/{}", f.number)).await;
         assert!(page.body.contains(&format!("action=\"{path}\" enctype=\"multipart/form-data\"")), "{}", page.body);
-        assert!(page.body.contains(&format!("id=\"f-pfiles-{}\" name=\"files\" type=\"file\"", f.netz)));
+        assert!(page.body.contains(r#"id="mode-provider" value="provider""#));
+        assert!(page.body.contains(&format!("<option value=\"{}\">", f.netz)));
+        assert!(page.body.contains(r#"id="f-files" name="files" type="file""#));
     }
 );
 

@@ -1,0 +1,81 @@
+//! The desk ticket page's strings: its one reply box and its modes, the confirmations
+//! before resolving and recalling, what changed while the agent typed, and the facts
+//! panel. (key, German, English), like `CATALOGUE`.
+pub const TICKET_PAGE: &[(&str, &str, &str)] = &[
+    // The reply box
+    ("desk_box.title", "Antworten, notieren, lösen", "Reply, note, resolve"),
+    ("desk_box.mode_legend", "Was ist dieser Text?", "What is this text?"),
+    ("desk_box.mode.reply", "Antwort an die Schule", "Reply to the school"),
+    ("desk_box.mode.note", "Interne Notiz", "Internal note"),
+    ("desk_box.mode.ask", "Rückfrage an die Schule", "Ask the school"),
+    ("desk_box.mode.provider", "Antwort an Dienstleister", "Answer the provider"),
+    ("desk_box.mode.resolve", "Lösen", "Resolve"),
+    ("desk_box.body_label", "Text", "Text"),
+    ("desk_box.body_for.reply", "Ihre Antwort an die Schule", "Your reply to the school"),
+    ("desk_box.body_for.note", "Interne Notiz (nur der Service-Desk sieht sie)", "Internal note (only the service desk sees it)"),
+    ("desk_box.body_for.ask", "Ihre Frage an die Schule", "Your question to the school"),
+    ("desk_box.body_for.provider", "Ihre Antwort an den Dienstleister", "Your answer to the provider"),
+    ("desk_box.body_for.resolve", "Die Lösung", "The solution"),
+    (
+        "desk_box.hint",
+        "Antworten, Rückfragen und die Lösung bekommt die Schule per Mail; eine interne Notiz sieht nur der Service-Desk. Markdown möglich.",
+        "The school gets replies, questions and the solution by mail; only the service desk sees an internal note. Markdown allowed.",
+    ),
+    ("desk_box.hint_for.reply", "Die Schule bekommt den Text per Mail. Markdown möglich.", "The school gets the text by mail. Markdown allowed."),
+    ("desk_box.hint_for.note", "Die Schule sieht diese Notiz nicht und bekommt keine Mail.", "The school does not see this note and gets no mail."),
+    ("desk_box.hint_for.ask", "Die Schule bekommt die Frage per Mail; das Ticket wartet dann auf ihre Antwort.", "The school gets the question by mail; the ticket then waits for its answer."),
+    ("desk_box.hint_for.provider", "Der Dienstleister bekommt den Text per Mail mit seinem Link; die Schule sieht ihn nicht.", "The provider gets the text by mail with their link; the school does not see it."),
+    ("desk_box.hint_for.resolve", "Der Text wird die Lösung: Die Schule bekommt ihn per Mail und kann bestätigen oder das Ticket wieder öffnen.", "The text becomes the solution: the school gets it by mail and may confirm or reopen the ticket."),
+    ("desk_box.send", "Senden", "Send"),
+    ("desk_box.send_for.reply", "Antwort senden", "Send reply"),
+    ("desk_box.send_for.note", "Notiz speichern", "Save note"),
+    ("desk_box.send_for.ask", "Rückfrage senden", "Send question"),
+    ("desk_box.send_for.provider", "An Dienstleister senden", "Send to provider"),
+    ("desk_box.send_for.resolve", "Lösen", "Resolve"),
+    ("desk_box.reply_and_resolve", "Antworten und lösen", "Reply and resolve"),
+    ("desk_box.forward_label", "An welchen Dienstleister?", "To which provider?"),
+    ("desk_box.forward_hint", "Nur für „Antwort an Dienstleister“.", "Only for “Answer the provider”."),
+    ("desk_box.noted", "Interne Notiz gespeichert.", "Internal note saved."),
+    // What changed while the agent typed
+    (
+        "desk_box.fresh",
+        "Seit Sie die Seite geöffnet haben, ist Neues hinzugekommen ({arg}, im Verlauf als „neu“ markiert). Ihr Text ist erhalten: Prüfen Sie ihn und senden Sie erneut.",
+        "Something new came in since you opened the page ({arg}, marked “new” in the timeline). Your text is kept: check it and send again.",
+    ),
+    ("desk_box.fresh_link", "zum ersten neuen Eintrag", "to the first new entry"),
+    ("desk_box.new_badge", "neu", "new"),
+    // Confirmations
+    ("desk_box.confirm_resolve", "Wirklich lösen?", "Really resolve?"),
+    ("desk_box.confirm_close", "Wirklich antworten und lösen?", "Really reply and resolve?"),
+    ("desk_box.confirm_resolve_hint", "Die Schule bekommt diese Lösung per Mail:", "The school gets this solution by mail:"),
+    ("desk_box.confirm_resolve_yes", "Ja, lösen", "Yes, resolve"),
+    ("desk_box.confirm_recall", "Wirklich zurückholen?", "Really recall?"),
+    ("desk_box.confirm_recall_hint", "Die Links von {arg} gelten danach nicht mehr.", "The links of {arg} stop working."),
+    ("desk_box.confirm_recall_yes", "Ja, zurückholen", "Yes, recall"),
+    ("desk_box.confirm_no", "Nein, zurück zum Ticket", "No, back to the ticket"),
+    ("desk_box.confirm_cancel", "Abbrechen", "Cancel"),
+    // Refusals
+    (
+        "desk_box.mode_invalid",
+        "Bitte wählen Sie, was der Text ist: Antwort, interne Notiz, Rückfrage, Antwort an Dienstleister oder Lösung.",
+        "Please choose what the text is: a reply, an internal note, a question, an answer to the provider or the solution.",
+    ),
+    (
+        "desk_box.close_needs_reply",
+        "„Antworten und lösen“ gibt es nur für eine Antwort an die Schule. Bitte wählen Sie „Antwort an die Schule“.",
+        "“Reply and resolve” is only for a reply to the school. Please choose “Reply to the school”.",
+    ),
+    ("desk_box.forward_required", "Bitte wählen Sie den Dienstleister, dem Sie antworten.", "Please choose the provider you answer."),
+    (
+        "desk_box.no_files_here",
+        "Beim Lösen und Zurückholen werden keine Dateien angehängt. Senden Sie die Dateien bitte zuerst als Antwort oder Notiz.",
+        "Resolving and recalling take no files. Please send the files as a reply or a note first.",
+    ),
+    ("field.mode", "Art des Textes", "Kind of text"),
+    ("field.forward", "Dienstleister", "Provider"),
+    // The forward form and the facts
+    ("desk_box.forward_title", "An Dienstleister weiterleiten", "Forward to a provider"),
+    ("desk_box.forward_history", "Bisherige Weiterleitungen", "Forwards so far"),
+    ("desk_box.at_provider", "Beim Dienstleister", "At the provider"),
+    ("desk_box.closed", "Das Ticket ist geschlossen. Um weiterzuarbeiten, öffnen Sie es wieder.", "The ticket is closed. To work on it again, reopen it."),
+];
