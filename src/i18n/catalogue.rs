@@ -206,6 +206,7 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("kb.scope_school", "Nur unsere Schule", "Our school only"),
     ("kb.scope_propose", "Alle Schulen (als Vorschlag an den Service-Desk)", "All schools (as a proposal to the service desk)"),
     ("kb.status_draft", "Entwurf", "Draft"),
+    ("kb.drafts_open", "Angefangene Entwürfe ({n}) – vielleicht gibt es den Artikel schon", "Drafts begun ({n}) – the article may exist already"),
     ("kb.status_published", "Veröffentlicht", "Published"),
     ("kb.preview", "Vorschau", "Preview"),
     ("kb.saved", "Artikel gespeichert.", "Article saved."),

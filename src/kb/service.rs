@@ -344,6 +344,26 @@ pub struct Proposal {
     pub title: String,
 }
 
+/// The drafts this author may go on with, newest change first: every draft for the desk,
+/// their school's for a school admin. Shown beside a new article, so that a draft begun
+/// earlier (or made from a solution) is found instead of written twice.
+pub async fn drafts(db: &DatabaseConnection, actor: &Actor) -> AppResult<Vec<Proposal>> {
+    let mut query = kb_article::Entity::find().filter(kb_article::Column::Status.eq(ArticleStatus::Draft));
+    query = match (actor.role, actor.school_id) {
+        (Role::Agent | Role::DeskLead, _) => query,
+        (Role::SchoolAdmin, Some(school)) => query.filter(kb_article::Column::SchoolId.eq(school)),
+        _ => return Err(AppError::Forbidden),
+    };
+    Ok(query
+        .order_by_desc(kb_article::Column::UpdatedAt)
+        .limit(50)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| Proposal { slug: a.slug, title: a.title })
+        .collect())
+}
+
 /// School admins' proposals for global articles, waiting for the desk to publish them.
 pub async fn proposals(db: &DatabaseConnection, actor: &Actor) -> AppResult<Vec<Proposal>> {
     if !actor.role.is_desk() {

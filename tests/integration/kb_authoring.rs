@@ -292,3 +292,31 @@ both_dbs!(
         assert!(!hostile.body.contains("<script>alert(1)"), "a title from the address stays text");
     }
 );
+
+both_dbs!(
+    /// The new-article form lists the drafts its author may go on with: a school admin their
+    /// school's, the desk every one; a published article is no draft.
+    async fn a_new_article_form_lists_the_drafts_begun(backend: Backend) {
+        let app = authors(&backend).await;
+        let mut admin = app.login("admin@gym.de", PASSWORD).await;
+        save_the_local_article(&mut admin).await;
+        let draft = [
+            ("title", "Beamer Lampe tauschen"),
+            ("body", "Noch nicht fertig."),
+            ("audience", "teacher"),
+            ("scope", "school"),
+            ("status", "draft"),
+            ("action", "save"),
+        ];
+        let saved = admin.post_form("/kb/new", &draft).await;
+        assert_eq!(saved.status, Status::SeeOther, "{}", saved.body);
+        let form = admin.get("/kb/new").await.body;
+        assert!(form.contains("Angefangene Entwürfe (1)"), "{form}");
+        assert!(form.contains(r#"href="/kb/beamer-lampe-tauschen/edit""#), "{form}");
+        assert!(!form.contains("zebradrucker-im-lehrerzimmer/edit"), "the published article is no draft");
+        let mut agent = app.login("agent@desk.de", PASSWORD).await;
+        assert!(agent.get("/kb/new").await.body.contains(r#"href="/kb/beamer-lampe-tauschen/edit""#));
+        let editing = admin.get("/kb/beamer-lampe-tauschen/edit").await.body;
+        assert!(!editing.contains("Angefangene Entwürfe"), "not while editing one");
+    }
+);

@@ -68,7 +68,12 @@ impl ArticleForm {
 }
 
 async fn form_page(app: &App, author: &Author, slug: Option<&str>, input: &ArticleInput) -> AppResult<Page> {
+    let drafts = match slug {
+        None => crate::kb::service::drafts(app.db.read(), &author.0).await?,
+        Some(_) => Vec::new(),
+    };
     Ok(Page::new("kb/edit.html")
+        .with("drafts", drafts)
         .with("slug", slug)
         .with("input", input)
         .with("services", services::list(app.db.read(), false).await?)
