@@ -153,6 +153,8 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("mail.ticket_intro.sla_resolution_overdue", "Dieses Ticket ist über die vereinbarte Zeit hinaus ungelöst. Fällig war:", "This ticket is unresolved past its target. It was due:"),
     ("mail.ticket_intro.provider_overdue", "Der Dienstleister hat dieses Ticket nicht in der vereinbarten Zeit erledigt; er wurde erinnert. Dienstleister und Frist:", "The provider did not finish this ticket in the agreed time and has been reminded. Provider and deadline:"),
     // FAQ start
+    // What pupils read (the FAQ around articles that say "du") addresses nobody: neither
+    // "Sie" nor "du", so one text fits pupils and adults alike.
     ("faq.title", "Hilfe & FAQ", "Help & FAQ"),
     ("faq.intro", "Hier finden Schülerinnen, Schüler und Lehrkräfte Anleitungen zu den häufigsten IT-Problemen in der Schule.", "Pupils and teachers find guides to the most common school IT problems here."),
     ("faq.search_label", "Hilfe durchsuchen", "Search the help"),
@@ -160,7 +162,7 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("faq.search", "Suchen", "Search"),
     ("faq.suggestions", "Vorschläge", "Suggestions"),
     ("faq.results", "{arg} Treffer", "{arg} results"),
-    ("faq.no_results", "Dazu haben wir leider keine Anleitung gefunden. Versuchen Sie andere Wörter – oder nehmen Sie den nächsten Schritt unten.", "We found no guide for this. Try other words – or take the next step below."),
+    ("faq.no_results", "Dazu gibt es leider noch keine Anleitung. Andere Wörter finden oft mehr – sonst hilft der nächste Schritt unten.", "We found no guide for this. Try other words – or take the next step below."),
     ("faq.browse", "Anleitungen nach Thema", "Guides by topic"),
     ("faq.empty", "Noch keine Anleitungen.", "No guides yet."),
     ("kb.breadcrumb", "Brotkrümelnavigation", "Breadcrumb"),
@@ -170,7 +172,7 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("kb.updated", "aktualisiert am", "updated"),
     ("kb.toc", "Inhalt", "Contents"),
     ("kb.tags", "Schlagwörter", "Tags"),
-    ("kb.helpful_q", "Hat Ihnen diese Anleitung geholfen?", "Did this guide help you?"),
+    ("kb.helpful_q", "Hat diese Anleitung geholfen?", "Did this guide help you?"),
     ("kb.yes", "Ja", "Yes"),
     ("kb.no", "Nein", "No"),
     ("kb.counts", "{views}-mal gelesen, {helpful}-mal als hilfreich bewertet.", "Read {views} times, rated helpful {helpful} times."),
@@ -224,7 +226,7 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("kb.scope_desk_global", "Der Service-Desk schreibt schulübergreifende Artikel.", "The service desk writes articles for all schools."),
     ("kb.slug_exhausted", "Für diesen Titel ist keine Adresse mehr frei.", "No address is left for this title."),
     ("kb.no_misses", "Bisher hat jede Suche etwas gefunden.", "Every search has found something so far."),
-    ("faq.next_title", "Nicht gefunden, was Sie suchen?", "Did not find what you need?"),
+    ("faq.next_title", "Nicht das Richtige gefunden?", "Did not find what you need?"),
     ("next_step.pupil", "Frag deine Lehrerin oder deinen Lehrer – sie leiten das Problem weiter.", "Ask your teacher – they will pass the problem on."),
     ("next_step.teacher", "Melden Sie das Problem unter „Meine Meldungen“ an Ihre Schul-Admins.", "Report the problem to your school admins under “My reports”."),
     ("next_step.school_admin", "Eröffnen Sie auf dem Helpdesk ein Ticket beim Service-Desk oder starten Sie einen Chat.", "Open a ticket with the service desk on the helpdesk, or start a chat."),

@@ -59,3 +59,29 @@ both_dbs!(
         assert!(overdue.contains("<title>Überfällig – "), "each queue's tab has its own title");
     }
 );
+
+both_dbs!(
+    /// The shipped articles say "du" to pupils; the FAQ around them addresses nobody, so a
+    /// pupil never reads "Sie" beside "du" (issue #14 item 10).
+    async fn the_faq_around_the_articles_does_not_say_sie_to_pupils(backend: Backend) {
+        let app = TestApp::new(&backend).await;
+        let mut pupil = app.browser();
+        let faq = pupil.get("/faq").await.body;
+        let first =
+            faq.split("href=\"/kb/").nth(1).and_then(|rest| rest.split('"').next()).expect("an article").to_string();
+        for path in ["/faq".to_string(), "/faq?q=Quantenfluxkompensator".into(), format!("/kb/{first}")] {
+            let page = pupil.get(&path).await;
+            assert_eq!(page.status, Status::Ok, "{path}");
+            let main =
+                &page.body[page.body.find("<main").unwrap_or(0)..page.body.find("</main>").unwrap_or(page.body.len())];
+            // The article's own text (in its `.md` block) is the article's to word.
+            let around = match (main.find(r#"class="md"#), main.find("</article>")) {
+                (Some(start), Some(end)) if start < end => format!("{}{}", &main[..start], &main[end..]),
+                _ => main.to_string(),
+            };
+            for formal in [" Sie ", " Sie?", "Ihnen", " Ihre ", " Ihr "] {
+                assert!(!around.contains(formal), "{path} says {formal:?} to a pupil:\n{around}");
+            }
+        }
+    }
+);
