@@ -13,9 +13,9 @@ import axe
 # Every role's start page and the widest pages each reaches (tables, the desk ticket).
 PHONE = [
     ("lehrer@gym-mitte.demo", "teacher", ["/faq", "/reports"]),
-    ("admin@gym-mitte.demo", "school_admin", ["/helpdesk", "/helpdesk/all"]),
+    ("admin@gym-mitte.demo", "school_admin", ["/helpdesk", "/helpdesk/all", "/helpdesk/stats"]),
     ("agent1@desk.demo", "agent", ["/desk?queue=all", "/desk/tickets/T-000001", "/desk/chat"]),
-    ("lead@desk.demo", "desk_lead", ["/desk/settings"]),
+    ("lead@desk.demo", "desk_lead", ["/desk/settings", "/desk/stats"]),
     ("operator@staffel.demo", "operator", ["/admin/users", "/admin/schools"]),
 ]
 DARK = [
@@ -182,8 +182,22 @@ def desk_ticket_box(driver, base, sign_in, audit, check):
         axe.phone(driver, False)
 
 
+def report_pages(driver, base, sign_in, audit, check):
+    """The reports pages: every chart an image with its title and description, each with the
+    table behind it; audited for the desk lead and a school's admin."""
+    for email, path in [("lead@desk.demo", "/desk/stats"), ("admin@gym-mitte.demo", "/helpdesk/stats")]:
+        sign_in(driver, base, email)
+        driver.get(base + path)
+        charts = driver.find_elements(By.CSS_SELECTOR, "svg[role=img]")
+        titled = all(c.find_elements(By.TAG_NAME, "title") and c.get_attribute("aria-labelledby") for c in charts)
+        check(titled, f"{path}: {len(charts)} charts, each titled and described")
+        check(len(driver.find_elements(By.CSS_SELECTOR, "table")) >= len(charts), f"{path}: a table behind each chart")
+        audit(driver, f"reports: {path}")
+
+
 def walk(driver, base, sign_in, audit, check):
     forms_with_errors(driver, base, sign_in, audit, check)
+    report_pages(driver, base, sign_in, audit, check)
     desk_ticket_box(driver, base, sign_in, audit, check)
     on_a_phone(driver, base, sign_in, audit, check)
     in_dark_mode(driver, base, sign_in, audit, check)
