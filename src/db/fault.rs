@@ -127,3 +127,64 @@ impl WriteHealth {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::StorageFault;
+    use sea_orm::sqlx::error::{DatabaseError, ErrorKind};
+    use sea_orm::{DbErr, RuntimeErr};
+    use std::borrow::Cow;
+
+    /// A PostgreSQL server's error as sqlx reports it, with only its SQLSTATE (a full disk
+    /// cannot be made on a real server from a test).
+    #[derive(Debug)]
+    struct ServerSays(&'static str);
+
+    impl std::fmt::Display for ServerSays {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "SQLSTATE {}", self.0)
+        }
+    }
+
+    impl std::error::Error for ServerSays {}
+
+    impl DatabaseError for ServerSays {
+        fn message(&self) -> &str {
+            "from the server"
+        }
+        fn code(&self) -> Option<Cow<'_, str>> {
+            Some(Cow::Borrowed(self.0))
+        }
+        fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+            self
+        }
+        fn kind(&self) -> ErrorKind {
+            ErrorKind::Other
+        }
+    }
+
+    fn from_server(code: &'static str) -> DbErr {
+        let error = sea_orm::sqlx::Error::Database(Box::new(ServerSays(code)));
+        DbErr::Exec(RuntimeErr::SqlxError(std::sync::Arc::new(error)))
+    }
+
+    #[test]
+    fn postgresqls_storage_codes_are_storage_faults() {
+        assert_eq!(StorageFault::of_db(&from_server("53100")), Some(StorageFault::Full), "disk_full");
+        assert_eq!(
+            StorageFault::of_db(&from_server("25006")),
+            Some(StorageFault::ReadOnly),
+            "read_only_sql_transaction"
+        );
+        assert_eq!(StorageFault::of_db(&from_server("58030")), Some(StorageFault::Io), "io_error");
+        assert_eq!(StorageFault::of_db(&from_server("23505")), None, "a unique violation is no storage fault");
+        let full = crate::error::AppError::from(from_server("53100"));
+        assert_eq!(full.status(), rocket::http::Status::InsufficientStorage, "{}", full.chain());
+    }
+}
