@@ -51,92 +51,92 @@ type Story = (&'static str, &'static str, &'static str, &'static str, &'static s
 
 /// Oldest first, so the ticket numbers grow with time as they would.
 const TICKETS: &[Story] = &[
-    ("admin@gym-mitte.demo", "Lernplattform-App stürzt auf iPads ab", "Seit dem letzten Update schließt sich die App der Lernplattform auf allen iPads der Klasse 8a direkt nach dem Start.", "lms", "P3", 480, &[
+    (GYM, "Lernplattform-App stürzt auf iPads ab", "Seit dem letzten Update schließt sich die App der Lernplattform auf allen iPads der Klasse 8a direkt nach dem Start.", "lms", "P3", 480, &[
         Forward(TOM, "lernwolke", "Bitte prüfen: Absturz der iOS-App seit dem Update, betrifft alle iPads einer Klasse."),
         Acknowledge("LW-2026-0712"),
         ProviderSolves("Fehler in Version 4.2 behoben; Version 4.2.1 ist im App Store verfügbar."),
         Close(TOM),
     ]),
-    ("admin@gym-mitte.demo", "Beamer in der Aula flackert", "Der Beamer in der Aula flackert nach etwa zehn Minuten und geht dann aus.", "presentation", "P3", 400, &[
+    (GYM, "Beamer in der Aula flackert", "Der Beamer in der Aula flackert nach etwa zehn Minuten und geht dann aus.", "presentation", "P3", 400, &[
         Reply(TOM, "Guten Tag,\n\nwir vermuten eine verstopfte Lüftung. Wir schicken **morgen früh** jemanden vorbei.\n\nViele Grüße\nIhr Service-Desk"),
         Resolve(TOM, "Der Luftfilter war verstopft und ist gereinigt; der Beamer läuft wieder ohne Flackern."),
         Close(GYM),
     ]),
-    ("admin@gym-mitte.demo", "Datenschutz: Einwilligung für Fotos auf der Website", "Welche Vorlage sollen wir für die Einwilligung der Eltern zu Fotos auf der Schulwebsite verwenden?", "privacy", "P4", 350, &[
+    (GYM, "Datenschutz: Einwilligung für Fotos auf der Website", "Welche Vorlage sollen wir für die Einwilligung der Eltern zu Fotos auf der Schulwebsite verwenden?", "privacy", "P4", 350, &[
         Reply(EVA, "Guten Tag,\n\ndie aktuelle Vorlage finden Sie im FAQ unter *Datenschutz*. Wir schicken sie Ihnen gern auch als Datei."),
         Resolve(EVA, "Die Vorlage »Einwilligung Fotos« des Landes ist die richtige; sie liegt im FAQ unter Datenschutz."),
         Close(GYM),
     ]),
-    ("admin@gs-nordpark.demo", "Passwort-Reset für die ganze Klasse 3b", "Die Kinder der 3b haben nach den Ferien alle ihre Passwörter vergessen.", "accounts", "P2", 300, &[
+    (GS, "Passwort-Reset für die ganze Klasse 3b", "Die Kinder der 3b haben nach den Ferien alle ihre Passwörter vergessen.", "accounts", "P2", 300, &[
         Resolve(EVA, "Alle 24 Konten der 3b sind zurückgesetzt; die Startpasswörter liegen als Liste im Sekretariat."),
         Close(GS),
     ]),
-    ("admin@gs-nordpark.demo", "WLAN-Gastzugang für den Elternabend", "Für den Elternabend am Donnerstag brauchen wir einen Gastzugang für etwa 40 Geräte.", "wifi", "P4", 250, &[
+    (GS, "WLAN-Gastzugang für den Elternabend", "Für den Elternabend am Donnerstag brauchen wir einen Gastzugang für etwa 40 Geräte.", "wifi", "P4", 250, &[
         Reply(TOM, "Guten Tag,\n\nder Gastzugang »Nordpark-Gast« ist für Donnerstag von 17 bis 22 Uhr freigeschaltet."),
         Resolve(TOM, "Gastzugang für Donnerstag 17–22 Uhr eingerichtet; das Passwort steht auf dem Aushang im Foyer."),
         Close(TOM),
     ]),
-    ("admin@gym-mitte.demo", "Physik-Software lässt sich nicht installieren", "Die Simulationssoftware für den Physikraum bricht bei der Installation mit einer Fehlermeldung ab.", "software", "P4", 200, &[
+    (GYM, "Physik-Software lässt sich nicht installieren", "Die Simulationssoftware für den Physikraum bricht bei der Installation mit einer Fehlermeldung ab.", "software", "P4", 200, &[
         Take(EVA),
         Note(EVA, "Lizenzschlüssel beim Schulträger angefragt; vorher lohnt keine Neuinstallation."),
     ]),
-    ("admin@gs-nordpark.demo", "Laptop-Wagen: zwei Geräte starten nicht", "Zwei Laptops aus dem Wagen im zweiten Stock bleiben beim Start schwarz.", "devices", "P2", 170, &[
+    (GS, "Laptop-Wagen: zwei Geräte starten nicht", "Zwei Laptops aus dem Wagen im zweiten Stock bleiben beim Start schwarz.", "devices", "P2", 170, &[
         Take(TOM),
         Note(TOM, "Akkus vermutlich tiefentladen; Ersatzgeräte sind unterwegs."),
         Resolve(TOM, "Beide Akkus waren tiefentladen und sind getauscht; die Geräte starten wieder."),
         Close(GS),
     ]),
-    ("admin@gym-mitte.demo", "Access Point in Raum 210 blinkt rot", "Der Access Point an der Decke von Raum 210 blinkt rot, im Raum gibt es kein WLAN.", "wifi", "P2", 150, &[
+    (GYM, "Access Point in Raum 210 blinkt rot", "Der Access Point an der Decke von Raum 210 blinkt rot, im Raum gibt es kein WLAN.", "wifi", "P2", 150, &[
         Forward(TOM, "netzwerk-nord", "Access Point Raum 210 ohne Verbindung, Neustart hat nicht geholfen. Bitte vor Ort prüfen."),
         Acknowledge("NN-4711"),
         ProviderSolves("Netzteil des Access Points getauscht, WLAN in Raum 210 wieder verfügbar."),
     ]),
-    ("admin@gs-nordpark.demo", "Tablets laden im Koffer nicht mehr", "Der Ladekoffer der Klasse 4a lädt seit Montag keine Tablets mehr, die Lampe bleibt aus.", "devices", "P3", 120, &[
+    (GS, "Tablets laden im Koffer nicht mehr", "Der Ladekoffer der Klasse 4a lädt seit Montag keine Tablets mehr, die Lampe bleibt aus.", "devices", "P3", 120, &[
         Take(EVA),
         Note(EVA, "Sicherung des Koffers prüfen lassen, Hersteller-Garantie läuft noch bis Juni."),
         Reply(EVA, "Guten Tag,\n\nkönnen Sie bitte prüfen, ob der Koffer an einer anderen Steckdose lädt?"),
         School("Auch an einer anderen Steckdose bleibt die Lampe aus. Der Koffer ist jetzt im Sekretariat."),
     ]),
-    ("admin@gs-nordpark.demo", "Cloud-Speicher: Freigaben sind verschwunden", "Die Freigaben des Kollegiums im Cloud-Speicher sind seit heute Morgen weg.", "cloud", "P2", 100, &[
+    (GS, "Cloud-Speicher: Freigaben sind verschwunden", "Die Freigaben des Kollegiums im Cloud-Speicher sind seit heute Morgen weg.", "cloud", "P2", 100, &[
         Forward(EVA, "lernwolke", "Alle Freigaben des Kollegiums verschwunden, bitte dringend prüfen."),
         Acknowledge("LW-2026-0815"),
     ]),
-    ("admin@gym-mitte.demo", "E-Mail-Postfach der Schulleitung ist voll", "Die Schulleitung bekommt keine Mails mehr, das Postfach meldet »voll«.", "email", "P3", 96, &[
+    (GYM, "E-Mail-Postfach der Schulleitung ist voll", "Die Schulleitung bekommt keine Mails mehr, das Postfach meldet »voll«.", "email", "P3", 96, &[
         Reply(TOM, "Guten Tag,\n\nwir haben das Postfach vorübergehend auf 10 GB erweitert. Bitte löschen Sie alte Anhänge."),
         School("Danke! Können Sie uns sagen, wie wir ein Archiv einrichten?"),
     ]),
-    ("admin@gym-mitte.demo", "Lernplattform: Kursliste ist leer", "Beim Anmelden sehen die Lehrkräfte der Oberstufe keine Kurse mehr.", "lms", "P2", 75, &[
+    (GYM, "Lernplattform: Kursliste ist leer", "Beim Anmelden sehen die Lehrkräfte der Oberstufe keine Kurse mehr.", "lms", "P2", 75, &[
         Ask(EVA, "Guten Tag,\n\nbetrifft das alle Lehrkräfte der Oberstufe oder nur einzelne? Bitte nennen Sie uns ein Beispielkonto."),
         School("Es betrifft alle, zum Beispiel das Konto von Herrn Lehmann."),
     ]),
-    ("admin@gym-mitte.demo", "Passwort für die Schulverwaltung vergessen", "Frau Berger aus dem Sekretariat kommt nicht mehr in die Schulverwaltung.", "accounts", "P2", 70, &[
+    (GYM, "Passwort für die Schulverwaltung vergessen", "Frau Berger aus dem Sekretariat kommt nicht mehr in die Schulverwaltung.", "accounts", "P2", 70, &[
         Reply(TOM, "Guten Tag,\n\nwir setzen das Passwort zurück, sobald Frau Berger uns telefonisch bestätigt hat."),
     ]),
-    ("admin@gs-nordpark.demo", "Drucker im Sekretariat meldet Papierstau", "Der Drucker im Sekretariat meldet dauernd Papierstau, obwohl kein Papier klemmt.", "printing", "P3", 60, &[
+    (GS, "Drucker im Sekretariat meldet Papierstau", "Der Drucker im Sekretariat meldet dauernd Papierstau, obwohl kein Papier klemmt.", "printing", "P3", 60, &[
         Reply(TOM, "Guten Tag,\n\nbitte richten Sie den Drucker so neu ein:\n\n1. Drucker entfernen.\n2. Rechner neu starten.\n3. Drucker wieder anlegen."),
         Resolve(TOM, "Der Sensor für den Papiereinzug war verschmutzt und ist gereinigt."),
     ]),
-    ("admin@gs-nordpark.demo", "Drucker im Lehrerzimmer druckt leere Seiten", "Seit gestern kommen aus dem Drucker im Lehrerzimmer nur leere Seiten.", "printing", "P4", 50, &[]),
-    ("admin@gs-nordpark.demo", "Dokumentenkamera in Raum 12 wird nicht erkannt", "Die Dokumentenkamera wird vom Rechner in Raum 12 nicht mehr erkannt.", "presentation", "P3", 48, &[
+    (GS, "Drucker im Lehrerzimmer druckt leere Seiten", "Seit gestern kommen aus dem Drucker im Lehrerzimmer nur leere Seiten.", "printing", "P4", 50, &[]),
+    (GS, "Dokumentenkamera in Raum 12 wird nicht erkannt", "Die Dokumentenkamera wird vom Rechner in Raum 12 nicht mehr erkannt.", "presentation", "P3", 48, &[
         Ask(TOM, "Guten Tag,\n\nwelches Modell ist es, und an welchem Anschluss des Rechners steckt sie?"),
     ]),
-    ("admin@gym-mitte.demo", "Schülerkonto gesperrt", "Das Konto eines Schülers der 9c ist nach mehreren Fehlversuchen gesperrt.", "accounts", "P3", 40, &[
+    (GYM, "Schülerkonto gesperrt", "Das Konto eines Schülers der 9c ist nach mehreren Fehlversuchen gesperrt.", "accounts", "P3", 40, &[
         Resolve(EVA, "Das Konto ist entsperrt; der Schüler setzt beim nächsten Anmelden ein neues Passwort."),
     ]),
-    ("admin@gym-mitte.demo", "Beamer in Raum 104 zeigt kein Bild", "Der Beamer in Raum 104 geht an, zeigt aber »kein Signal«, egal welches Kabel.", "presentation", "P2", 30, &[]),
-    ("admin@gs-nordpark.demo", "Videokonferenz: kein Ton beim Elternabend", "Beim digitalen Elternabend hörten die Eltern die Lehrkraft nicht.", "video", "P2", 26, &[
+    (GYM, "Beamer in Raum 104 zeigt kein Bild", "Der Beamer in Raum 104 geht an, zeigt aber »kein Signal«, egal welches Kabel.", "presentation", "P2", 30, &[]),
+    (GS, "Videokonferenz: kein Ton beim Elternabend", "Beim digitalen Elternabend hörten die Eltern die Lehrkraft nicht.", "video", "P2", 26, &[
         Take(TOM),
         Reply(TOM, "Guten Tag,\n\nwir schauen uns die Einstellungen des Konferenzraums an und melden uns bis morgen."),
     ]),
-    ("admin@gym-mitte.demo", "Internet in der ganzen Schule sehr langsam", "Seit der zweiten Stunde ist das Internet im ganzen Gebäude kaum nutzbar.", "network", "P1", 20, &[
+    (GYM, "Internet in der ganzen Schule sehr langsam", "Seit der zweiten Stunde ist das Internet im ganzen Gebäude kaum nutzbar.", "network", "P1", 20, &[
         Forward(TOM, "netzwerk-nord", "Schulweit sehr langsames Internet seit heute Morgen, bitte Leitung prüfen."),
     ]),
-    ("admin@gs-nordpark.demo", "Interaktive Tafel reagiert nicht auf den Stift", "Die Tafel in der 2b reagiert nicht mehr auf den Stift, nur noch auf den Finger.", "presentation", "P1", 10, &[
+    (GS, "Interaktive Tafel reagiert nicht auf den Stift", "Die Tafel in der 2b reagiert nicht mehr auf den Stift, nur noch auf den Finger.", "presentation", "P1", 10, &[
         Take(TOM),
         Note(TOM, "Kalibrierung aus der Ferne versucht, ohne Erfolg."),
     ]),
-    ("admin@gs-nordpark.demo", "WLAN im Neubau fällt ständig aus", "Im Neubau bricht das WLAN alle paar Minuten ab, Tests in der 4. Klasse sind so nicht möglich.", "wifi", "P1", 5, &[]),
-    ("admin@gym-mitte.demo", "Neue Lehrkraft braucht Zugang zur Lernplattform", "Frau Kaya beginnt am Montag und braucht ein Konto für die Lernplattform.", "lms", "P3", 2, &[]),
+    (GS, "WLAN im Neubau fällt ständig aus", "Im Neubau bricht das WLAN alle paar Minuten ab, Tests in der 4. Klasse sind so nicht möglich.", "wifi", "P1", 5, &[]),
+    (GYM, "Neue Lehrkraft braucht Zugang zur Lernplattform", "Frau Kaya beginnt am Montag und braucht ein Konto für die Lernplattform.", "lms", "P3", 2, &[]),
 ];
 
 /// (teacher, affected, since, how many, description, hours ago, what the school admin did)
@@ -363,10 +363,13 @@ async fn faq(app: &App) -> AppResult<()> {
     Ok(())
 }
 
+/// (school admin, first line, then (from the desk?, line)…, hours ago)
+type DemoChat = (&'static str, &'static str, &'static [(bool, &'static str)], i64);
+
 /// Two chats the desk had with schools, closed: a school admin asks, an agent takes it.
 async fn chats(app: &App) -> AppResult<usize> {
     use crate::chat::{lifecycle, messages, presence};
-    const CHATS: &[(&str, &str, &[(bool, &str)], i64)] = &[
+    const CHATS: &[DemoChat] = &[
         (
             GYM,
             "Guten Morgen, ist die Lernplattform gerade gestört?",
