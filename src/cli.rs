@@ -99,11 +99,18 @@ pub fn init_logging(settings: &Settings) {
 pub async fn serve(figment: Figment, with_demo: bool) -> CliResult {
     let settings = Settings::from_figment(&figment).map_err(StartError::from)?;
     init_logging(&settings);
+    let launch = |e: rocket::Error| CliError::Launch(Box::new(e));
+    let ignited = crate::build(figment).ignite().await.map_err(launch)?;
     if with_demo {
-        let db = start::open_db(&settings).await?;
-        crate::demo::create(&db).await.map_err(explain)?.print();
+        // The story runs through the App the server is about to run with; background jobs
+        // start only at liftoff, so nothing else writes meanwhile.
+        crate::demo::create(demo_app(&ignited)?).await.map_err(explain)?.print();
     }
-    crate::build(figment).launch().await.map(|_| ()).map_err(|e| CliError::Launch(Box::new(e)))
+    ignited.launch().await.map(|_| ()).map_err(launch)
+}
+
+fn demo_app(ignited: &rocket::Rocket<rocket::Ignite>) -> Result<&crate::app::App, CliError> {
+    ignited.state::<crate::app::App>().ok_or_else(|| CliError::Failed("the server's state is missing".into()))
 }
 
 pub async fn migrate(figment: Figment) -> CliResult {
@@ -112,9 +119,13 @@ pub async fn migrate(figment: Figment) -> CliResult {
     Ok(())
 }
 
+/// `staffel demo`: the same Rocket as `serve` is built and ignited (so the story's tickets
+/// go through the server's own App, mailer and search index), never launched.
 pub async fn demo(figment: Figment) -> CliResult {
-    let (_, db) = open(&figment).await?;
-    crate::demo::create(&db).await.map_err(explain)?.print();
+    // Ignition would print the server's banner (routes, fairings) for a server that never runs.
+    let figment = figment.merge(("log_level", "off"));
+    let ignited = crate::build(figment).ignite().await.map_err(|e| CliError::Launch(Box::new(e)))?;
+    crate::demo::create(demo_app(&ignited)?).await.map_err(explain)?.print();
     Ok(())
 }
 

@@ -11,17 +11,18 @@ from selenium.webdriver.support.ui import WebDriverWait
 import axe
 
 # Every role's start page and the widest pages each reaches (tables, the desk ticket).
+# `{ticket}`: the walk's own ticket at the desk (the demo's desk has tickets of its own).
 PHONE = [
     ("lehrer@gym-mitte.demo", "teacher", ["/faq", "/reports"]),
     ("admin@gym-mitte.demo", "school_admin", ["/helpdesk", "/helpdesk/all", "/helpdesk/stats"]),
-    ("agent1@desk.demo", "agent", ["/desk?queue=all", "/desk/tickets/T-000001", "/desk/chat"]),
+    ("agent1@desk.demo", "agent", ["/desk?queue=all", "/desk/tickets/{ticket}", "/desk/chat"]),
     ("lead@desk.demo", "desk_lead", ["/desk/settings", "/desk/stats"]),
     ("operator@staffel.demo", "operator", ["/admin/users", "/admin/schools"]),
 ]
 DARK = [
     (None, ["/faq", "/faq?q=Passwort", "/login"]),
     ("admin@gym-mitte.demo", ["/helpdesk", "/helpdesk/all"]),
-    ("agent1@desk.demo", ["/desk?queue=all", "/desk/tickets/T-000001"]),
+    ("agent1@desk.demo", ["/desk?queue=all", "/desk/tickets/{ticket}"]),
 ]
 
 
@@ -62,7 +63,7 @@ def _summary_names(driver, field_ids):
     return all(any(href.endswith("#" + f) for href in links) for f in field_ids)
 
 
-def forms_with_errors(driver, base, sign_in, audit, check):
+def forms_with_errors(driver, base, sign_in, audit, check, ticket):
     sign_in(driver, base, "lehrer@gym-mitte.demo")
     driver.get(base + "/reports")
     driver.find_element(By.CSS_SELECTOR, "form[action='/reports'] button[type=submit]").click()
@@ -82,7 +83,7 @@ def forms_with_errors(driver, base, sign_in, audit, check):
     audit(driver, "helpdesk new-ticket form with errors")
 
     sign_in(driver, base, "agent1@desk.demo")
-    driver.get(base + "/desk/tickets/T-000001")
+    driver.get(base + f"/desk/tickets/{ticket}")
     driver.find_element(By.ID, "box-send").click()
     _until(driver, lambda d: d.find_elements(By.ID, "form-error"))
     check(_field_marked(driver, "f-body"), "an empty desk reply marks its field")
@@ -92,7 +93,7 @@ def forms_with_errors(driver, base, sign_in, audit, check):
     audit(driver, "the not-found page (404)")
 
 
-def on_a_phone(driver, base, sign_in, audit, check):
+def on_a_phone(driver, base, sign_in, audit, check, ticket):
     axe.phone(driver)
     try:
         driver.get(base + "/faq")
@@ -100,6 +101,7 @@ def on_a_phone(driver, base, sign_in, audit, check):
         for email, role, paths in PHONE:
             sign_in(driver, base, email)
             for path in paths:
+                path = path.format(ticket=ticket)
                 driver.get(base + path)
                 wide = axe.overflows(driver)
                 check(wide == 0, f"phone: {role} {path} fits 320 px" + (f" (wider by {wide} px)" if wide else ""))
@@ -108,7 +110,7 @@ def on_a_phone(driver, base, sign_in, audit, check):
         axe.phone(driver, False)
 
 
-def in_dark_mode(driver, base, sign_in, audit, check):
+def in_dark_mode(driver, base, sign_in, audit, check, ticket):
     axe.dark(driver)
     try:
         for email, paths in DARK:
@@ -117,6 +119,7 @@ def in_dark_mode(driver, base, sign_in, audit, check):
             else:
                 driver.delete_all_cookies()
             for path in paths:
+                path = path.format(ticket=ticket)
                 driver.get(base + path)
                 scheme = driver.execute_script(
                     "return getComputedStyle(document.body).backgroundColor")
@@ -132,12 +135,12 @@ def _shown(driver, selector):
     return bool(found) and found[0].is_displayed()
 
 
-def desk_ticket_box(driver, base, sign_in, audit, check):
+def desk_ticket_box(driver, base, sign_in, audit, check, ticket):
     """The desk ticket page's reply box: the modes switch label and button, a note tints the
     box, resolving asks first (inline with the script, as a page of its own without it), and
     a phone shows the facts first."""
     sign_in(driver, base, "agent1@desk.demo")
-    page = base + "/desk/tickets/T-000001"
+    page = base + f"/desk/tickets/{ticket}"
     driver.get(page)
     _until(driver, lambda d: "tabs" in d.find_element(By.ID, "reply-box").get_attribute("class"))
     plain = driver.execute_script("return getComputedStyle(document.getElementById('reply-box')).backgroundColor")
@@ -195,9 +198,10 @@ def report_pages(driver, base, sign_in, audit, check):
         audit(driver, f"reports: {path}")
 
 
-def walk(driver, base, sign_in, audit, check):
-    forms_with_errors(driver, base, sign_in, audit, check)
+def walk(driver, base, sign_in, audit, check, ticket):
+    """`ticket`: the number of a ticket of the walk's own, new at the desk."""
+    forms_with_errors(driver, base, sign_in, audit, check, ticket)
     report_pages(driver, base, sign_in, audit, check)
-    desk_ticket_box(driver, base, sign_in, audit, check)
-    on_a_phone(driver, base, sign_in, audit, check)
-    in_dark_mode(driver, base, sign_in, audit, check)
+    desk_ticket_box(driver, base, sign_in, audit, check, ticket)
+    on_a_phone(driver, base, sign_in, audit, check, ticket)
+    in_dark_mode(driver, base, sign_in, audit, check, ticket)

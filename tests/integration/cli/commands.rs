@@ -82,6 +82,7 @@ both_dbs!(
         let after_demo = setup.counts().await;
         let second = setup.ok(&["demo"]);
         assert!(second.contains("(0 new records)"), "{second}");
+        assert!(second.contains("Demo tickets already there"), "{second}");
         assert_eq!(setup.counts().await, after_demo, "the second run adds nothing");
         for out in [&first, &second] {
             assert!(out.contains(staffel::demo::DEMO_PASSWORD), "{out}");

@@ -3,6 +3,7 @@
 //! and CLI changes reaching a running `staffel serve` over real HTTP.
 mod commands;
 mod db_outage;
+mod demo_story;
 mod killed_intake;
 mod refusals;
 mod serve;
@@ -34,6 +35,7 @@ struct Counts {
     tokens: u64,
     services: u64,
     audit: u64,
+    tickets: u64,
 }
 
 struct Run {
@@ -116,6 +118,7 @@ impl Setup {
             tokens: entities::api_token::Entity::find().count(&db).await.unwrap(),
             services: entities::service::Entity::find().count(&db).await.unwrap(),
             audit: entities::audit_event::Entity::find().count(&db).await.unwrap(),
+            tickets: entities::ticket::Entity::find().count(&db).await.unwrap(),
         };
         let _ = db.close().await;
         counts

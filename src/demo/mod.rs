@@ -1,8 +1,12 @@
 //! The demo data set: two schools with a pupil, a teacher and a school admin each, two
 //! agents, a desk lead, an operator, three providers and the desk's canned responses.
-//! Idempotent: what exists is kept.
+//! Idempotent: what exists is kept. On a desk without tickets, `story` adds three weeks of
+//! work made through the service functions (see `story`, `history`).
+mod history;
+mod story;
 
 use crate::accounts::service::{self as users, UserInput};
+use crate::app::App;
 use crate::audit::By;
 use crate::catalogue::providers::{self, ProviderInput};
 use crate::db::Db;
@@ -74,10 +78,19 @@ pub const CANNED: &[(&str, &str, &str)] = &[
 
 pub struct DemoReport {
     pub created: usize,
+    /// What the story added; none when the desk had tickets already.
+    pub story: Option<story::Told>,
 }
 
 impl DemoReport {
     pub fn print(&self) {
+        match &self.story {
+            Some(told) => println!(
+                "Demo story added: {} tickets, {} teachers' reports, {} closed chats.",
+                told.tickets, told.reports, told.chats
+            ),
+            None => println!("Demo tickets already there; the story is not added again."),
+        }
         println!("Demo data ready ({} new records). Every login uses the password \"{DEMO_PASSWORD}\":", self.created);
         for (email, name, role, school) in USERS {
             let school = if school.is_empty() { String::new() } else { format!(", {school}") };
@@ -90,7 +103,20 @@ impl DemoReport {
     }
 }
 
-pub async fn create(db: &Db) -> AppResult<DemoReport> {
+/// The demo's people, providers and canned responses, then — on a desk without tickets —
+/// its story, through the same `App` the server runs with.
+pub async fn create(app: &App) -> AppResult<DemoReport> {
+    let created = basics(&app.db).await?;
+    let story = if any_ticket(&app.db).await? { None } else { Some(story::tell(app).await?) };
+    Ok(DemoReport { created, story })
+}
+
+async fn any_ticket(db: &Db) -> AppResult<bool> {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    Ok(entities::ticket::Entity::find().count(db.read()).await? > 0)
+}
+
+async fn basics(db: &Db) -> AppResult<usize> {
     let mut created = 0;
     for (slug, name) in SCHOOLS {
         if schools::service::find_by_slug(db.read(), slug).await?.is_none() {
@@ -137,5 +163,5 @@ pub async fn create(db: &Db) -> AppResult<DemoReport> {
             created += 1;
         }
     }
-    Ok(DemoReport { created })
+    Ok(created)
 }
