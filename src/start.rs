@@ -83,12 +83,23 @@ pub async fn open_app(settings: Settings) -> Result<App, StartError> {
     crate::private_files::create_dir(&files).map_err(|source| StartError::Dir { path: files, source })?;
     let templates = Templates::load(&settings)?;
     let transport = Transport::from_settings(&settings)?;
-    let engine = search::open(&settings).await.map_err(StartError::Search)?;
+    let search_failed = |e: String| search_failed(&settings, e);
+    let engine = search::open(&settings).await.map_err(search_failed)?;
     import_shipped_articles(&db, &settings).await?;
     let mark = search_mark(&settings, &engine);
-    search::sync::catch_up(db.read(), &engine, &mark).await.map_err(StartError::Search)?;
-    search::sync::verify(db.read(), &engine, &mark).await.map_err(StartError::Search)?;
+    search::sync::catch_up(db.read(), &engine, &mark).await.map_err(search_failed)?;
+    search::sync::verify(db.read(), &engine, &mark).await.map_err(search_failed)?;
     Ok(App::new(settings, db, templates, transport, engine))
+}
+
+/// The search index could not be written: on a full disk that is said as such (the index
+/// is the first to write when the database itself opened in the last free blocks).
+fn search_failed(settings: &Settings, e: String) -> StartError {
+    if db::check::disk_is_full(&settings.data_dir) {
+        let full = db::check::storage_message(StorageFault::Full, &settings.data_dir);
+        return StartError::Search(format!("{full} ({e})"));
+    }
+    StartError::Search(e)
 }
 
 /// Where this instance records up to when its search engine is in step with the database.
