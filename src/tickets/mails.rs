@@ -111,12 +111,13 @@ pub async fn to_desk(
     news: DeskNews,
     body: &str,
 ) -> AppResult<()> {
-    let (kind, agents) = match news {
-        DeskNews::FromProvider => ("ticket_provider_update", super::reminders::watchers(txn, ticket).await?),
-        // A school's answer to a ticket nobody has taken reaches the desk's leads rather
-        // than nobody.
-        DeskNews::FromSchool => ("ticket_school_update", super::reminders::watchers(txn, ticket).await?),
+    let kind = match news {
+        DeskNews::FromProvider => "ticket_provider_update",
+        DeskNews::FromSchool => "ticket_school_update",
     };
+    // Both go to whoever watches the ticket: a school's answer to a ticket nobody has taken
+    // reaches the desk's leads rather than nobody.
+    let agents = super::reminders::watchers(txn, ticket).await?;
     let link = desk_link(mailer, ticket);
     for agent in &agents {
         send(txn, mailer, agent, ticket, kind, body, link.clone()).await?;
