@@ -73,6 +73,7 @@ pub async fn open_db(settings: &Settings) -> Result<Db, StartError> {
     crate::catalogue::services::ensure_defaults(&db).await.map_err(StartError::Defaults)?;
     crate::sla::settings::ensure_defaults(&db).await.map_err(StartError::Defaults)?;
     crate::chat::channels::ensure_default(&db).await.map_err(StartError::Defaults)?;
+    crate::tickets::tally::ensure(&db).await.map_err(StartError::Defaults)?;
     Ok(db)
 }
 

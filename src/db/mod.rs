@@ -20,6 +20,7 @@
 pub mod check;
 pub mod fault;
 pub mod reach;
+pub mod sql;
 mod writer;
 
 pub use reach::is_unreachable;
@@ -70,6 +71,9 @@ pub struct Db {
     writer: Option<Writer>,
     health: Arc<WriteHealth>,
     reach: Arc<reach::Reachability>,
+    /// The desk's time zone: the days the kernel's tallies are counted in (`tickets::tally`)
+    /// begin at its midnight, so every write must know it.
+    calendar: chrono_tz::Tz,
 }
 
 /// SQLite's writing side: one writer at a time, on a connection of its own.
@@ -98,7 +102,18 @@ impl Db {
             unsettled: Arc::new(AtomicBool::new(false)),
             dedicated,
         });
-        Db { conn, writer, health: Arc::default(), reach: Arc::default() }
+        Db { conn, writer, health: Arc::default(), reach: Arc::default(), calendar: chrono_tz::Europe::Berlin }
+    }
+
+    /// The same database with the desk's days in `calendar`.
+    pub fn in_calendar(mut self, calendar: chrono_tz::Tz) -> Db {
+        self.calendar = calendar;
+        self
+    }
+
+    /// The time zone whose days the tallies count.
+    pub fn calendar(&self) -> chrono_tz::Tz {
+        self.calendar
     }
 
     /// For queries that only read. Writes go through `write`.
@@ -130,7 +145,7 @@ impl Db {
     pub async fn write(&self) -> Result<WriteTxn, DbErr> {
         let Some(writer) = &self.writer else {
             let txn = self.conn.begin().await;
-            return Ok(WriteTxn::new(self.note(txn)?, None, None, self.health.clone()));
+            return Ok(WriteTxn::new(self.note(txn)?, None, None, self.health.clone(), self.calendar));
         };
         let turn = writer.turn.clone().lock_owned().await;
         if writer.unsettled.swap(false, Ordering::AcqRel) && writer.dedicated {
@@ -141,7 +156,7 @@ impl Db {
             ..Default::default()
         };
         let txn = self.note(writer.conn.begin_with_options(options).await)?;
-        Ok(WriteTxn::new(txn, Some(turn), Some(writer.unsettled.clone()), self.health.clone()))
+        Ok(WriteTxn::new(txn, Some(turn), Some(writer.unsettled.clone()), self.health.clone(), self.calendar))
     }
 
     fn note<T>(&self, result: Result<T, DbErr>) -> Result<T, DbErr> {
@@ -171,6 +186,7 @@ pub struct WriteTxn {
     unsettled: Option<Arc<AtomicBool>>,
     health: Arc<WriteHealth>,
     committed: bool,
+    calendar: chrono_tz::Tz,
 }
 
 impl WriteTxn {
@@ -179,8 +195,14 @@ impl WriteTxn {
         turn: Option<tokio::sync::OwnedMutexGuard<()>>,
         unsettled: Option<Arc<AtomicBool>>,
         health: Arc<WriteHealth>,
+        calendar: chrono_tz::Tz,
     ) -> WriteTxn {
-        WriteTxn { txn: Some(txn), turn, unsettled, health, committed: false }
+        WriteTxn { txn: Some(txn), turn, unsettled, health, committed: false, calendar }
+    }
+
+    /// The time zone of the desk's days (`Db::calendar`).
+    pub fn calendar(&self) -> chrono_tz::Tz {
+        self.calendar
     }
 
     pub async fn commit(mut self) -> Result<(), DbErr> {
@@ -263,6 +285,10 @@ impl ConnectionTrait for WriteTxn {
 }
 
 pub async fn connect(settings: &Settings) -> Result<Db, OpenError> {
+    Ok(connect_pool(settings).await?.in_calendar(settings.tz()))
+}
+
+async fn connect_pool(settings: &Settings) -> Result<Db, OpenError> {
     let url = settings.database_url();
     let mut options = ConnectOptions::new(url.clone());
     let most = |default: u32| if settings.db_connections > 0 { settings.db_connections } else { default };

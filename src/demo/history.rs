@@ -68,6 +68,9 @@ pub async fn backdate_ticket(db: &Db, ticket_id: i32, age: Duration) -> AppResul
         .filter(ticket::Column::Id.eq(ticket_id))
         .exec(&txn)
         .await?;
+    // Moved past the kernel, so counted here: the report shows the days the story tells.
+    let moved = ticket::Entity::find_by_id(ticket_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    crate::tickets::tally::shift(&txn, Some(&t), &moved).await?;
     for f in forward::Entity::find().filter(forward::Column::TicketId.eq(ticket_id)).all(&txn).await? {
         let created = shift.at(f.created_at);
         forward::Entity::update_many()

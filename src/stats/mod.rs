@@ -1,14 +1,15 @@
 //! Reports with charts (issue #14): what the desk did per week, how the SLA held, how old
 //! the open backlog is, how providers answered, what the FAQ missed and how chat waited.
 //! The desk lead sees every school; a school admin the same figures of their own school,
-//! scoped in every query (`Scope`). Figures are counted in SQL: one index range per week
-//! (and group), never a scan of all tickets grouped in memory.
+//! scoped in every query (`Scope`). The ticket figures are summed from the kernel's day
+//! tallies (`tickets::tally`), never counted from all tickets of the range.
 //! Weeks are the desk's weeks: Monday 00:00 in Staffel's time zone, so a ticket opened on
 //! Monday 00:30 in Berlin counts in that week in summer and in winter alike.
 pub mod chart;
 pub mod csv;
 pub mod feedback;
 pub mod figures;
+pub mod groups;
 pub mod range;
 mod sql;
 pub mod tables;
@@ -57,9 +58,9 @@ pub struct Report {
     pub to: String,
     pub breakdown: Breakdown,
     pub weeks: Vec<figures::WeekFigures>,
-    pub groups: Vec<figures::GroupFigures>,
+    pub groups: Vec<groups::GroupFigures>,
     /// The largest groups week by week (the rest as one "others" series).
-    pub group_weeks: Vec<figures::GroupWeeks>,
+    pub group_weeks: Vec<groups::GroupWeeks>,
     pub backlog: Vec<figures::BacklogBucket>,
     pub providers: Vec<feedback::ProviderFigures>,
     pub chat: Vec<feedback::ChatWeek>,
@@ -84,8 +85,8 @@ pub async fn report(
     // Independent reads run side by side (SQLite's WAL readers and PostgreSQL's pool both
     // answer them in parallel).
     let (week_figures, (groups, group_weeks), backlog, providers, chat, faq) = tokio::try_join!(
-        figures::weeks(db, scope, &weeks, now),
-        figures::groups(db, scope, &weeks, window, breakdown, lang),
+        figures::weeks(db, scope, &weeks, tz, now),
+        groups::groups(db, scope, &weeks, tz, breakdown, lang),
         figures::backlog(db, scope, now),
         feedback::providers(db, scope, window, now),
         feedback::chat(db, scope, &weeks),

@@ -1,24 +1,8 @@
-//! Raw statements for both databases: written with `?` placeholders, numbered for
-//! PostgreSQL; and the few expressions the two spell differently.
-use sea_orm::{DatabaseBackend, Statement, Value};
+//! The few expressions the two databases spell differently; statements are written with
+//! `?` placeholders (`db::sql::statement`).
+use sea_orm::DatabaseBackend;
 
-pub fn statement(backend: DatabaseBackend, sql: &str, values: Vec<Value>) -> Statement {
-    if backend != DatabaseBackend::Postgres {
-        return Statement::from_sql_and_values(backend, sql, values);
-    }
-    let mut numbered = String::with_capacity(sql.len() + 16);
-    let mut n = 0;
-    for c in sql.chars() {
-        if c == '?' {
-            n += 1;
-            numbered.push('$');
-            numbered.push_str(&n.to_string());
-        } else {
-            numbered.push(c);
-        }
-    }
-    Statement::from_sql_and_values(backend, numbered, values)
-}
+pub use crate::db::sql::statement;
 
 /// Hours from `start` to `end` (two timestamp columns), as a float.
 pub fn hours_between(backend: DatabaseBackend, start: &str, end: &str) -> String {

@@ -220,6 +220,7 @@ pub async fn apply(
         return Err(AppError::conflict("tickets.stale"));
     }
     let updated = ticket::Entity::find_by_id(current.id).one(txn).await?.ok_or(AppError::NotFound)?;
+    super::tally::shift(txn, Some(&current), &updated).await?;
     let owner = Owner { school_id: updated.school_id, report_id: None, ticket_id: Some(updated.id) };
     let files = attachments::record(txn, &change.files, owner, who.uploader(), change.internal).await?;
     if let Some(to) = change.status {

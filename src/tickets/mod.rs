@@ -18,6 +18,7 @@ pub mod reads;
 pub mod reminders;
 pub mod sla;
 pub mod status;
+pub mod tally;
 pub mod view;
 
 pub use change::{apply, Applied, Change, DeskNews, FollowUps, Who};

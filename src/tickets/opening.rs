@@ -187,6 +187,7 @@ async fn insert_all(txn: &WriteTxn, env: &impl Env, rows: &[NewRow<'_>]) -> AppR
     if !in_order {
         return Err(AppError::internal("new tickets came back in an unexpected order"));
     }
+    super::tally::opened(txn, &tickets).await?;
     let detail = |t: &ticket::Model, row: &NewRow<'_>| json!({ "priority": t.priority, "report": row.report_id });
     let events = tickets
         .iter()

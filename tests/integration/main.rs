@@ -41,6 +41,7 @@ mod school_pages;
 mod search;
 mod search_terms;
 mod stats;
+mod tallies;
 mod ticket_intake;
 mod tickets;
 mod widget;

@@ -17,7 +17,8 @@ fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text).expect("time").with_timezone(&Utc)
 }
 
-/// A ticket's times and state, written behind Staffel's back (nothing else sets a past time).
+/// A ticket's times and state, written behind Staffel's back (nothing else sets a past time),
+/// and counted in the report tallies the way the kernel counts a change.
 struct Times {
     created: DateTime<Utc>,
     first_due: Option<DateTime<Utc>>,
@@ -28,6 +29,9 @@ struct Times {
 }
 
 async fn set(app: &TestApp, number: &str, t: Times) {
+    let txn = app.store().write().await.expect("write");
+    let find = || entities::ticket::Entity::find_by_id(ticket_id(number)).one(&txn);
+    let before = find().await.expect("read").expect("the ticket");
     entities::ticket::Entity::update_many()
         .col_expr(Column::CreatedAt, Expr::value(t.created))
         .col_expr(Column::FirstResponseDue, Expr::value(t.first_due))
@@ -36,9 +40,12 @@ async fn set(app: &TestApp, number: &str, t: Times) {
         .col_expr(Column::ResolvedAt, Expr::value(t.resolved))
         .col_expr(Column::Status, Expr::value(t.status))
         .filter(Column::Id.eq(ticket_id(number)))
-        .exec(app.db())
+        .exec(&txn)
         .await
         .expect("set ticket times");
+    let after = find().await.expect("read").expect("the ticket");
+    staffel::tickets::tally::shift(&txn, Some(&before), &after).await.expect("count the change");
+    txn.commit().await.expect("commit");
 }
 
 fn ticket(title: &str, priority: &str) -> String {

@@ -226,6 +226,8 @@ pub async fn tickets(url: &str, total: usize) -> Result<Filled, String> {
         eprint!("\rtickets: {done}/{total} ({:.0} s)", started.elapsed().as_secs_f64());
     }
     eprintln!();
+    // Written past the kernel: the server's next start counts the report tallies anew.
+    db.execute_unprepared("DELETE FROM ticket_tally_state").await.map_err(err)?;
     if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
         // What autovacuum would do soon after such a load: statistics for the planner and
         // the visibility map for index-only scans.
