@@ -92,11 +92,33 @@ both_dbs!(
         let app = desk(&backend).await;
         let mut lead = app.login(LEAD, PASSWORD).await;
         let id = create_printer(&app, &mut lead).await;
-        let deleted = lead.post_form(&format!("/desk/canned/{id}/delete"), &[]).await;
+        let deleted = lead.post_form(&format!("/desk/canned/{id}/delete"), &[("confirm", "1")]).await;
         assert_eq!(deleted.status, Status::SeeOther, "{}", deleted.body);
         assert!(stored(&app).await.is_empty());
         assert_eq!(audited(&app).await.last(), Some(&("canned.delete".to_string(), Some(id))));
         assert_eq!(lead.post_form(&format!("/desk/canned/{id}/delete"), &[]).await.status, Status::NotFound);
+    }
+);
+
+both_dbs!(
+    async fn a_delete_without_confirmation_asks_and_deletes_nothing(backend: Backend) {
+        let app = desk(&backend).await;
+        let mut lead = app.login(LEAD, PASSWORD).await;
+        let id = create_printer(&app, &mut lead).await;
+        let before = app.fingerprint().await;
+        for confirm in [None, Some(""), Some("ja")] {
+            let fields: Vec<(&str, &str)> = confirm.map(|c| ("confirm", c)).into_iter().collect();
+            let asked = lead.post_form(&format!("/desk/canned/{id}/delete"), &fields).await;
+            assert_eq!(asked.status, Status::Ok, "{confirm:?}: {}", asked.body);
+            let question = html_message(Lang::De, "canned.confirm_delete", "Drucker neu einrichten");
+            assert!(asked.body.contains(&format!("<h2 id=\"confirm-title\">{question}</h2>")), "{}", asked.body);
+            assert!(
+                asked.body.contains(&format!("action=\"/desk/canned/{id}/delete\" class=\"row-form\"")),
+                "the question posts the delete again"
+            );
+            assert!(asked.body.contains("<input type=\"hidden\" name=\"confirm\" value=\"1\">"));
+            assert_eq!(app.fingerprint().await, before, "{confirm:?}: nothing deleted");
+        }
     }
 );
 

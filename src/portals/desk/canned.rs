@@ -1,6 +1,8 @@
 //! `/desk/canned`: the desk's canned responses. Every agent reads the list (and can copy a
 //! text from it without JavaScript) and the JSON the reply boxes insert from; only the
-//! desk lead creates, edits and deletes, as on `/desk/settings`.
+//! desk lead creates, edits and deletes, as on `/desk/settings`. A delete asks first: inline
+//! with JavaScript (`static/canned_page.js`), else the list comes back with the question
+//! and the post is sent again with `confirm=1`.
 use rocket::http::CookieJar;
 use rocket::serde::json::Json;
 use rocket::{get, post, FromForm, Route};
@@ -31,11 +33,20 @@ pub struct CannedForm {
 }
 
 #[derive(Debug, FromForm)]
-pub struct PlainForm {
+pub struct DeleteForm {
     #[field(name = "_csrf", default = String::new())]
     pub csrf: String,
+    /// `1` once the lead has said yes to the question.
+    #[field(default = String::new())]
+    pub confirm: String,
 }
-csrf_form!(CannedForm, PlainForm);
+csrf_form!(CannedForm, DeleteForm);
+
+impl DeleteForm {
+    fn confirmed(&self) -> bool {
+        self.confirm.trim() == "1"
+    }
+}
 
 impl CannedForm {
     fn input(&self) -> CannedInput {
@@ -132,15 +143,20 @@ async fn update(
     .await
 }
 
-#[post("/desk/canned/<id>/delete", data = "<_form>")]
+#[post("/desk/canned/<id>/delete", data = "<form>")]
 async fn delete(
     lead: DeskLead,
     id: Id,
-    _form: CsrfForm<PlainForm>,
+    form: CsrfForm<DeleteForm>,
     app: &App,
     jar: &CookieJar<'_>,
     lang: Lang,
 ) -> AppResult<Posted> {
+    if !form.confirmed() {
+        // The question names the text, so an unknown one is not found before it is asked.
+        let asked = service::find(app.db.read(), By::User(&lead.0), id.0).await?;
+        return Ok(Posted::Again(list_page(app, &lead.0, None).await?.with("confirm_delete", asked)));
+    }
     let result = service::delete(&app.db, By::User(&lead.0), id.0).await;
     finish(
         result,

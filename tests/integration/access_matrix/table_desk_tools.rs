@@ -50,7 +50,7 @@ pub(super) fn desk_tool_rows() -> Vec<Row> {
         post(
             "/desk/canned/<id>/delete",
             format!("/desk/canned/{CANNED}/delete"),
-            &[],
+            &[("confirm", "1")],
             only(&[DESK_LEAD], To("/desk/canned")),
         ),
         post(
