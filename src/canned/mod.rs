@@ -1,11 +1,14 @@
 //! Canned responses: the desk's text modules. The desk lead keeps them (create, edit,
 //! delete, each audited); every agent reads them and inserts one into a reply by typing
 //! `::` and its trigger (`static/canned.js`). Nobody outside the desk sees them.
+pub mod placeholders;
+
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, SqlErr};
 use serde_json::json;
 
 use crate::audit::{self, By, Target};
+use crate::auth::Actor;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::validate::{self, Checks};
@@ -38,6 +41,24 @@ fn require_desk(by: By<'_>) -> AppResult<()> {
 pub async fn list<C: ConnectionTrait>(db: &C, by: By<'_>) -> AppResult<Vec<canned_response::Model>> {
     require_desk(by)?;
     Ok(canned_response::Entity::find().order_by_asc(canned_response::Column::Trigger).all(db).await?)
+}
+
+/// Every canned response as a reply box inserts it: its placeholders filled for this agent
+/// and, if one is given, the ticket (which the agent must be allowed to see).
+pub async fn list_filled<C: ConnectionTrait>(
+    db: &C,
+    agent: &Actor,
+    ticket: Option<i32>,
+) -> AppResult<Vec<canned_response::Model>> {
+    let list = list(db, By::User(agent)).await?;
+    let values = placeholders::Values::for_agent(db, agent, ticket).await?;
+    Ok(list
+        .into_iter()
+        .map(|mut c| {
+            c.body = placeholders::fill(&c.body, &values);
+            c
+        })
+        .collect())
 }
 
 pub async fn find<C: ConnectionTrait>(db: &C, by: By<'_>, id: i32) -> AppResult<canned_response::Model> {

@@ -187,3 +187,72 @@ both_dbs!(
         assert!(!refused.body.contains("entfernen"));
     }
 );
+
+const GREETING: &str = "Hier {agent} zu {ticket} „{titel}“ ({title}) der {schule}/{school}. {unbekannt} {Agent}";
+
+/// The lead saves the greeting with every placeholder; a school admin opens a ticket. Its
+/// number.
+async fn greeting_and_ticket(app: &TestApp) -> String {
+    let mut lead = app.login(LEAD, PASSWORD).await;
+    let saved = lead.post_form("/desk/canned", &[("trigger", "gruss"), ("title", "Gruß"), ("body", GREETING)]).await;
+    assert_eq!(saved.status, Status::SeeOther, "{}", saved.body);
+    let ticket = r#"{"title":"Beamer flackert","description":"Raum 12.","service":"presentation"}"#;
+    app.open_ticket(&app.token(SCHOOL_ADMIN).await, ticket).await
+}
+
+both_dbs!(
+    async fn the_json_for_a_ticket_fills_its_placeholders(backend: Backend) {
+        let app = desk(&backend).await;
+        let number = greeting_and_ticket(&app).await;
+        let mut agent = app.login(AGENT, PASSWORD).await;
+        let filled = agent.get(&format!("/desk/canned.json?ticket={number}")).await;
+        assert_eq!(filled.status, Status::Ok, "{}", filled.body);
+        let texts: serde_json::Value = serde_json::from_str(&filled.body).unwrap();
+        let want = format!(
+            "Hier Test agent zu {number} „Beamer flackert“ (Beamer flackert) der Schule gym-a/Schule gym-a. {{unbekannt}} {{Agent}}"
+        );
+        assert_eq!(texts[0]["body"], want.as_str());
+        let plain = agent.get("/desk/canned.json").await;
+        let texts: serde_json::Value = serde_json::from_str(&plain.body).unwrap();
+        assert_eq!(
+            texts[0]["body"],
+            "Hier Test agent zu {ticket} „{titel}“ ({title}) der {schule}/{school}. {unbekannt} {Agent}",
+            "without a ticket only the agent is known"
+        );
+        let stored = &stored(&app).await[0];
+        assert_eq!(stored.body, GREETING, "the stored text keeps its placeholders");
+    }
+);
+
+both_dbs!(
+    async fn the_json_for_an_unknown_ticket_is_not_found(backend: Backend) {
+        let app = desk(&backend).await;
+        greeting_and_ticket(&app).await;
+        let mut agent = app.login(AGENT, PASSWORD).await;
+        for ticket in ["T-999999", "kein-ticket", "T-0", "%00"] {
+            let refused = agent.get(&format!("/desk/canned.json?ticket={ticket}")).await;
+            assert_eq!(refused.status, Status::NotFound, "{ticket}: {}", refused.body);
+            assert!(!refused.body.contains("Hier"), "{ticket}: no text");
+        }
+    }
+);
+
+both_dbs!(
+    async fn the_edit_page_lists_the_placeholders(backend: Backend) {
+        let app = desk(&backend).await;
+        let mut lead = app.login(LEAD, PASSWORD).await;
+        let id = create_printer(&app, &mut lead).await;
+        let page = lead.get(&format!("/desk/canned/{id}/edit")).await;
+        assert_eq!(page.status, Status::Ok);
+        let school = staffel::i18n::tr(Lang::De, "canned.placeholder_school");
+        assert!(
+            page.body.contains(&format!("<li><code>{{schule}}</code> oder <code>{{school}}</code>: {school}</li>")),
+            "{}",
+            page.body
+        );
+        for name in ["{ticket}", "{titel}", "{title}", "{agent}"] {
+            assert!(page.body.contains(&format!("<code>{name}</code>")), "{name}");
+        }
+        assert!(page.body.contains("aria-describedby=\"f-body-hint f-body-placeholders\""), "the box names the list");
+    }
+);

@@ -14,8 +14,9 @@ use crate::auth::csrf::CsrfForm;
 use crate::auth::{Actor, Role};
 use crate::canned::{self as service, CannedInput};
 use crate::csrf_form;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::tickets::TicketNumber;
 use crate::web::form::{finish, Posted, Saved};
 use crate::web::page::Page;
 use crate::web::params::Id;
@@ -62,6 +63,7 @@ async fn list_page(app: &App, actor: &Actor, input: Option<&CannedInput>) -> App
         .with("canned", list)
         .with("is_lead", actor.role == Role::DeskLead)
         .with("trigger_max", service::TRIGGER_MAX)
+        .with("placeholders", service::placeholders::help())
         .with("input", input.map(input_json)))
 }
 
@@ -77,6 +79,7 @@ async fn edit_page(app: &App, lead: &DeskLead, id: i32, input: Option<&CannedInp
     };
     Ok(Page::new("desk/canned_edit.html")
         .with("canned", current)
+        .with("placeholders", service::placeholders::help())
         .with("trigger_max", service::TRIGGER_MAX)
         .with("input", shown))
 }
@@ -86,11 +89,16 @@ async fn list(agent: Agent, app: &App) -> AppResult<Page> {
     list_page(app, &agent.0, None).await
 }
 
-/// The texts a reply box inserts (`static/canned.js`); never kept by a cache, as every
-/// answer for the desk.
-#[get("/desk/canned.json")]
-async fn texts(agent: Agent, app: &App) -> AppResult<Json<serde_json::Value>> {
-    let list = service::list(app.db.read(), By::User(&agent.0)).await?;
+/// The texts a reply box inserts (`static/canned.js`), their placeholders filled for the
+/// agent and, with `?ticket=T-000123`, that ticket (not found: one the agent may not see,
+/// or no ticket number at all); never kept by a cache, as every answer for the desk.
+#[get("/desk/canned.json?<ticket>")]
+async fn texts(agent: Agent, ticket: Option<&str>, app: &App) -> AppResult<Json<serde_json::Value>> {
+    let ticket = match ticket.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(text) => Some(TicketNumber::parse(text).ok_or(AppError::NotFound)?.id()),
+        None => None,
+    };
+    let list = service::list_filled(app.db.read(), &agent.0, ticket).await?;
     Ok(Json(json!(list
         .iter()
         .map(|c| json!({ "trigger": c.trigger, "title": c.title, "body": c.body }))
