@@ -10,14 +10,16 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use sea_orm::{ConnectionTrait, DbErr};
-use tokio::io::AsyncWriteExt;
 
 use crate::db::{Db, StorageFault};
 
 /// How long a probe's finding stands.
 pub const PROBE_EVERY: Duration = Duration::from_secs(2);
 const PROBE_FILE: &str = ".write-probe";
-/// A few pages' worth: the probes need real space, not just a directory entry.
+/// The directory probe's size: more than SQLite's shared-memory file grows by at a time
+/// (32 KiB), so a disk that passes can take what opening the database writes first.
+const DIR_PROBE_BYTES: usize = 64 * 1024;
+/// The database probe's row: a few pages' worth, real space rather than an index entry.
 const PROBE_BYTES: usize = 16 * 1024;
 
 /// The last findings of the probes, shared by everyone who asks.
@@ -43,7 +45,13 @@ impl StorageWatch {
         let mut probed = self.probed.lock().await;
         let stale = |at: Option<Instant>| at.is_none_or(|at| at.elapsed() >= PROBE_EVERY);
         if stale(probed.dir_at) {
-            probed.dir = probe_dir(&self.data_dir).await.err().map(|(fault, _)| fault);
+            let dir = self.data_dir.clone();
+            // A sick disk can take long to answer a sync: not on the runtime's threads.
+            let probe = tokio::task::spawn_blocking(move || probe_dir(&dir)).await;
+            probed.dir = match probe {
+                Ok(probe) => probe.err().map(|(fault, _)| fault),
+                Err(_) => Some(StorageFault::Io),
+            };
             probed.dir_at = Some(Instant::now());
         }
         if db.health().unresolved() && stale(probed.db_at) {
@@ -58,18 +66,26 @@ impl StorageWatch {
     }
 }
 
-/// Writes (and removes) a small file in the data directory.
-pub async fn probe_dir(dir: &Path) -> Result<(), (StorageFault, std::io::Error)> {
+/// Whether the disk holding `dir` takes writes: a small file (`DIR_PROBE_BYTES`) written,
+/// synced and removed again; else the fault and the error behind it. The one probe of the
+/// data directory, for the storage watch and for start-up (which asks before it opens
+/// anything, and again to tell a full disk from other I/O errors). It blocks: async
+/// callers other than start-up run it on a blocking thread.
+pub fn probe_dir(dir: &Path) -> Result<(), (StorageFault, std::io::Error)> {
+    use std::io::Write;
     let path = dir.join(PROBE_FILE);
-    let written = async {
-        let mut file = tokio::fs::OpenOptions::new().write(true).create(true).truncate(true).open(&path).await?;
-        file.write_all(&[0u8; PROBE_BYTES]).await?;
+    let written = std::fs::File::create(&path).and_then(|mut file| {
+        file.write_all(&[0u8; DIR_PROBE_BYTES])?;
         // Some file systems only find out at the sync that the blocks are not there.
-        file.sync_data().await
-    }
-    .await;
-    let _ = tokio::fs::remove_file(&path).await;
+        file.sync_data()
+    });
+    let _ = std::fs::remove_file(&path);
     written.map_err(|e| (StorageFault::of_io(&e).unwrap_or(StorageFault::Io), e))
+}
+
+/// Whether the disk holding `dir` is full (not read-only or failing: those `probe_dir` names).
+pub fn disk_is_full(dir: &Path) -> bool {
+    matches!(probe_dir(dir), Err((StorageFault::Full, _)))
 }
 
 /// One small real write, committed, leaving nothing behind.

@@ -1,8 +1,10 @@
 // Canned responses in the desk's text boxes: typing "::" and a trigger in any
 // textarea[data-canned] offers the matching texts in a small listbox under it; Tab or Enter
 // (or a click) replaces "::trigger" with the text, the arrow keys choose, Escape closes the
-// list. The texts are read from /desk/canned.json once, when first needed. Without
-// JavaScript the page /desk/canned lets an agent copy them.
+// list. The texts are read from /desk/canned.json once per box's ticket, when first needed:
+// a box whose data-canned names a ticket (T-000123) gets them with that ticket's
+// placeholders ({ticket}, {schule} …) filled by the server. Without JavaScript the page
+// /desk/canned lets an agent copy them.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -13,23 +15,27 @@
   var insertedText = script.getAttribute("data-inserted") || "";
   var MAX = 8;
 
-  var texts = null;
-  var loading = null;
+  var bySource = {};   // source address -> the promise of its texts
   var area = null;     // the textarea the list belongs to
   var box = null;      // the listbox, while open
   var matches = [];
   var active = -1;
   var serial = 0;
 
-  function load() {
-    if (texts) { return Promise.resolve(texts); }
-    if (!loading) {
-      loading = fetch(source, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+  function sourceOf(el) {
+    var ticket = el.getAttribute("data-canned");
+    return ticket ? source + "?ticket=" + encodeURIComponent(ticket) : source;
+  }
+
+  function load(el) {
+    var from = sourceOf(el);
+    if (!bySource[from]) {
+      bySource[from] = fetch(from, { credentials: "same-origin", headers: { "Accept": "application/json" } })
         .then(function (r) { return r.ok ? r.json() : []; })
-        .then(function (list) { texts = Array.isArray(list) ? list : []; return texts; })
-        .catch(function () { loading = null; return []; });
+        .then(function (list) { return Array.isArray(list) ? list : []; })
+        .catch(function () { delete bySource[from]; return []; });
     }
-    return loading;
+    return bySource[from];
   }
 
   function isCanned(el) {
@@ -47,10 +53,10 @@
   }
 
   // Triggers that start with the word first, then those whose trigger or title holds it.
-  function find(word) {
+  function find(word, texts) {
     var first = [];
     var then = [];
-    (texts || []).forEach(function (c) {
+    texts.forEach(function (c) {
       var trigger = String(c.trigger || "");
       var title = String(c.title || "").toLowerCase();
       if (trigger.indexOf(word) === 0) { first.push(c); }
@@ -117,10 +123,12 @@
   function update() {
     var at = typed(area);
     if (!at) { close(); return; }
-    load().then(function () {
-      var now = area && typed(area);
+    var asked = area;
+    load(asked).then(function (texts) {
+      if (area !== asked) { return; }  // another box took over meanwhile
+      var now = typed(area);
       if (!now) { close(); return; }
-      matches = find(now.word);
+      matches = find(now.word, texts);
       // With a word typed its best match is ready for Tab; a bare "::" waits for the arrows.
       active = matches.length && now.word ? 0 : -1;
       render();
@@ -169,7 +177,7 @@
   }
 
   document.addEventListener("focusin", function (e) {
-    if (isCanned(e.target)) { describe(e.target); load(); }
+    if (isCanned(e.target)) { describe(e.target); load(e.target); }
   });
 
   document.addEventListener("input", function (e) {

@@ -1,11 +1,16 @@
 //! Canned responses: the desk's text modules. The desk lead keeps them (create, edit,
 //! delete, each audited); every agent reads them and inserts one into a reply by typing
 //! `::` and its trigger (`static/canned.js`). Nobody outside the desk sees them.
+pub mod placeholders;
+
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, SqlErr};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set, SqlErr,
+};
 use serde_json::json;
 
 use crate::audit::{self, By, Target};
+use crate::auth::Actor;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::validate::{self, Checks};
@@ -38,6 +43,24 @@ fn require_desk(by: By<'_>) -> AppResult<()> {
 pub async fn list<C: ConnectionTrait>(db: &C, by: By<'_>) -> AppResult<Vec<canned_response::Model>> {
     require_desk(by)?;
     Ok(canned_response::Entity::find().order_by_asc(canned_response::Column::Trigger).all(db).await?)
+}
+
+/// Every canned response as a reply box inserts it: its placeholders filled for this agent
+/// and, if one is given, the ticket (which the agent must be allowed to see).
+pub async fn list_filled<C: ConnectionTrait>(
+    db: &C,
+    agent: &Actor,
+    ticket: Option<i32>,
+) -> AppResult<Vec<canned_response::Model>> {
+    let list = list(db, By::User(agent)).await?;
+    let values = placeholders::Values::for_agent(db, agent, ticket).await?;
+    Ok(list
+        .into_iter()
+        .map(|mut c| {
+            c.body = placeholders::fill(&c.body, &values);
+            c
+        })
+        .collect())
 }
 
 pub async fn find<C: ConnectionTrait>(db: &C, by: By<'_>, id: i32) -> AppResult<canned_response::Model> {
@@ -122,61 +145,47 @@ fn changed_by(by: By<'_>) -> (Option<i32>, String) {
 }
 
 pub async fn create(db: &Db, by: By<'_>, input: &CannedInput) -> AppResult<canned_response::Model> {
-    by.require_desk_lead()?;
-    let input = checked(input)?;
-    let txn = db.write().await?;
-    ensure_free(&txn, &input.trigger, None).await?;
-    let now = Utc::now();
-    let (updated_by, updated_by_label) = changed_by(by);
-    let saved = canned_response::ActiveModel {
-        trigger: Set(input.trigger.clone()),
-        title: Set(input.title.clone()),
-        body: Set(input.body.clone()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        updated_by: Set(updated_by),
-        updated_by_label: Set(updated_by_label),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await
-    .map_err(unique(&input.trigger))?;
-    audit::record(
-        &txn,
-        by,
-        "canned.create",
-        Target::new("canned_response", saved.id),
-        json!({ "trigger": saved.trigger, "title": saved.title }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(saved)
+    save(db, by, None, input).await
 }
 
 pub async fn update(db: &Db, by: By<'_>, id: i32, input: &CannedInput) -> AppResult<canned_response::Model> {
+    save(db, by, Some(id), input).await
+}
+
+/// A new canned response (`id` None) or new text for one: the fields checked, the trigger
+/// free, the row stamped with who changed it, and its audit record, in one transaction.
+async fn save(db: &Db, by: By<'_>, id: Option<i32>, input: &CannedInput) -> AppResult<canned_response::Model> {
     by.require_desk_lead()?;
     let input = checked(input)?;
     let txn = db.write().await?;
-    let current = canned_response::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
-    ensure_free(&txn, &input.trigger, Some(id)).await?;
-    let before = json!({ "trigger": current.trigger, "title": current.title });
+    let current = match id {
+        Some(id) => Some(canned_response::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?),
+        None => None,
+    };
+    ensure_free(&txn, &input.trigger, id).await?;
+    let now = Utc::now();
+    let before = current.as_ref().map(|c| json!({ "trigger": c.trigger, "title": c.title }));
+    let mut row = match current {
+        Some(current) => current.into_active_model(),
+        None => canned_response::ActiveModel { created_at: Set(now), ..Default::default() },
+    };
     let (updated_by, updated_by_label) = changed_by(by);
-    let mut row: canned_response::ActiveModel = current.into();
     row.trigger = Set(input.trigger.clone());
     row.title = Set(input.title.clone());
     row.body = Set(input.body.clone());
-    row.updated_at = Set(Utc::now());
+    row.updated_at = Set(now);
     row.updated_by = Set(updated_by);
     row.updated_by_label = Set(updated_by_label);
-    let saved = row.update(&txn).await.map_err(unique(&input.trigger))?;
-    audit::record(
-        &txn,
-        by,
-        "canned.update",
-        Target::new("canned_response", id),
-        json!({ "before": before, "trigger": saved.trigger, "title": saved.title }),
-    )
-    .await?;
+    let saved = match before {
+        Some(_) => row.update(&txn).await,
+        None => row.insert(&txn).await,
+    }
+    .map_err(unique(&input.trigger))?;
+    let (action, details) = match before {
+        Some(before) => ("canned.update", json!({ "before": before, "trigger": saved.trigger, "title": saved.title })),
+        None => ("canned.create", json!({ "trigger": saved.trigger, "title": saved.title })),
+    };
+    audit::record(&txn, by, action, Target::new("canned_response", saved.id), details).await?;
     txn.commit().await?;
     Ok(saved)
 }

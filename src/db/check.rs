@@ -119,19 +119,6 @@ pub fn is_damage(e: &DbErr) -> bool {
     matches!(primary, Some(11 | 26))
 }
 
-/// Whether the disk holding `dir` has no room for a small file (64 KiB, written, synced
-/// and removed again).
-pub fn disk_is_full(dir: &Path) -> bool {
-    use std::io::Write;
-    let probe = dir.join(".staffel-space-probe");
-    let written = std::fs::File::create(&probe).and_then(|mut f| {
-        f.write_all(&[0u8; 64 * 1024])?;
-        f.sync_all()
-    });
-    let _ = std::fs::remove_file(&probe);
-    matches!(written, Err(e) if super::StorageFault::of_io(&e) == Some(super::StorageFault::Full))
-}
-
 /// What to tell a person at start when storage stops Staffel from writing.
 pub fn storage_message(fault: StorageFault, data_dir: &Path) -> String {
     let dir = data_dir.display();

@@ -11,27 +11,60 @@ use crate::auth::csrf::CsrfForm;
 use crate::csrf_form;
 use crate::error::AppResult;
 use crate::i18n::Lang;
-use crate::reports::service::{self, Answer, Escalation, NewReport, Triage};
+use crate::reports::service::{self, Answer, Escalation, Triage};
 use crate::tickets::{number, Priority, FAULT_TYPES, TRIAGE_SCOPES};
 use crate::web::form::{finish, Posted, Saved};
 use crate::web::page::Page;
 use crate::web::params::Id;
 
-#[derive(Debug, FromForm)]
-pub struct ReportForm<'r> {
-    #[field(name = "_csrf", default = String::new())]
-    pub csrf: String,
-    #[field(default = String::new())]
-    pub affected: String,
-    #[field(default = String::new())]
-    pub since: String,
-    #[field(default = String::new())]
-    pub how_many: String,
-    #[field(default = String::new())]
-    pub description: String,
-    /// A screenshot (captured in the browser or chosen) and other files.
-    #[field(default = Vec::new())]
-    pub files: Vec<store::Upload<'r>>,
+/// A form with the fields of a teacher's report, and any of its own after them: the reports
+/// page's and the widget dialog's (which adds where it was opened) are one list of fields,
+/// so the two cannot drift apart. It gets `report()`, the report as the service takes it,
+/// and `typed()`, what was typed for showing the form again.
+macro_rules! report_form {
+    ($(#[$meta:meta])* pub struct $name:ident<$r:lifetime> { $($(#[$fmeta:meta])* pub $field:ident: $ty:ty),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, rocket::FromForm)]
+        pub struct $name<$r> {
+            #[field(name = "_csrf", default = String::new())]
+            pub csrf: String,
+            #[field(default = String::new())]
+            pub affected: String,
+            #[field(default = String::new())]
+            pub since: String,
+            #[field(default = String::new())]
+            pub how_many: String,
+            #[field(default = String::new())]
+            pub description: String,
+            /// A screenshot (captured in the browser or chosen) and other files.
+            #[field(default = Vec::new())]
+            pub files: Vec<$crate::attachments::store::Upload<$r>>,
+            $($(#[$fmeta])* pub $field: $ty,)*
+        }
+
+        impl $name<'_> {
+            pub fn report(&self) -> $crate::reports::service::NewReport {
+                $crate::reports::service::NewReport {
+                    affected: self.affected.clone(),
+                    since: self.since.clone(),
+                    how_many: self.how_many.clone(),
+                    description: self.description.clone(),
+                }
+            }
+
+            pub fn typed(&self) -> serde_json::Value {
+                serde_json::json!({
+                    "affected": self.affected, "since": self.since, "how_many": self.how_many,
+                    "description": self.description,
+                })
+            }
+        }
+    };
+}
+pub(crate) use report_form;
+
+report_form! {
+    pub struct ReportForm<'r> {}
 }
 
 /// The fields of both paths' forms: the answer form posts the answer (and may name the
@@ -125,12 +158,7 @@ async fn file(
     jar: &CookieJar<'_>,
     lang: Lang,
 ) -> AppResult<Posted> {
-    let input = NewReport {
-        affected: form.affected.clone(),
-        since: form.since.clone(),
-        how_many: form.how_many.clone(),
-        description: form.description.clone(),
-    };
+    let input = form.report();
     // Files are checked (and refused) before anything is stored.
     let filed = match store::accept(&app.settings, &form.files).await {
         Ok(files) => service::file(app, &teacher.0, &input, files).await,
@@ -139,12 +167,7 @@ async fn file(
     if filed.is_ok() {
         crate::kb::service::note_problem(&app.misses, &app.search, &teacher.0, &form.affected).await;
     }
-    let again = || async {
-        Ok(teacher_page(app, &teacher).await?.with(
-            "input",
-            json!({ "affected": form.affected, "since": form.since, "how_many": form.how_many, "description": form.description }),
-        ))
-    };
+    let again = || async { Ok(teacher_page(app, &teacher).await?.with("input", form.typed())) };
     finish(filed, jar, lang, |r| Saved::to("reports.filed", format!("/reports/{}", r.id)), again).await
 }
 

@@ -10,36 +10,70 @@ fn version_of(text: &str) -> Option<i32> {
     text.trim().parse().ok()
 }
 
-#[derive(Debug, FromForm)]
-pub struct NewTicketForm<'r> {
-    #[field(name = "_csrf", default = String::new())]
-    pub csrf: String,
-    #[field(default = String::new())]
-    pub title: String,
-    #[field(default = String::new())]
-    pub description: String,
-    #[field(default = String::new())]
-    pub service: String,
-    #[field(default = String::new())]
-    pub priority: String,
-    #[field(default = String::new())]
-    pub triage_scope: String,
-    #[field(default = String::new())]
-    pub triage_fault_type: String,
-    /// Attachments and the screenshot captured in the browser.
-    #[field(default = Vec::new())]
-    pub files: Vec<Upload<'r>>,
+/// A form with the fields of a new ticket, and any of its own after them: the helpdesk's
+/// (which adds the first-level questions) and the widget dialog's (which adds where it was
+/// opened) are one list of fields, so they cannot drift apart. It gets `ticket()`, the
+/// ticket as opening takes it (no first-level answers), and `typed()`, what was typed for
+/// showing the form again.
+macro_rules! new_ticket_form {
+    ($(#[$meta:meta])* pub struct $name:ident<$r:lifetime> { $($(#[$fmeta:meta])* pub $field:ident: $ty:ty),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, rocket::FromForm)]
+        pub struct $name<$r> {
+            #[field(name = "_csrf", default = String::new())]
+            pub csrf: String,
+            #[field(default = String::new())]
+            pub title: String,
+            #[field(default = String::new())]
+            pub description: String,
+            #[field(default = String::new())]
+            pub service: String,
+            #[field(default = String::new())]
+            pub priority: String,
+            /// Attachments and the screenshot captured in the browser.
+            #[field(default = Vec::new())]
+            pub files: Vec<$crate::attachments::store::Upload<$r>>,
+            $($(#[$fmeta])* pub $field: $ty,)*
+        }
+
+        impl $name<'_> {
+            pub fn ticket(&self) -> $crate::tickets::NewTicket {
+                $crate::tickets::NewTicket {
+                    title: self.title.clone(),
+                    description: self.description.clone(),
+                    service: self.service.clone(),
+                    priority: self.priority.clone(),
+                    ..Default::default()
+                }
+            }
+
+            pub fn typed(&self) -> serde_json::Value {
+                serde_json::json!({
+                    "title": self.title, "description": self.description, "service": self.service,
+                    "priority": self.priority,
+                })
+            }
+        }
+    };
+}
+pub(crate) use new_ticket_form;
+
+new_ticket_form! {
+    /// The helpdesk's new ticket, with the first-level questions.
+    pub struct NewTicketForm<'r> {
+        #[field(default = String::new())]
+        pub triage_scope: String,
+        #[field(default = String::new())]
+        pub triage_fault_type: String,
+    }
 }
 
 impl NewTicketForm<'_> {
     pub fn input(&self) -> crate::tickets::NewTicket {
         crate::tickets::NewTicket {
-            title: self.title.clone(),
-            description: self.description.clone(),
-            service: self.service.clone(),
-            priority: self.priority.clone(),
             triage_scope: self.triage_scope.clone(),
             triage_fault_type: self.triage_fault_type.clone(),
+            ..self.ticket()
         }
     }
 }

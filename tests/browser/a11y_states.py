@@ -93,6 +93,35 @@ def forms_with_errors(driver, base, sign_in, audit, check, ticket):
     audit(driver, "the not-found page (404)")
 
 
+# Each form of the ticket page's facts (assign, priority and service …): what sticks out of
+# the form, a label not above its field, a button narrower than the form.
+FACTS_FORM_FAULTS = """
+const faults = [];
+document.querySelectorAll('.ticket-facts form.stack').forEach(form => {
+  const name = form.getAttribute('action').split('/').pop();
+  const box = form.getBoundingClientRect();
+  form.querySelectorAll('label, select, button').forEach(el => {
+    const r = el.getBoundingClientRect();
+    if (r.left < box.left - 0.5 || r.right > box.right + 0.5) { faults.push(name + ': ' + el.tagName + ' sticks out'); }
+    if (el.tagName === 'BUTTON' && r.width < box.width - 1) { faults.push(name + ': button not full width'); }
+    if (el.tagName === 'LABEL') {
+      const field = document.getElementById(el.htmlFor);
+      if (field && field.getBoundingClientRect().top < r.bottom - 0.5) { faults.push(name + ': label not above ' + el.htmlFor); }
+    }
+  });
+});
+return faults;
+"""
+
+
+def facts_forms_on_a_phone(driver, check):
+    faults = driver.execute_script(FACTS_FORM_FAULTS)
+    forms = driver.execute_script("return document.querySelectorAll('.ticket-facts form.stack').length")
+    check(forms >= 2 and not faults,
+          f"phone: the ticket's {forms} facts forms fit, labels above fields, buttons full width"
+          + (f" ({'; '.join(faults)})" if faults else ""))
+
+
 def on_a_phone(driver, base, sign_in, audit, check, ticket):
     axe.phone(driver)
     try:
@@ -105,6 +134,8 @@ def on_a_phone(driver, base, sign_in, audit, check, ticket):
                 driver.get(base + path)
                 wide = axe.overflows(driver)
                 check(wide == 0, f"phone: {role} {path} fits 320 px" + (f" (wider by {wide} px)" if wide else ""))
+                if path.startswith("/desk/tickets/"):
+                    facts_forms_on_a_phone(driver, check)
                 audit(driver, f"phone: {role} {path}")
     finally:
         axe.phone(driver, False)

@@ -1,6 +1,7 @@
 """Working fast at the desk: the keyboard shortcuts' cheat sheet (`?`, Escape, focus back),
 `j` and Enter opening a ticket from the queue, `r` on the ticket page, a canned response
-inserted by `::trigger` and Tab, and the canned responses' list page. Each state is audited by
+inserted by `::trigger` and Tab (with the ticket's placeholders filled), and the canned
+responses' list page (a delete asks inline first). Each state is audited by
 axe (see axe.py)."""
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -56,12 +57,68 @@ def canned_inserts(driver, box, check, audit, what):
     box.clear()
 
 
+# A canned response the walk makes (with placeholders) and deletes again.
+PLACED = "platzhalter"
+
+
+def _delete_button(driver, trigger):
+    """The delete form of the canned response with this trigger, and its button."""
+    item = driver.find_element(By.XPATH, f"//li[contains(@class,'card')][.//code[text()='::{trigger}']]")
+    form = item.find_element(By.CSS_SELECTOR, "form.canned-delete")
+    return form, form.find_element(By.CSS_SELECTOR, "button[type=submit]")
+
+
+def canned_delete_asks(driver, check, audit):
+    """The lead makes a canned response with placeholders; its delete asks inline first, and
+    "cancel" keeps it."""
+    driver.find_element(By.ID, "f-trigger").send_keys(PLACED)
+    driver.find_element(By.ID, "f-title").send_keys("Platzhalter")
+    driver.find_element(By.ID, "f-body").send_keys("Zu {ticket} ({titel}): {agent}, {unbekannt}")
+    driver.find_element(By.CSS_SELECTOR, "form[action='/desk/canned'] button[type=submit]").click()
+    _until(driver, lambda d: f"::{PLACED}" in d.page_source)
+    form, delete = _delete_button(driver, PLACED)
+    delete.click()
+    panel = form.find_element(By.CSS_SELECTOR, ".inline-confirm")
+    check(panel.is_displayed() and _active(driver, "a && a.hasAttribute('data-yes')"),
+          "a canned response's delete asks inline, the focus on yes")
+    audit(driver, "desk lead: canned responses, the delete asking")
+    panel.find_element(By.CSS_SELECTOR, "[data-no]").click()
+    check(not panel.is_displayed() and _active(driver, "a && a.type") == "submit" and f"::{PLACED}" in driver.page_source,
+          "cancel closes the question, keeps the text and puts the focus back")
+
+
+def canned_placeholders_filled(driver, box, check, number):
+    """The reply box inserts the walk's text with the ticket's placeholders filled."""
+    box.clear()
+    box.send_keys(f"::{PLACED}")
+    try:
+        _until(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".canned-suggestions [role=option]"))
+    except Exception:
+        pass
+    box.send_keys(Keys.TAB)
+    value = box.get_attribute("value")
+    check(value.startswith(f"Zu {number} (") and "{titel}" not in value and "{agent}" not in value
+          and value.endswith(", {unbekannt}"),
+          f"the reply box fills the placeholders for {number}, unknown ones stay ({value!r})")
+    box.clear()
+
+
+def canned_deleted_on_yes(driver, base, check):
+    driver.get(base + "/desk/canned")
+    form, delete = _delete_button(driver, PLACED)
+    delete.click()
+    form.find_element(By.CSS_SELECTOR, "[data-yes]").click()
+    _until(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".flash"))
+    check(f"::{PLACED}" not in driver.page_source, "yes deletes the canned response")
+
+
 def walk(driver, base, sign_in, audit, check):
     sign_in(driver, base, "lead@desk.demo")
     driver.get(base + "/desk/canned")
     check(TRIGGER in driver.page_source and driver.find_elements(By.CSS_SELECTOR, "form[action='/desk/canned']"),
           "the desk lead sees the canned responses with the form for a new one")
     audit(driver, "desk lead: canned responses")
+    canned_delete_asks(driver, check, audit)
 
     driver.get(base + "/desk?queue=all")
     _until(driver, lambda d: d.execute_script("return document.readyState") == "complete")
@@ -99,6 +156,8 @@ def walk(driver, base, sign_in, audit, check):
     boxes = driver.find_elements(By.CSS_SELECTOR, "textarea[data-canned]")
     if boxes:
         canned_inserts(driver, boxes[0], check, audit, "the ticket's reply box")
+        canned_placeholders_filled(driver, boxes[0], check, chosen)
+    canned_deleted_on_yes(driver, base, check)
 
     sign_in(driver, base, "agent1@desk.demo")
     driver.get(base + "/desk/canned")

@@ -92,11 +92,33 @@ both_dbs!(
         let app = desk(&backend).await;
         let mut lead = app.login(LEAD, PASSWORD).await;
         let id = create_printer(&app, &mut lead).await;
-        let deleted = lead.post_form(&format!("/desk/canned/{id}/delete"), &[]).await;
+        let deleted = lead.post_form(&format!("/desk/canned/{id}/delete"), &[("confirm", "1")]).await;
         assert_eq!(deleted.status, Status::SeeOther, "{}", deleted.body);
         assert!(stored(&app).await.is_empty());
         assert_eq!(audited(&app).await.last(), Some(&("canned.delete".to_string(), Some(id))));
         assert_eq!(lead.post_form(&format!("/desk/canned/{id}/delete"), &[]).await.status, Status::NotFound);
+    }
+);
+
+both_dbs!(
+    async fn a_delete_without_confirmation_asks_and_deletes_nothing(backend: Backend) {
+        let app = desk(&backend).await;
+        let mut lead = app.login(LEAD, PASSWORD).await;
+        let id = create_printer(&app, &mut lead).await;
+        let before = app.fingerprint().await;
+        for confirm in [None, Some(""), Some("ja")] {
+            let fields: Vec<(&str, &str)> = confirm.map(|c| ("confirm", c)).into_iter().collect();
+            let asked = lead.post_form(&format!("/desk/canned/{id}/delete"), &fields).await;
+            assert_eq!(asked.status, Status::Ok, "{confirm:?}: {}", asked.body);
+            let question = html_message(Lang::De, "canned.confirm_delete", "Drucker neu einrichten");
+            assert!(asked.body.contains(&format!("<h2 id=\"confirm-title\">{question}</h2>")), "{}", asked.body);
+            assert!(
+                asked.body.contains(&format!("action=\"/desk/canned/{id}/delete\" class=\"row-form\"")),
+                "the question posts the delete again"
+            );
+            assert!(asked.body.contains("<input type=\"hidden\" name=\"confirm\" value=\"1\">"));
+            assert_eq!(app.fingerprint().await, before, "{confirm:?}: nothing deleted");
+        }
     }
 );
 
@@ -163,5 +185,74 @@ both_dbs!(
         let refused = school.get("/desk/canned.json").await;
         assert_eq!(refused.status, Status::Forbidden);
         assert!(!refused.body.contains("entfernen"));
+    }
+);
+
+const GREETING: &str = "Hier {agent} zu {ticket} „{titel}“ ({title}) der {schule}/{school}. {unbekannt} {Agent}";
+
+/// The lead saves the greeting with every placeholder; a school admin opens a ticket. Its
+/// number.
+async fn greeting_and_ticket(app: &TestApp) -> String {
+    let mut lead = app.login(LEAD, PASSWORD).await;
+    let saved = lead.post_form("/desk/canned", &[("trigger", "gruss"), ("title", "Gruß"), ("body", GREETING)]).await;
+    assert_eq!(saved.status, Status::SeeOther, "{}", saved.body);
+    let ticket = r#"{"title":"Beamer flackert","description":"Raum 12.","service":"presentation"}"#;
+    app.open_ticket(&app.token(SCHOOL_ADMIN).await, ticket).await
+}
+
+both_dbs!(
+    async fn the_json_for_a_ticket_fills_its_placeholders(backend: Backend) {
+        let app = desk(&backend).await;
+        let number = greeting_and_ticket(&app).await;
+        let mut agent = app.login(AGENT, PASSWORD).await;
+        let filled = agent.get(&format!("/desk/canned.json?ticket={number}")).await;
+        assert_eq!(filled.status, Status::Ok, "{}", filled.body);
+        let texts: serde_json::Value = serde_json::from_str(&filled.body).unwrap();
+        let want = format!(
+            "Hier Test agent zu {number} „Beamer flackert“ (Beamer flackert) der Schule gym-a/Schule gym-a. {{unbekannt}} {{Agent}}"
+        );
+        assert_eq!(texts[0]["body"], want.as_str());
+        let plain = agent.get("/desk/canned.json").await;
+        let texts: serde_json::Value = serde_json::from_str(&plain.body).unwrap();
+        assert_eq!(
+            texts[0]["body"],
+            "Hier Test agent zu {ticket} „{titel}“ ({title}) der {schule}/{school}. {unbekannt} {Agent}",
+            "without a ticket only the agent is known"
+        );
+        let stored = &stored(&app).await[0];
+        assert_eq!(stored.body, GREETING, "the stored text keeps its placeholders");
+    }
+);
+
+both_dbs!(
+    async fn the_json_for_an_unknown_ticket_is_not_found(backend: Backend) {
+        let app = desk(&backend).await;
+        greeting_and_ticket(&app).await;
+        let mut agent = app.login(AGENT, PASSWORD).await;
+        for ticket in ["T-999999", "kein-ticket", "T-0", "%00"] {
+            let refused = agent.get(&format!("/desk/canned.json?ticket={ticket}")).await;
+            assert_eq!(refused.status, Status::NotFound, "{ticket}: {}", refused.body);
+            assert!(!refused.body.contains("Hier"), "{ticket}: no text");
+        }
+    }
+);
+
+both_dbs!(
+    async fn the_edit_page_lists_the_placeholders(backend: Backend) {
+        let app = desk(&backend).await;
+        let mut lead = app.login(LEAD, PASSWORD).await;
+        let id = create_printer(&app, &mut lead).await;
+        let page = lead.get(&format!("/desk/canned/{id}/edit")).await;
+        assert_eq!(page.status, Status::Ok);
+        let school = staffel::i18n::tr(Lang::De, "canned.placeholder_school");
+        assert!(
+            page.body.contains(&format!("<li><code>{{schule}}</code> oder <code>{{school}}</code>: {school}</li>")),
+            "{}",
+            page.body
+        );
+        for name in ["{ticket}", "{titel}", "{title}", "{agent}"] {
+            assert!(page.body.contains(&format!("<code>{name}</code>")), "{name}");
+        }
+        assert!(page.body.contains("aria-describedby=\"f-body-hint f-body-placeholders\""), "the box names the list");
     }
 );

@@ -1,6 +1,8 @@
 //! `/desk/canned`: the desk's canned responses. Every agent reads the list (and can copy a
 //! text from it without JavaScript) and the JSON the reply boxes insert from; only the
-//! desk lead creates, edits and deletes, as on `/desk/settings`.
+//! desk lead creates, edits and deletes, as on `/desk/settings`. A delete asks first: inline
+//! with JavaScript (`static/canned_page.js`), else the list comes back with the question
+//! and the post is sent again with `confirm=1`.
 use rocket::http::CookieJar;
 use rocket::serde::json::Json;
 use rocket::{get, post, FromForm, Route};
@@ -12,8 +14,9 @@ use crate::auth::csrf::CsrfForm;
 use crate::auth::{Actor, Role};
 use crate::canned::{self as service, CannedInput};
 use crate::csrf_form;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::tickets::TicketNumber;
 use crate::web::form::{finish, Posted, Saved};
 use crate::web::page::Page;
 use crate::web::params::Id;
@@ -31,11 +34,20 @@ pub struct CannedForm {
 }
 
 #[derive(Debug, FromForm)]
-pub struct PlainForm {
+pub struct DeleteForm {
     #[field(name = "_csrf", default = String::new())]
     pub csrf: String,
+    /// `1` once the lead has said yes to the question.
+    #[field(default = String::new())]
+    pub confirm: String,
 }
-csrf_form!(CannedForm, PlainForm);
+csrf_form!(CannedForm, DeleteForm);
+
+impl DeleteForm {
+    fn confirmed(&self) -> bool {
+        self.confirm.trim() == "1"
+    }
+}
 
 impl CannedForm {
     fn input(&self) -> CannedInput {
@@ -51,6 +63,7 @@ async fn list_page(app: &App, actor: &Actor, input: Option<&CannedInput>) -> App
         .with("canned", list)
         .with("is_lead", actor.role == Role::DeskLead)
         .with("trigger_max", service::TRIGGER_MAX)
+        .with("placeholders", service::placeholders::help())
         .with("input", input.map(input_json)))
 }
 
@@ -66,6 +79,7 @@ async fn edit_page(app: &App, lead: &DeskLead, id: i32, input: Option<&CannedInp
     };
     Ok(Page::new("desk/canned_edit.html")
         .with("canned", current)
+        .with("placeholders", service::placeholders::help())
         .with("trigger_max", service::TRIGGER_MAX)
         .with("input", shown))
 }
@@ -75,11 +89,16 @@ async fn list(agent: Agent, app: &App) -> AppResult<Page> {
     list_page(app, &agent.0, None).await
 }
 
-/// The texts a reply box inserts (`static/canned.js`); never kept by a cache, as every
-/// answer for the desk.
-#[get("/desk/canned.json")]
-async fn texts(agent: Agent, app: &App) -> AppResult<Json<serde_json::Value>> {
-    let list = service::list(app.db.read(), By::User(&agent.0)).await?;
+/// The texts a reply box inserts (`static/canned.js`), their placeholders filled for the
+/// agent and, with `?ticket=T-000123`, that ticket (not found: one the agent may not see,
+/// or no ticket number at all); never kept by a cache, as every answer for the desk.
+#[get("/desk/canned.json?<ticket>")]
+async fn texts(agent: Agent, ticket: Option<&str>, app: &App) -> AppResult<Json<serde_json::Value>> {
+    let ticket = match ticket.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(text) => Some(TicketNumber::parse(text).ok_or(AppError::NotFound)?.id()),
+        None => None,
+    };
+    let list = service::list_filled(app.db.read(), &agent.0, ticket).await?;
     Ok(Json(json!(list
         .iter()
         .map(|c| json!({ "trigger": c.trigger, "title": c.title, "body": c.body }))
@@ -132,15 +151,20 @@ async fn update(
     .await
 }
 
-#[post("/desk/canned/<id>/delete", data = "<_form>")]
+#[post("/desk/canned/<id>/delete", data = "<form>")]
 async fn delete(
     lead: DeskLead,
     id: Id,
-    _form: CsrfForm<PlainForm>,
+    form: CsrfForm<DeleteForm>,
     app: &App,
     jar: &CookieJar<'_>,
     lang: Lang,
 ) -> AppResult<Posted> {
+    if !form.confirmed() {
+        // The question names the text, so an unknown one is not found before it is asked.
+        let asked = service::find(app.db.read(), By::User(&lead.0), id.0).await?;
+        return Ok(Posted::Again(list_page(app, &lead.0, None).await?.with("confirm_delete", asked)));
+    }
     let result = service::delete(&app.db, By::User(&lead.0), id.0).await;
     finish(
         result,

@@ -71,13 +71,10 @@ async fn open_ticket(
         Saved::to("tickets.opened", format!("/helpdesk/tickets/{number}")).with_arg(number)
     };
     let again = || async {
-        Ok(tile(app, &admin).await?.with(
-            "input",
-            json!({
-                "title": form.title, "description": form.description, "service": form.service,
-                "priority": form.priority, "triage_scope": form.triage_scope, "triage_fault_type": form.triage_fault_type,
-            }),
-        ))
+        let mut typed = form.typed();
+        typed["triage_scope"] = json!(form.triage_scope);
+        typed["triage_fault_type"] = json!(form.triage_fault_type);
+        Ok(tile(app, &admin).await?.with("input", typed))
     };
     finish(opened, jar, lang, saved, again).await
 }

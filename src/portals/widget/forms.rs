@@ -9,60 +9,41 @@ use serde_json::json;
 
 use super::{dialog, Dialog, Opened};
 use crate::app::{App, SchoolAdmin, Teacher, Viewer};
-use crate::attachments::store::{self, Upload};
+use crate::attachments::store;
 use crate::auth::csrf::CsrfForm;
 use crate::chat::lifecycle::Asked;
 use crate::csrf_form;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::reports::service::NewReport;
-use crate::tickets::{number, NewTicket};
+use crate::portals::reports::report_form;
+use crate::portals::ticket_forms::new_ticket_form;
+use crate::tickets::number;
 use crate::web::form::{finish, Saved};
 use crate::widget;
 
-#[derive(Debug, FromForm)]
-pub struct WidgetReportForm<'r> {
-    #[field(name = "_csrf", default = String::new())]
-    pub csrf: String,
-    #[field(default = String::new())]
-    pub origin: String,
-    #[field(default = String::new())]
-    pub page: String,
-    #[field(default = String::new())]
-    pub context: String,
-    #[field(default = String::new())]
-    pub affected: String,
-    #[field(default = String::new())]
-    pub since: String,
-    #[field(default = String::new())]
-    pub how_many: String,
-    #[field(default = String::new())]
-    pub description: String,
-    #[field(default = Vec::new())]
-    pub files: Vec<Upload<'r>>,
+report_form! {
+    /// A teacher's report from the dialog: the reports page's fields, and where it was opened.
+    pub struct WidgetReportForm<'r> {
+        #[field(default = String::new())]
+        pub origin: String,
+        #[field(default = String::new())]
+        pub page: String,
+        #[field(default = String::new())]
+        pub context: String,
+    }
 }
 
-#[derive(Debug, FromForm)]
-pub struct WidgetTicketForm<'r> {
-    #[field(name = "_csrf", default = String::new())]
-    pub csrf: String,
-    #[field(default = String::new())]
-    pub origin: String,
-    #[field(default = String::new())]
-    pub page: String,
-    #[field(default = String::new())]
-    pub context: String,
-    #[field(default = String::new())]
-    pub title: String,
-    #[field(default = String::new())]
-    pub description: String,
-    #[field(default = String::new())]
-    pub service: String,
-    #[field(default = String::new())]
-    pub priority: String,
-    /// Attachments and the screenshot captured in the browser.
-    #[field(default = Vec::new())]
-    pub files: Vec<Upload<'r>>,
+new_ticket_form! {
+    /// A school admin's ticket from the dialog: the helpdesk's fields without the first-level
+    /// questions, and where it was opened.
+    pub struct WidgetTicketForm<'r> {
+        #[field(default = String::new())]
+        pub origin: String,
+        #[field(default = String::new())]
+        pub page: String,
+        #[field(default = String::new())]
+        pub context: String,
+    }
 }
 
 #[derive(Debug, FromForm)]
@@ -106,12 +87,7 @@ async fn report(
     lang: Lang,
 ) -> AppResult<rocket::Either<Redirect, Dialog>> {
     let opened = opened(&form.origin, &form.page, &form.context);
-    let input = NewReport {
-        affected: form.affected.clone(),
-        since: form.since.clone(),
-        how_many: form.how_many.clone(),
-        description: form.description.clone(),
-    };
+    let input = form.report();
     let filed = async {
         let context = checked(&app.settings, &opened)?;
         let files = store::accept(&app.settings, &form.files).await?;
@@ -121,10 +97,7 @@ async fn report(
     let viewer = Viewer(Some(teacher.0.clone()));
     let again = || async {
         let shown = dialog(app, &viewer, &opened, "", lang).await?;
-        Ok(shown.page.with(
-            "input",
-            json!({ "affected": form.affected, "since": form.since, "how_many": form.how_many, "description": form.description }),
-        ))
+        Ok(shown.page.with("input", form.typed()))
     };
     let posted = finish(filed, jar, lang, |r| Saved::to("reports.filed", format!("/reports/{}", r.id)), again).await?;
     Ok(answer(posted, &app.settings))
@@ -139,13 +112,7 @@ async fn ticket(
     lang: Lang,
 ) -> AppResult<rocket::Either<Redirect, Dialog>> {
     let opened = opened(&form.origin, &form.page, &form.context);
-    let input = NewTicket {
-        title: form.title.clone(),
-        description: form.description.clone(),
-        service: form.service.clone(),
-        priority: form.priority.clone(),
-        ..Default::default()
-    };
+    let input = form.ticket();
     let made = async {
         let context = checked(&app.settings, &opened)?;
         let files = store::accept(&app.settings, &form.files).await?;
@@ -155,10 +122,7 @@ async fn ticket(
     let viewer = Viewer(Some(admin.0.clone()));
     let again = || async {
         let shown = dialog(app, &viewer, &opened, "", lang).await?;
-        Ok(shown.page.with(
-            "input",
-            json!({ "title": form.title, "description": form.description, "service": form.service, "priority": form.priority }),
-        ))
+        Ok(shown.page.with("input", form.typed()))
     };
     let saved = |made: crate::tickets::Opened| {
         let number = number(made.ticket.id);

@@ -34,7 +34,10 @@ pub(super) fn desk_tool_rows() -> Vec<Row> {
     };
     vec![
         get("/desk/canned", "/desk/canned", only(&[AGENT, DESK_LEAD], Ok(200))),
-        get("/desk/canned.json", "/desk/canned.json", only(&[AGENT, DESK_LEAD], Ok(200))),
+        get("/desk/canned.json?<ticket>", "/desk/canned.json", only(&[AGENT, DESK_LEAD], Ok(200))),
+        get("/desk/canned.json?<ticket>", "/desk/canned.json?ticket={ticket-b}", only(&[AGENT, DESK_LEAD], Ok(200))),
+        get("/desk/canned.json?<ticket>", "/desk/canned.json?ticket=T-999999", only(&[AGENT, DESK_LEAD], NotFound)),
+        get("/desk/canned.json?<ticket>", "/desk/canned.json?ticket=kein-ticket", only(&[AGENT, DESK_LEAD], NotFound)),
         get("/desk/canned/<id>/edit", format!("/desk/canned/{CANNED}/edit"), only(&[DESK_LEAD], Ok(200))),
         get("/desk/canned/<id>/edit", "/desk/canned/999999/edit", only(&[DESK_LEAD], NotFound)),
         get("/desk/canned/<id>/edit", "/desk/canned/kein-text/edit", only(&[DESK_LEAD], NotFound)),
@@ -50,7 +53,7 @@ pub(super) fn desk_tool_rows() -> Vec<Row> {
         post(
             "/desk/canned/<id>/delete",
             format!("/desk/canned/{CANNED}/delete"),
-            &[],
+            &[("confirm", "1")],
             only(&[DESK_LEAD], To("/desk/canned")),
         ),
         post(

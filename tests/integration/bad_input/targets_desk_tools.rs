@@ -86,7 +86,7 @@ pub(super) fn desk_tool_targets(_f: &Fixture) -> Vec<Target> {
             route: "/desk/canned/<id>/delete",
             path: "/desk/canned/2/delete".into(),
             who: Some(DESK_LEAD),
-            valid: Vec::new(),
+            valid: fields(&[("confirm", "1")]),
             valid_reply: (303, Some("/desk/canned")),
             empty: None,
             long: None,
