@@ -21,6 +21,7 @@ mod m20261203_000017_xmpp;
 mod m20261207_000018_canned_responses;
 mod m20261207_000019_desk_ownership;
 mod m20261207_000020_ticket_tallies;
+mod m20261207_000021_queue_sort_indexes;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000018_canned_responses::Migration),
             Box::new(m20261207_000019_desk_ownership::Migration),
             Box::new(m20261207_000020_ticket_tallies::Migration),
+            Box::new(m20261207_000021_queue_sort_indexes::Migration),
         ]
     }
 }

@@ -134,7 +134,7 @@ pub fn paths() -> Value {
                 }
             },
             "get": {
-                "summary": "Tickets the caller may see, newest change first (keyset pagination)",
+                "summary": "Tickets the caller may see, newest change first unless sorted otherwise (keyset pagination)",
                 "security": [{ "bearer": [] }],
                 "parameters": [
                     { "name": "status", "in": "query", "schema": { "type": "string", "enum": ["new", "open", "waiting_on_school", "at_provider", "resolved", "closed"] } },
@@ -142,8 +142,9 @@ pub fn paths() -> Value {
                     { "name": "school", "in": "query", "schema": { "type": "string" } },
                     { "name": "service", "in": "query", "schema": { "type": "string" } },
                     { "name": "queue", "in": "query", "schema": { "type": "string", "enum": ["new", "mine", "open", "waiting", "provider", "verify", "overdue", "all"] } },
+                    { "name": "sort", "in": "query", "schema": { "type": "string", "default": "updated", "enum": ["updated", "-updated", "created", "-created", "due", "-due", "priority", "-priority"] }, "description": "updated: newest change first; created: oldest first; due: the next SLA due time first (the first response's while unmet and earlier, else the resolution's; none for resolved and closed tickets), tickets without one last; priority: P1 first, the oldest first within one; a leading `-` reverses the order (tickets without a due time stay last)" },
                     { "name": "limit", "in": "query", "schema": { "type": "integer", "default": 50, "minimum": 1, "maximum": 200 } },
-                    { "name": "after", "in": "query", "schema": { "type": "string", "minLength": 0 }, "description": "the `next` of the previous page; empty or left out: the first page" }
+                    { "name": "after", "in": "query", "schema": { "type": "string", "minLength": 0 }, "description": "the `next` of the previous page, of the same `sort` (one of another order is refused); empty or left out: the first page" }
                 ],
                 "responses": {
                     "200": { "description": "A page", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/TicketPage" } } } },

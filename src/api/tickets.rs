@@ -93,12 +93,13 @@ pub struct ListQuery {
     service: QueryParam<String>,
     priority: QueryParam<String>,
     status: QueryParam<String>,
+    sort: QueryParam<String>,
     after: QueryParam<String>,
     limit: QueryParam<u64>,
 }
 
 impl ListQuery {
-    /// The filter, with every named queue, status and priority checked here: a school
+    /// The filter, with every named queue, status, priority and order checked here: a school
     /// admin's list has no queues, and would otherwise pass an unknown one over in silence.
     fn filter(self) -> AppResult<queue::Filter> {
         let queue = self.queue.value()?.unwrap_or_else(|| "all".into());
@@ -111,8 +112,11 @@ impl ListQuery {
         if !priority.is_empty() && !["P1", "P2", "P3", "P4"].contains(&priority.as_str()) {
             return Err(crate::error::AppError::invalid("priority", "validation.param_invalid"));
         }
+        let sort = self.sort.value()?.unwrap_or_default();
+        crate::tickets::queue_sort::Sort::parse(&sort)?;
         Ok(queue::Filter {
             queue,
+            sort,
             school: self.school.value()?.unwrap_or_default(),
             service: self.service.value()?.unwrap_or_default(),
             priority,

@@ -16,6 +16,17 @@ pub const DESK: &[(&str, &str, &str)] = &[
     ("desk.age_hours", "{arg} Std.", "{arg} h"),
     ("desk.age_days", "{arg} Tg.", "{arg} d"),
     ("desk.no_service", "–", "–"),
+    // Sorting by a column (`sort`)
+    (
+        "tickets.sort_invalid",
+        "Unbekannte Sortierung. Möglich sind updated, created, due und priority, umgekehrt mit vorangestelltem „-“.",
+        "Unknown sort order. Possible are updated, created, due and priority, reversed with a leading “-”.",
+    ),
+    (
+        "tickets.cursor_other_sort",
+        "Diese Seitenmarke gehört zu einer anderen Sortierung als {arg}. Bitte beginnen Sie wieder auf der ersten Seite.",
+        "This page cursor belongs to another sort order than {arg}. Please start again from the first page.",
+    ),
     // Bulk actions
     ("desk.bulk_legend", "Ausgewählte Tickets", "Selected tickets"),
     ("desk.bulk_action", "Aktion", "Action"),

@@ -13,6 +13,7 @@ pub mod change;
 pub mod mails;
 pub mod opening;
 pub mod queue;
+pub mod queue_sort;
 pub mod read;
 pub mod reads;
 pub mod reminders;

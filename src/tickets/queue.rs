@@ -1,18 +1,20 @@
 //! The desk's queues: named views over all schools' tickets, with counts, filters and
-//! keyset pagination (newest change first; the cursor is the last row's time and id, so
-//! page 1,000 costs what page 1 does).
+//! keyset pagination in one of several orders (`queue_sort`: newest change first unless
+//! the query sorts otherwise; the cursor is the last row's key and id, so page 1,000 costs
+//! what page 1 does).
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Asterisk, Expr, Query, UnionType};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseBackend, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QueryOrder, QueryTrait, Statement,
 };
 
 use crate::auth::Role;
 use serde::Serialize;
 
+use super::queue_sort::{arm_selects, Position, Sort};
 use super::status::{Priority, Status};
 use super::view::{Lookup, TicketView};
 use crate::auth::Actor;
@@ -79,6 +81,8 @@ pub struct Filter {
     pub service: String,
     pub priority: String,
     pub status: String,
+    /// The order (`queue_sort::Sort`); empty for the default, newest change first.
+    pub sort: String,
     pub after: String,
     pub limit: Option<u64>,
 }
@@ -87,7 +91,7 @@ impl Filter {
     /// The filter's parameters as the queue's query string, in a fixed order and without
     /// the empty ones (the queue is always named); not the cursor or the page size, which
     /// say where one is in the list, not what it holds. Saved filters are stored this way,
-    /// so a parameter the queue learns (a sort order) must be written here to be saved.
+    /// so a parameter the queue learns (like the sort order) must be written here to be saved.
     pub fn to_query(&self) -> String {
         let mut query = url::form_urlencoded::Serializer::new(String::new());
         query.append_pair("queue", if self.queue.is_empty() { "open" } else { &self.queue });
@@ -101,17 +105,29 @@ impl Filter {
                 query.append_pair(name, value);
             }
         }
+        // The default order is the one without a `sort`; an order the queue refuses is
+        // written as given, to be refused again.
+        match Sort::parse(&self.sort) {
+            Ok(sort) if sort.is_default() => {}
+            Ok(sort) => {
+                query.append_pair("sort", &sort.as_str());
+            }
+            Err(_) => {
+                query.append_pair("sort", &self.sort);
+            }
+        }
         query.finish()
     }
 }
 
 /// Refuses a filter the desk's queue would refuse (an unknown queue, school, service,
-/// priority or status), with the same message.
+/// priority, status or order), with the same message.
 pub async fn check(db: &DatabaseConnection, actor: &Actor, filter: &Filter) -> AppResult<()> {
     if !actor.role.is_desk() {
         return Err(AppError::Forbidden);
     }
     Queue::parse(&filter.queue)?;
+    Sort::parse(&filter.sort)?;
     narrowing(db, filter, None).await?;
     Ok(())
 }
@@ -150,21 +166,6 @@ fn queue_condition(queue: Queue, actor: &Actor, now: DateTime<Utc>) -> Condition
         ),
         Queue::All => Condition::all(),
     }
-}
-
-/// A cursor: `<rfc3339 time>_<id>`.
-fn parse_cursor(after: &str) -> AppResult<Option<(DateTime<Utc>, i32)>> {
-    if after.is_empty() {
-        return Ok(None);
-    }
-    let (time, id) = after.rsplit_once('_').ok_or_else(|| AppError::invalid("after", "tickets.cursor_invalid"))?;
-    let time = DateTime::parse_from_rfc3339(time).map_err(|_| AppError::invalid("after", "tickets.cursor_invalid"))?;
-    let id: i32 = id.parse().map_err(|_| AppError::invalid("after", "tickets.cursor_invalid"))?;
-    Ok(Some((time.with_timezone(&Utc), id)))
-}
-
-fn cursor((updated_at, id): &(DateTime<Utc>, i32)) -> String {
-    format!("{}_{}", updated_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true), id)
 }
 
 /// The filters a page may narrow any queue by; unknown values are refused, not ignored.
@@ -239,8 +240,14 @@ pub async fn page(db: &DatabaseConnection, actor: &Actor, filter: &Filter) -> Ap
         return Err(AppError::Forbidden);
     }
     let queue = Queue::parse(&filter.queue)?;
+    let sort = Sort::parse(&filter.sort)?;
     let condition = queue_condition(queue, actor, Utc::now()).add(narrowing(db, filter, None).await?);
-    fetch(db, condition, page_statuses(queue_statuses(queue), filter), filter).await
+    let statuses = match (queue, sort.is_default()) {
+        // Every other order has an index per status (migration 000021), not one over all.
+        (Queue::All, false) => Some(Status::ALL.to_vec()),
+        _ => queue_statuses(queue),
+    };
+    fetch(db, condition, page_statuses(statuses, filter), filter).await
 }
 
 /// The statuses a queue holds; `None` for every status ("all").
@@ -266,7 +273,7 @@ fn page_statuses(of_queue: Option<Vec<Status>>, filter: &Filter) -> Option<Vec<S
     }
 }
 
-/// One page of the tickets matching `condition`, newest change first, after the cursor.
+/// One page of the tickets matching `condition`, in the filter's order, after the cursor.
 /// With `statuses`, each status is read on its own and the pages merged: an `IN` over
 /// statuses cannot walk an index in page order, and would sort every matching ticket.
 async fn fetch(
@@ -277,18 +284,19 @@ async fn fetch(
 ) -> AppResult<QueuePage> {
     let now = Utc::now();
     let limit = filter.limit.unwrap_or(PAGE).clamp(1, 200);
-    let after = parse_cursor(&filter.after)?;
+    let sort = Sort::parse(&filter.sort)?;
+    let after = Position::parse_cursor(&filter.after, sort)?;
     let arms: Vec<Condition> = match statuses {
         None => vec![condition],
         Some(statuses) => {
             statuses.into_iter().map(|status| condition.clone().add(ticket::Column::Status.eq(status))).collect()
         }
     };
-    let mut keys = page_keys(db, arms, after, limit + 1).await?;
-    keys.sort_unstable_by(|a, b| b.cmp(a));
+    let mut keys = page_keys(db, arms, sort, after.as_ref(), limit + 1).await?;
+    keys.sort_unstable_by(|a, b| Position::page_order(sort, a, b));
     let more = keys.len() as u64 > limit;
     keys.truncate(limit as usize);
-    let ids: Vec<i32> = keys.iter().map(|(_, id)| *id).collect();
+    let ids: Vec<i32> = keys.iter().map(|k| k.id).collect();
     let mut found: HashMap<i32, ticket::Model> = ticket::Entity::find()
         .filter(ticket::Column::Id.is_in(ids.clone()))
         .all(db)
@@ -298,60 +306,46 @@ async fn fetch(
         .collect();
     // The order (and the cursor) of the keys: a ticket changed since keeps its place on this page.
     let rows: Vec<ticket::Model> = ids.iter().filter_map(|id| found.remove(id)).collect();
-    let next = if more { keys.last().map(cursor) } else { None };
+    let next = if more { keys.last().map(|k| k.cursor(sort)) } else { None };
     let lookup = Lookup::load(db, &rows).await?;
     Ok(QueuePage { items: rows.iter().map(|t| lookup.view(t, now)).collect(), next })
 }
 
-/// Time of last change and id of up to `limit` tickets for each condition (arm) after
-/// the cursor, each arm in page order; read from the index alone where one covers it.
-/// Several arms go in one statement, `UNION ALL` of one ordered, limited subquery each,
-/// so a queue of four statuses costs one round trip to the database, not four.
+/// The keys of up to `limit` tickets for each condition (arm) after the cursor, each arm
+/// in page order; read from the index alone where one covers it. Several arms (and the two
+/// ranges of an order by due time, `arm_selects`) go in one statement, `UNION ALL` of one
+/// ordered, limited subquery each, so a queue of four statuses costs one round trip to the
+/// database, not four.
 async fn page_keys(
     db: &DatabaseConnection,
     arms: Vec<Condition>,
-    after: Option<(DateTime<Utc>, i32)>,
+    sort: Sort,
+    after: Option<&Position>,
     limit: u64,
-) -> AppResult<Vec<(DateTime<Utc>, i32)>> {
-    let arm = |condition: Condition| {
-        let mut select = ticket::Entity::find()
-            .select_only()
-            .column(ticket::Column::UpdatedAt)
-            .column(ticket::Column::Id)
-            .filter(condition);
-        if let Some((time, id)) = after {
-            select = select.filter(
-                Condition::any()
-                    .add(ticket::Column::UpdatedAt.lt(time))
-                    .add(Condition::all().add(ticket::Column::UpdatedAt.eq(time)).add(ticket::Column::Id.lt(id))),
-            );
-        }
-        select.order_by_desc(ticket::Column::UpdatedAt).order_by_desc(ticket::Column::Id).limit(limit)
-    };
-    let mut arms = arms.into_iter().map(arm);
-    let Some(first) = arms.next() else {
+) -> AppResult<Vec<Position>> {
+    let mut selects = arms.into_iter().flat_map(|arm| arm_selects(arm, sort, after, limit));
+    let Some(first) = selects.next() else {
         return Ok(Vec::new());
     };
-    let rest: Vec<_> = arms.collect();
-    if rest.is_empty() {
-        return Ok(first.into_tuple::<(DateTime<Utc>, i32)>().all(db).await?);
-    }
-    // ORDER BY and LIMIT belong to each arm, so each is wrapped as a subquery.
-    let wrapped = |n: usize, select: sea_orm::Select<ticket::Entity>| {
-        Query::select().column(Asterisk).from_subquery(select.into_query(), Alias::new(format!("arm{n}"))).to_owned()
+    let rest: Vec<_> = selects.collect();
+    let backend = db.get_database_backend();
+    let statement = if rest.is_empty() {
+        first.build(backend)
+    } else {
+        // ORDER BY and LIMIT belong to each arm, so each is wrapped as a subquery.
+        let wrapped = |n: usize, select: sea_orm::Select<ticket::Entity>| {
+            Query::select()
+                .column(Asterisk)
+                .from_subquery(select.into_query(), Alias::new(format!("arm{n}")))
+                .to_owned()
+        };
+        let mut union = wrapped(0, first);
+        for (n, select) in rest.into_iter().enumerate() {
+            union.union(UnionType::All, wrapped(n + 1, select));
+        }
+        backend.build(&union)
     };
-    let mut union = wrapped(0, first);
-    for (n, select) in rest.into_iter().enumerate() {
-        union.union(UnionType::All, wrapped(n + 1, select));
-    }
-    let statement = db.get_database_backend().build(&union);
-    Ok(PageKey::find_by_statement(statement).all(db).await?.into_iter().map(|k| (k.updated_at, k.id)).collect())
-}
-
-#[derive(FromQueryResult)]
-struct PageKey {
-    updated_at: DateTime<Utc>,
-    id: i32,
+    db.query_all_raw(statement).await?.iter().map(|row| Position::from_row(row, sort)).collect()
 }
 
 #[derive(Debug, Serialize)]

@@ -35,6 +35,7 @@ pub struct QueueQuery {
     pub service: Option<String>,
     pub priority: Option<String>,
     pub status: Option<String>,
+    pub sort: Option<String>,
     pub after: Option<String>,
     pub limit: Option<u64>,
 }
@@ -49,6 +50,7 @@ impl QueueQuery {
             service: text(&self.service),
             priority: text(&self.priority),
             status: text(&self.status),
+            sort: text(&self.sort),
             after: text(&self.after),
             limit: self.limit,
         }

@@ -32,6 +32,7 @@ mod markdown;
 mod privacy;
 mod queue_bulk;
 mod queue_counts;
+mod queue_sort;
 mod reminders;
 mod report_paths;
 mod reports;

@@ -70,10 +70,10 @@ both_dbs!(
             .await
             .unwrap()
             .unwrap();
-        assert!(page.body.contains(&format!("<td>{}</td>", service.name_de)));
+        assert!(page.body.contains(&format!("<td class=\"col-service\">{}</td>", service.name_de)));
         let due = ticket(&app, &numbers[0]).await.first_response_due.expect("a first response due");
         assert!(page.body.contains(&format!("<time datetime=\"{}", due.format("%Y-%m-%dT%H:%M"))), "the next due time");
-        assert!(page.body.contains("<td>0 Min.</td>"), "the age of a ticket just opened");
+        assert!(page.body.contains("<td class=\"col-age\">0 Min.</td>"), "the age of a ticket just opened");
     }
 );
 

@@ -188,7 +188,7 @@ fn serve_and_measure(bench: &Bench<'_>, port: u16, filled: Filled, tokens: &Toke
     Ok(Outcome { backend, filled, runs, creation, created_in_db })
 }
 
-/// A path list for wrk: the main queue, filters, the JSON queue.
+/// A path list for wrk: the main queue, filters, the JSON queue (one sorted by due time).
 fn paths(filled: &Filled) -> (Vec<String>, Vec<String>) {
     let slug = |n: usize| filled.schools[n % filled.schools.len()].1.clone();
     let service = |n: usize| filled.services[n % filled.services.len()].clone();
@@ -202,7 +202,12 @@ fn paths(filled: &Filled) -> (Vec<String>, Vec<String>) {
             _ => format!("?queue=all&school={}&service={}", slug(n * 13), service(n)),
         });
     }
-    let mut json = vec!["?queue=open&limit=50".to_string(), "?queue=new&limit=50".to_string()];
+    // The open queue by SLA due time too: the order the desk works a backlog in.
+    let mut json = vec![
+        "?queue=open&limit=50".to_string(),
+        "?queue=new&limit=50".to_string(),
+        "?queue=open&sort=due&limit=50".to_string(),
+    ];
     json.extend(filtered.iter().take(10).map(|f| format!("{f}&limit=50")));
     (filtered, json)
 }
@@ -260,7 +265,7 @@ fn measure(
         ("/healthz", None),
         ("/desk (open queue, HTML)", Some(&main)),
         ("/desk?… filtered (24 in rotation)", Some(&filter)),
-        ("/api/v1/tickets?… (12 in rotation)", Some(&api)),
+        ("/api/v1/tickets?… (13 in rotation, one by due time)", Some(&api)),
     ];
     let mut runs = Vec::new();
     let mut levels = vec![options.connections, 8, 1];

@@ -121,6 +121,7 @@ fn filter_of(back: &str) -> Filter {
             "service" => filter.service = value,
             "priority" => filter.priority = value,
             "status" => filter.status = value,
+            "sort" => filter.sort = value,
             _ => {}
         }
     }

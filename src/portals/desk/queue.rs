@@ -15,6 +15,7 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::live::Topic;
 use crate::tickets::queue::Filter;
+use crate::tickets::queue_sort::{Sort, SortKey};
 use crate::tickets::view::TicketView;
 use crate::tickets::{queue, Priority, Status};
 use crate::web::page::Page;
@@ -33,12 +34,13 @@ pub(super) async fn queue_page(app: &App, agent: &Agent, filter: Filter, lang: L
     let stamp = queue::stamp(db, &agent.0).await?;
     let services = crate::catalogue::services::list(db, false).await?;
     let back = format!(
-        "/desk?queue={}&school={}&service={}&priority={}&status={}",
+        "/desk?queue={}&school={}&service={}&priority={}&status={}&sort={}",
         enc(&filter.queue),
         enc(&filter.school),
         enc(&filter.service),
         enc(&filter.priority),
-        enc(&filter.status)
+        enc(&filter.status),
+        enc(&filter.sort)
     );
     let base = Page::new("tickets/desk_queue.html")
         .with("queue", &filter.queue)
@@ -49,6 +51,9 @@ pub(super) async fn queue_page(app: &App, agent: &Agent, filter: Filter, lang: L
         .with("counts", queue::counts(db, &agent.0, &stamp, &app.overdue).await?)
         .with("schools", crate::schools::service::list(db, crate::audit::By::User(&agent.0), false).await?)
         .with("back", back)
+        .with("sort", &filter.sort)
+        .with("sorting", sort_links(&filter))
+        .with("sorted_column", sorted_column(&filter))
         .with("priorities", Priority::ALL.iter().map(|p| p.as_str()).collect::<Vec<_>>())
         .with("statuses", Status::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>())
         .with("is_lead", agent.0.role == Role::DeskLead)
@@ -93,6 +98,48 @@ fn rows(items: &[TicketView], services: &[entities::service::Model], lang: Lang)
             row
         })
         .collect()
+}
+
+/// The sortable columns' headers: the link that sorts by the column (in its natural order,
+/// or reversed when the queue is sorted by it already), with the other filters and from the
+/// first page, and the column's `aria-sort` when the queue is sorted by it. The direction is
+/// that of the column's values: sorted by creation, oldest first, the ages descend.
+fn sort_links(filter: &Filter) -> serde_json::Value {
+    let current = Sort::parse(&filter.sort).unwrap_or_default();
+    let columns = [
+        ("priority", SortKey::Priority, "ascending"),
+        ("due", SortKey::Due, "ascending"),
+        ("age", SortKey::Created, "descending"),
+        ("updated", SortKey::Updated, "descending"),
+    ];
+    let mut links = serde_json::Map::new();
+    for (column, key, natural) in columns {
+        let sorted = current.key == key;
+        let target = Sort { key, reversed: sorted && !current.reversed };
+        let linked = Filter {
+            sort: if target.is_default() { String::new() } else { target.as_str() },
+            after: String::new(),
+            limit: None,
+            ..filter.clone()
+        };
+        let aria = match (sorted, current.reversed) {
+            (false, _) => None,
+            (true, false) => Some(natural),
+            (true, true) => Some(if natural == "ascending" { "descending" } else { "ascending" }),
+        };
+        links.insert(column.into(), json!({ "query": linked.to_query(), "aria": aria }));
+    }
+    links.into()
+}
+
+/// The column the queue is sorted by, which stays in view when narrow screens hide it.
+fn sorted_column(filter: &Filter) -> &'static str {
+    match Sort::parse(&filter.sort).unwrap_or_default().key {
+        SortKey::Priority => "priority",
+        SortKey::Due => "due",
+        SortKey::Created => "age",
+        SortKey::Updated => "updated",
+    }
 }
 
 fn enc(text: &str) -> String {

@@ -117,6 +117,7 @@ pub(super) fn desk_tool_targets(_f: &Fixture) -> Vec<Target> {
                 ),
                 set("an unknown priority", &[("query", "priority=P9")], invalid("desk.priority_invalid")),
                 set("an unknown status", &[("query", "status=mars")], invalid("tickets.status_invalid")),
+                set("an unknown sort order", &[("query", "sort=mars")], invalid("tickets.sort_invalid")),
                 set(
                     "a school with a NUL",
                     &[("query", "school=a%00b")],
