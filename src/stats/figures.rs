@@ -135,7 +135,8 @@ pub async fn weeks(
 }
 
 /// Per week, the tickets opened in it that are not `done` though `due` has passed: one
-/// statement, one column per week, over the partial index of the tickets not done.
+/// statement over the partial index of the tickets not done, each ticket given the number
+/// of its week by one CASE (the first boundary it lies before) and counted per number.
 async fn undecided(
     db: &DatabaseConnection,
     scope: Scope,
@@ -145,21 +146,33 @@ async fn undecided(
     due: &str,
 ) -> AppResult<Vec<i64>> {
     let (Some(first), Some(last)) = (weeks.first(), weeks.last()) else { return Ok(Vec::new()) };
-    let mut values: Vec<Value> = Vec::with_capacity(weeks.len() * 2 + 4);
-    let mut columns = Vec::with_capacity(weeks.len());
+    let mut values: Vec<Value> = Vec::with_capacity(weeks.len() + 4);
+    let mut case = String::from("CASE");
     for (i, week) in weeks.iter().enumerate() {
-        columns.push(format!("{} AS w{i}", count_if("t.created_at >= ? AND t.created_at < ?")));
-        values.extend([Value::from(week.start), Value::from(week.end)]);
+        case.push_str(&format!(" WHEN t.created_at < ? THEN {i}"));
+        values.push(week.end.into());
     }
+    case.push_str(" END");
     values.extend([Value::from(first.start), Value::from(last.end), Value::from(now)]);
     let scope_sql = scoped(scope, &mut values);
     let sql = format!(
-        "SELECT {} FROM tickets t WHERE t.{done} IS NULL AND t.created_at >= ? AND t.created_at < ? AND t.{due} < ?{scope_sql}",
-        columns.join(", ")
+        "SELECT w, CAST(COUNT(*) AS BIGINT) AS n FROM (SELECT {case} AS w FROM tickets t \
+         WHERE t.{done} IS NULL AND t.created_at >= ? AND t.created_at < ? AND t.{due} < ?{scope_sql}) AS undecided \
+         GROUP BY w"
     );
-    let row = db.query_one_raw(statement(db.get_database_backend(), &sql, values)).await?;
-    let Some(row) = row else { return Ok(vec![0; weeks.len()]) };
-    (0..weeks.len()).map(|i| Ok(row.try_get::<i64>("", &format!("w{i}"))?)).collect()
+    let mut out = vec![0; weeks.len()];
+    for row in WeekCount::find_by_statement(statement(db.get_database_backend(), &sql, values)).all(db).await? {
+        if let Some(n) = usize::try_from(row.w).ok().and_then(|w| out.get_mut(w)) {
+            *n = row.n;
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Debug, FromQueryResult)]
+struct WeekCount {
+    w: i32,
+    n: i64,
 }
 
 /// An age bucket of the open backlog: tickets not yet resolved, opened between `min_days`
@@ -174,29 +187,35 @@ pub struct BacklogBucket {
 pub const AGE_BUCKETS: [(&str, i64, Option<i64>); 5] =
     [("day", 0, Some(1)), ("week", 1, Some(7)), ("month", 7, Some(30)), ("quarter", 30, Some(90)), ("older", 90, None)];
 
-#[derive(Debug, FromQueryResult)]
-struct Count {
-    count: i64,
-}
-
-/// The open backlog by age, now (it does not depend on the range).
+/// The open backlog by age, now (it does not depend on the range): one pass over the open
+/// tickets' `(status, created_at)` index, each ticket counted in the bucket of its age.
 pub async fn backlog(db: &DatabaseConnection, scope: Scope, now: DateTime<Utc>) -> AppResult<Vec<BacklogBucket>> {
     let active: Vec<&str> = TicketStatus::ALL.iter().filter(|s| s.is_active()).map(|s| s.as_str()).collect();
     let marks = vec!["?"; active.len()].join(", ");
-    let mut out = Vec::new();
-    for (key, min_days, max_days) in AGE_BUCKETS {
-        let mut values: Vec<Value> = active.iter().map(|s| Value::from(s.to_string())).collect();
-        values.push((now - Duration::days(min_days)).into());
-        let mut sql = format!(
-            "SELECT CAST(COUNT(*) AS BIGINT) AS count FROM tickets t WHERE t.status IN ({marks}) AND t.created_at <= ?"
-        );
+    let mut values: Vec<Value> = Vec::new();
+    let mut columns = Vec::new();
+    for (i, (_, min_days, max_days)) in AGE_BUCKETS.iter().enumerate() {
+        values.push((now - Duration::days(*min_days)).into());
+        let mut condition = "t.created_at <= ?".to_string();
         if let Some(max) = max_days {
-            sql.push_str(" AND t.created_at > ?");
-            values.push((now - Duration::days(max)).into());
+            condition.push_str(" AND t.created_at > ?");
+            values.push((now - Duration::days(*max)).into());
         }
-        sql.push_str(scoped(scope, &mut values));
-        let row = Count::find_by_statement(statement(db.get_database_backend(), &sql, values)).one(db).await?;
-        out.push(BacklogBucket { key, count: row.map(|r| r.count).unwrap_or(0) });
+        columns.push(format!("{} AS b{i}", count_if(&condition)));
     }
-    Ok(out)
+    values.extend(active.iter().map(|s| Value::from(s.to_string())));
+    let mut sql = format!("SELECT {} FROM tickets t WHERE t.status IN ({marks})", columns.join(", "));
+    sql.push_str(scoped(scope, &mut values));
+    let row = db.query_one_raw(statement(db.get_database_backend(), &sql, values)).await?;
+    AGE_BUCKETS
+        .iter()
+        .enumerate()
+        .map(|(i, (key, _, _))| {
+            let count = match &row {
+                Some(row) => row.try_get::<i64>("", &format!("b{i}"))?,
+                None => 0,
+            };
+            Ok(BacklogBucket { key, count })
+        })
+        .collect()
 }
