@@ -154,7 +154,9 @@ async fn undecided(
     }
     case.push_str(" END");
     values.extend([Value::from(first.start), Value::from(last.end), Value::from(now)]);
-    let scope_sql = scoped(scope, &mut values);
+    // `+` keeps SQLite off the school's index: a big school's 70,000 tickets read through it
+    // took 220 ms, its few undecided ones in the partial index (which holds the school) 5.
+    let scope_sql = scoped(scope, &mut values).replace("t.school_id", "+t.school_id");
     let sql = format!(
         "SELECT w, CAST(COUNT(*) AS BIGINT) AS n FROM (SELECT {case} AS w FROM tickets t \
          WHERE t.{done} IS NULL AND t.created_at >= ? AND t.created_at < ? AND t.{due} < ?{scope_sql}) AS undecided \
