@@ -66,7 +66,7 @@ pub async fn open_db(settings: &Settings) -> Result<Db, StartError> {
     })?;
     // Before anything is opened: a full disk or a read-only directory is said as such,
     // not as whatever first fails to write (SQLite's WAL, the search index, a mark file).
-    if let Err((fault, source)) = crate::storage::probe_dir(data_dir) {
+    if let Err((fault, source)) = db::check::probe_dir(data_dir) {
         return Err(StartError::Storage { message: db::check::storage_message(fault, data_dir), source });
     }
     let db = db::open(settings).await?;
@@ -96,7 +96,7 @@ pub async fn open_app(settings: Settings) -> Result<App, StartError> {
 /// The search index could not be written: on a full disk that is said as such (the index
 /// is the first to write when the database itself opened in the last free blocks).
 fn search_failed(settings: &Settings, e: String) -> StartError {
-    if crate::storage::disk_is_full(&settings.data_dir) {
+    if db::check::disk_is_full(&settings.data_dir) {
         let full = db::check::storage_message(StorageFault::Full, &settings.data_dir);
         return StartError::Search(format!("{full} ({e})"));
     }

@@ -138,3 +138,30 @@ pub fn storage_message(fault: StorageFault, data_dir: &Path) -> String {
         ),
     }
 }
+
+const PROBE_FILE: &str = ".write-probe";
+/// The directory probe's size: more than SQLite's shared-memory file grows by at a time
+/// (32 KiB), so a disk that passes can take what opening the database writes first.
+const DIR_PROBE_BYTES: usize = 64 * 1024;
+
+/// Whether the disk holding `dir` takes writes: a small file (`DIR_PROBE_BYTES`) written,
+/// synced and removed again; else the fault and the error behind it. The one probe of the
+/// data directory, for the storage watch and for start-up (which asks before it opens
+/// anything, and again to tell a full disk from other I/O errors). It blocks: async
+/// callers other than start-up run it on a blocking thread.
+pub fn probe_dir(dir: &Path) -> Result<(), (StorageFault, std::io::Error)> {
+    use std::io::Write;
+    let path = dir.join(PROBE_FILE);
+    let written = std::fs::File::create(&path).and_then(|mut file| {
+        file.write_all(&[0u8; DIR_PROBE_BYTES])?;
+        // Some file systems only find out at the sync that the blocks are not there.
+        file.sync_data()
+    });
+    let _ = std::fs::remove_file(&path);
+    written.map_err(|e| (StorageFault::of_io(&e).unwrap_or(StorageFault::Io), e))
+}
+
+/// Whether the disk holding `dir` is full (not read-only or failing: those `probe_dir` names).
+pub fn disk_is_full(dir: &Path) -> bool {
+    matches!(probe_dir(dir), Err((StorageFault::Full, _)))
+}

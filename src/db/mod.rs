@@ -388,7 +388,7 @@ fn opening_failed(settings: &Settings, e: DbErr, otherwise: fn(DbErr) -> OpenErr
     match StorageFault::of_db(&e) {
         // SQLite reports a full disk at opening as an I/O error (its shared-memory file
         // cannot grow): whether the disk is full, a small write of our own tells.
-        Some(StorageFault::Io) if crate::storage::disk_is_full(&settings.data_dir) => {
+        Some(StorageFault::Io) if check::disk_is_full(&settings.data_dir) => {
             OpenError::Storage { message: check::storage_message(StorageFault::Full, &settings.data_dir), source: e }
         }
         Some(fault) => OpenError::Storage { message: check::storage_message(fault, &settings.data_dir), source: e },
