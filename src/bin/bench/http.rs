@@ -21,7 +21,8 @@ const RATIO_TARGET: f64 = 0.30;
 const DISTINCT_QUERIES: usize = 200_000;
 
 /// What readers search for: FAQ topics and corpus words, questions, a typo, prefixes as
-/// typed (those go as search-as-you-type keystrokes, `suggest=1`).
+/// typed (those go as search-as-you-type keystrokes, `suggest=true`: the API reads its
+/// query strictly and refuses `1`).
 const QUERIES: &[(&str, bool)] = &[
     ("Drucker", false),
     ("Passwort zurücksetzen", false),
@@ -121,7 +122,7 @@ fn encode(text: &str) -> String {
 }
 
 fn search_path((text, suggest): (&str, bool)) -> String {
-    format!("/api/v1/kb/search?q={}{}", encode(text), if suggest { "&suggest=1" } else { "" })
+    format!("/api/v1/kb/search?q={}{}", encode(text), if suggest { "&suggest=true" } else { "" })
 }
 
 /// CPU time (user + system) of a process in seconds, from `/proc/<pid>/stat`.
@@ -321,7 +322,7 @@ fn measure(server: &mut Server, files: &Files<'_>, load: &Load<'_>) -> Result<Fi
     }
     let synced = Instant::now();
     loop {
-        let (_, body) = server.get(&format!("/api/v1/kb/search?q={LAST_MARKER}&suggest=1"))?;
+        let (_, body) = server.get(&format!("/api/v1/kb/search?q={LAST_MARKER}&suggest=true"))?;
         if !hits(&body).1.is_empty() {
             break;
         }
