@@ -42,11 +42,22 @@ fn share(met: i64, missed: i64) -> Option<i64> {
 }
 
 /// The scope as a condition on `tickets` (aliased `t`), with its value.
-pub(super) fn scoped(scope: Scope, values: &mut Vec<Value>) -> &'static str {
+fn scoped(scope: Scope, values: &mut Vec<Value>) -> &'static str {
+    scoped_as(scope, values, " AND t.school_id = ?")
+}
+
+/// The same condition written so that SQLite does not take the school's index for it (`+`):
+/// for the undecided tickets a big school's 70,000 tickets read through that index took
+/// 220 ms, its few undecided ones in the partial index (which holds the school) 9 ms.
+fn scoped_past_school_index(scope: Scope, values: &mut Vec<Value>) -> &'static str {
+    scoped_as(scope, values, " AND +t.school_id = ?")
+}
+
+fn scoped_as(scope: Scope, values: &mut Vec<Value>, condition: &'static str) -> &'static str {
     match scope.school() {
         Some(id) => {
             values.push(id.into());
-            " AND t.school_id = ?"
+            condition
         }
         None => "",
     }
@@ -154,9 +165,7 @@ async fn undecided(
     }
     case.push_str(" END");
     values.extend([Value::from(first.start), Value::from(last.end), Value::from(now)]);
-    // `+` keeps SQLite off the school's index: a big school's 70,000 tickets read through it
-    // took 220 ms, its few undecided ones in the partial index (which holds the school) 5.
-    let scope_sql = scoped(scope, &mut values).replace("t.school_id", "+t.school_id");
+    let scope_sql = scoped_past_school_index(scope, &mut values);
     let sql = format!(
         "SELECT w, CAST(COUNT(*) AS BIGINT) AS n FROM (SELECT {case} AS w FROM tickets t \
          WHERE t.{done} IS NULL AND t.created_at >= ? AND t.created_at < ? AND t.{due} < ?{scope_sql}) AS undecided \
